@@ -1,0 +1,167 @@
+/* agg: counts, peers and listeners for one namespace. */
+#include "config.h"
+#include "agg.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+void cw_tcpcount_add(struct cw_tcpcount *c, unsigned state)
+{
+	unsigned slot = cw_tcp_state_slot(state);
+
+	if (slot == 0)
+		return;
+	c->tcp[slot]++;
+	c->total++;
+}
+
+const char *cw_peer_dir_name(unsigned dir)
+{
+	return dir == CW_PEER_IN ? "in" : "out";
+}
+
+/* Open-addressing table of peers, keyed by (dir, addr, port). */
+struct peer_table {
+	struct cw_peer *v;
+	uint32_t *slots; /* index + 1, 0 = empty */
+	size_t n, cap, nslots;
+};
+
+static uint64_t peer_hash(uint8_t dir, const struct cw_addr *a, uint16_t port)
+{
+	uint64_t h = 1469598103934665603ull;
+	size_t i, len = a->family == AF_INET ? 4 : 16;
+
+	h = (h ^ dir) * 1099511628211ull;
+	h = (h ^ a->family) * 1099511628211ull;
+	for (i = 0; i < len; i++)
+		h = (h ^ a->bytes[i]) * 1099511628211ull;
+	h = (h ^ port) * 1099511628211ull;
+	return h ^ (h >> 29);
+}
+
+static struct cw_peer *peer_get(struct peer_table *t, uint8_t dir, const struct cw_addr *a,
+				uint16_t port)
+{
+	size_t i, mask;
+	struct cw_peer *p;
+
+	if ((t->n + 1) * 2 > t->nslots) {
+		size_t ns = t->nslots ? t->nslots * 2 : 64, k;
+
+		free(t->slots);
+		t->slots = cw_xcalloc(ns, sizeof(*t->slots));
+		t->nslots = ns;
+		for (k = 0; k < t->n; k++) {
+			i = peer_hash(t->v[k].dir, &t->v[k].addr, t->v[k].port) & (ns - 1);
+			while (t->slots[i])
+				i = (i + 1) & (ns - 1);
+			t->slots[i] = (uint32_t)k + 1;
+		}
+	}
+	mask = t->nslots - 1;
+	for (i = peer_hash(dir, a, port) & mask; t->slots[i]; i = (i + 1) & mask) {
+		p = &t->v[t->slots[i] - 1];
+		if (p->dir == dir && p->port == port && cw_addr_equal(&p->addr, a))
+			return p;
+	}
+	cw_xgrow((void **)&t->v, &t->cap, t->n + 1, sizeof(*t->v));
+	p = &t->v[t->n];
+	memset(p, 0, sizeof(*p));
+	p->dir = dir;
+	p->addr = *a;
+	p->port = port;
+	t->slots[i] = (uint32_t)++t->n;
+	return p;
+}
+
+static int peer_cmp(const void *a, const void *b)
+{
+	const struct cw_peer *x = a, *y = b;
+	int c;
+
+	if (x->total != y->total)
+		return x->total > y->total ? -1 : 1;
+	/* Stable, readable order for equal totals. */
+	if (x->dir != y->dir)
+		return x->dir < y->dir ? -1 : 1;
+	if (x->addr.family != y->addr.family)
+		return x->addr.family < y->addr.family ? -1 : 1;
+	c = memcmp(x->addr.bytes, y->addr.bytes, sizeof(x->addr.bytes));
+	if (c)
+		return c;
+	return (int)x->port - (int)y->port;
+}
+
+static int listener_cmp(const void *a, const void *b)
+{
+	const struct cw_listener *x = a, *y = b;
+
+	if (x->port != y->port)
+		return (int)x->port - (int)y->port;
+	if (x->addr.family != y->addr.family)
+		return x->addr.family < y->addr.family ? -1 : 1;
+	return memcmp(x->addr.bytes, y->addr.bytes, sizeof(x->addr.bytes));
+}
+
+void cw_agg_build(struct cw_agg *out, const struct cw_sock *socks, size_t n, size_t max_peers)
+{
+	struct peer_table t = {0};
+	uint8_t *listening = cw_xcalloc(65536 / 8, 1);
+	size_t i, lcap = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < n; i++) {
+		const struct cw_sock *s = &socks[i];
+
+		cw_tcpcount_add(&out->count, s->state);
+		if (s->state == CW_TCP_LISTEN) {
+			struct cw_listener *l;
+
+			listening[s->sport >> 3] |= (uint8_t)(1u << (s->sport & 7));
+			cw_xgrow((void **)&out->listeners, &lcap, out->nlisteners + 1, sizeof(*l));
+			l = &out->listeners[out->nlisteners++];
+			l->addr = s->src;
+			l->port = s->sport;
+			l->queue = s->rqueue;   /* for listeners: current accept queue */
+			l->backlog = s->wqueue; /* and the listen() backlog */
+		}
+	}
+	for (i = 0; i < n; i++) {
+		const struct cw_sock *s = &socks[i];
+		struct cw_peer *p;
+		bool in;
+
+		if (s->state == CW_TCP_LISTEN || s->dport == 0 || cw_addr_is_any(&s->dst))
+			continue; /* not connected to anyone */
+		in = listening[s->sport >> 3] & (1u << (s->sport & 7));
+		p = in ? peer_get(&t, CW_PEER_IN, &s->dst, s->sport)
+		       : peer_get(&t, CW_PEER_OUT, &s->dst, s->dport);
+		p->tcp[cw_tcp_state_slot(s->state)]++;
+		p->total++;
+	}
+	free(listening);
+	free(t.slots);
+	if (t.n)
+		qsort(t.v, t.n, sizeof(*t.v), peer_cmp);
+	out->peers_all = t.n;
+	out->npeers = t.n < max_peers ? t.n : max_peers;
+	if (out->npeers == 0) {
+		free(t.v);
+		t.v = NULL;
+	} else if (out->npeers < t.n) {
+		t.v = cw_xrealloc(t.v, out->npeers * sizeof(*t.v)); /* keep only what is shown */
+	}
+	out->peers = t.v;
+	if (out->nlisteners)
+		qsort(out->listeners, out->nlisteners, sizeof(*out->listeners), listener_cmp);
+}
+
+void cw_agg_done(struct cw_agg *a)
+{
+	free(a->peers);
+	free(a->listeners);
+	memset(a, 0, sizeof(*a));
+}

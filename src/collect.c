@@ -1,0 +1,528 @@
+/* collect: the tick. */
+#include "config.h"
+#include "collect.h"
+#include "nsenter.h"
+#include "podid.h"
+#include "root.h"
+#include "sched.h"
+#include "strmap.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* A namespace whose naming was not conclusive is named again this often:
+ * runtime metadata is written after the namespace appears. */
+#define CW_REIDENTIFY_MS 5000
+/* Setting up a namespace failed for a reason other than privilege: retry. */
+#define CW_RESETUP_MS 5000
+
+struct nsstate {
+	uint64_t inode;
+	bool live;
+	const struct cw_nsinfo *info;   /* this tick's discovery record */
+
+	struct cw_ident ident;
+	bool identified;
+	int64_t ident_ms;
+
+	bool setup_tried, setup_final;
+	int64_t setup_ms;
+	char *setup_err;
+	struct cw_diag *diag;
+	int shared_ehash;
+
+	struct cw_nscount cnt;
+	struct cw_counters counters, counters_at_dump;
+	char *count_err;
+
+	struct cw_agg agg;
+	bool has_exact, dumped;
+	int64_t exact_ms;
+	double dump_ms;
+	char *dump_err;
+};
+
+struct cw_collector {
+	char *procfs;
+	struct cw_root root;
+	double budget_pct, interval_s;
+	size_t max_peers;
+	enum cw_diag_mode diag_mode;
+	uint64_t host_inode, self_inode;
+	const char *host_from;
+	char hostname[256];
+
+	struct cw_nslist list;
+	struct cw_podid *podid;
+	struct cw_strmap states;   /* "<inode>" -> struct nsstate */
+	struct nsstate **order;    /* live states, this tick */
+	size_t norder, caporder;
+	struct cw_sockvec scratch;
+	struct cw_sched_item *items;
+	size_t capitems;
+	const char *dump_mode;
+};
+
+static void key_of(uint64_t inode, char *buf, size_t n)
+{
+	snprintf(buf, n, "%" PRIu64, inode);
+}
+
+static void state_free(void *v)
+{
+	struct nsstate *s = v;
+
+	cw_ident_done(&s->ident);
+	cw_diag_close(s->diag);
+	cw_nscount_close(&s->cnt);
+	cw_agg_done(&s->agg);
+	free(s->setup_err);
+	free(s->count_err);
+	free(s->dump_err);
+	free(s);
+}
+
+static void read_hostname(struct cw_collector *c)
+{
+	char *text = NULL;
+
+	/* Under --rootfs (a DaemonSet) the node's name is the host's, not ours. */
+	if (strcmp(c->root.path, "/") != 0 &&
+	    cw_root_read_file(&c->root, "/etc/hostname", 4096, &text) == 0) {
+		text[strcspn(text, "\n")] = '\0';
+		cw_sanitize(c->hostname, sizeof(c->hostname), text);
+		free(text);
+		if (c->hostname[0])
+			return;
+	}
+	if (gethostname(c->hostname, sizeof(c->hostname) - 1) != 0)
+		snprintf(c->hostname, sizeof(c->hostname), "?");
+	cw_sanitize(c->hostname, sizeof(c->hostname), c->hostname);
+}
+
+int cw_collector_new(struct cw_collector **out, const struct cw_collector_cfg *cfg, char **cause)
+{
+	struct cw_collector *c;
+	int r;
+
+	c = cw_xcalloc(1, sizeof(*c));
+	c->root.fd = -1;
+	r = cw_root_open(&c->root, cfg->rootfs, cause);
+	if (r < 0) {
+		free(c);
+		return r;
+	}
+	c->procfs = cw_xstrdup(cfg->procfs);
+	r = cw_netns_scan(&c->list, c->procfs, &c->root, cause);
+	if (r < 0) {
+		cw_collector_free(c);
+		return r;
+	}
+	if (cw_netns_of_pid(NULL, 0, &c->self_inode) < 0) {
+		cw_collector_free(c);
+		return cw_cause(cause, -EIO, "cannot read own network namespace");
+	}
+	/* The host namespace is pid 1's. Some machines hide it even from root;
+	 * then our own namespace stands in, and the snapshot says so. */
+	if (cw_netns_of_pid(c->procfs, 1, &c->host_inode) == 0) {
+		c->host_from = "pid1";
+	} else {
+		c->host_inode = c->self_inode;
+		c->host_from = "self";
+	}
+	c->budget_pct = cfg->budget_pct;
+	c->interval_s = cfg->interval_s;
+	c->max_peers = cfg->max_peers;
+	c->diag_mode = cfg->diag_mode;
+	c->podid = cw_podid_new(c->procfs, &c->root);
+	read_hostname(c);
+	*out = c;
+	return 0;
+}
+
+void cw_collector_free(struct cw_collector *c)
+{
+	if (!c)
+		return;
+	cw_strmap_done(&c->states, state_free);
+	cw_nslist_done(&c->list);
+	cw_podid_free(c->podid);
+	cw_root_close(&c->root);
+	cw_sockvec_done(&c->scratch);
+	free(c->order);
+	free(c->items);
+	free(c->procfs);
+	free(c);
+}
+
+/* Runs inside the namespace: the handles that must be created there. */
+struct setup_ctx {
+	struct nsstate *s;
+	enum cw_diag_mode mode;
+	char *cause;
+};
+
+static int read_ehash(void)
+{
+	char *text = NULL;
+	int64_t v;
+	int r;
+
+	/* /proc/sys/net resolves against the reading thread's namespace:
+	 * negative means the namespace shares the node's hash. */
+	r = cw_read_file("/proc/sys/net/ipv4/tcp_ehash_entries", 64, &text, NULL);
+	if (r < 0)
+		return -1;
+	v = strtoll(text, NULL, 10);
+	free(text);
+	return v < 0 ? 1 : 0;
+}
+
+static int setup_inside(void *arg)
+{
+	struct setup_ctx *x = arg;
+	int r;
+
+	r = cw_diag_open(&x->s->diag, x->mode, &x->cause);
+	if (r < 0)
+		return r;
+	x->s->shared_ehash = read_ehash();
+	/* thread-self/net is this thread's namespace: the one just entered.
+	 * The open files keep reading it after we leave. */
+	if (!cw_nscount_is_open(&x->s->cnt))
+		cw_nscount_open(&x->s->cnt, "/proc/thread-self/net", NULL);
+	return 0;
+}
+
+static void setup(struct cw_collector *c, struct nsstate *s, int64_t now)
+{
+	struct setup_ctx x = {.s = s, .mode = c->diag_mode};
+	int fd, r;
+
+	s->setup_tried = true;
+	s->setup_ms = now;
+	free(s->setup_err);
+	s->setup_err = NULL;
+	if (s->inode == c->self_inode) {
+		r = setup_inside(&x);
+	} else {
+		fd = cw_netns_open(s->info, c->procfs, &c->root, &x.cause);
+		r = fd;
+		if (fd >= 0) {
+			r = cw_nsenter_call(fd, setup_inside, &x, &x.cause);
+			close(fd);
+		}
+	}
+	if (r < 0) {
+		s->setup_err = x.cause ? x.cause : cw_xstrdup(strerror(-r));
+		x.cause = NULL;
+		/* Privilege does not change while we run; other failures may pass. */
+		s->setup_final = r == -EPERM || r == -EACCES;
+	} else {
+		s->setup_final = true;
+	}
+	free(x.cause);
+	/* Without entering it, a process's /proc/<pid>/net still gives counters. */
+	if (!cw_nscount_is_open(&s->cnt) && s->info->npids) {
+		char *dir = cw_xasprintf("%s/%d/net", c->procfs, (int)s->info->pids[0]);
+
+		cw_nscount_open(&s->cnt, dir, NULL);
+		free(dir);
+	}
+}
+
+static struct nsstate *state_get(struct cw_collector *c, uint64_t inode, bool *fresh)
+{
+	char key[32];
+	struct nsstate *s;
+
+	key_of(inode, key, sizeof(key));
+	s = cw_strmap_get(&c->states, key);
+	*fresh = !s;
+	if (s)
+		return s;
+	s = cw_xcalloc(1, sizeof(*s));
+	s->inode = inode;
+	s->shared_ehash = -1;
+	s->cnt = (struct cw_nscount)CW_NSCOUNT_CLOSED;
+	cw_strmap_put(&c->states, key, s);
+	return s;
+}
+
+/* Discovery, naming, setup; leaves c->order holding this tick's live states. */
+static void refresh(struct cw_collector *c, int64_t now)
+{
+	struct nsstate **gone = NULL;
+	size_t i, ngone = 0, capgone = 0;
+	bool invalidated = false;
+
+	cw_netns_scan(&c->list, c->procfs, &c->root, NULL);
+	for (i = 0; i < c->states.cap; i++)
+		if (c->states.slots[i].key)
+			((struct nsstate *)c->states.slots[i].val)->live = false;
+	c->norder = 0;
+	for (i = 0; i < c->list.n; i++) {
+		bool fresh;
+		struct nsstate *s = state_get(c, c->list.v[i].inode, &fresh);
+
+		s->live = true;
+		s->info = &c->list.v[i];
+		cw_xgrow((void **)&c->order, &c->caporder, c->norder + 1, sizeof(*c->order));
+		c->order[c->norder++] = s;
+		if (!s->identified ||
+		    (s->ident.kind != CW_KIND_POD && s->ident.kind != CW_KIND_HOST &&
+		     now - s->ident_ms >= CW_REIDENTIFY_MS)) {
+			if (!invalidated) {
+				cw_podid_invalidate(c->podid);
+				invalidated = true;
+			}
+			cw_ident_done(&s->ident);
+			cw_podid_identify(c->podid, s->info, c->host_inode, &s->ident);
+			s->identified = true;
+			s->ident_ms = now;
+		}
+		if (!s->setup_tried || (!s->setup_final && now - s->setup_ms >= CW_RESETUP_MS))
+			setup(c, s, now);
+	}
+	/* Close what vanished: our handles would keep a dead namespace alive. */
+	for (i = 0; i < c->states.cap; i++) {
+		struct nsstate *s = c->states.slots[i].val;
+
+		if (c->states.slots[i].key && !s->live) {
+			cw_xgrow((void **)&gone, &capgone, ngone + 1, sizeof(*gone));
+			gone[ngone++] = s;
+		}
+	}
+	for (i = 0; i < ngone; i++) {
+		char key[32];
+
+		key_of(gone[i]->inode, key, sizeof(key));
+		cw_strmap_del(&c->states, key);
+		state_free(gone[i]);
+	}
+	free(gone);
+}
+
+static void read_counters(struct cw_collector *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->norder; i++) {
+		struct nsstate *s = c->order[i];
+
+		free(s->count_err);
+		s->count_err = NULL;
+		if (!cw_nscount_is_open(&s->cnt)) {
+			memset(&s->counters, 0, sizeof(s->counters));
+			continue;
+		}
+		if (cw_nscount_read(&s->cnt, &s->counters, &s->count_err) < 0)
+			memset(&s->counters, 0, sizeof(s->counters));
+	}
+}
+
+static void dump(struct cw_collector *c, struct nsstate *s, bool info, bool keep, double *spent,
+		 struct cw_snapshot *snap, struct cw_ns_row *row, int64_t now)
+{
+	int64_t t0 = cw_thread_cpu_ns();
+	int r;
+
+	cw_sockvec_clear(&c->scratch);
+	free(s->dump_err);
+	s->dump_err = NULL;
+	r = cw_diag_dump(s->diag, info, &c->scratch, &s->dump_err);
+	s->dump_ms = (double)(cw_thread_cpu_ns() - t0) / 1e6;
+	*spent += s->dump_ms;
+	s->dumped = true;
+	if (r < 0)
+		return;
+	cw_agg_done(&s->agg);
+	cw_agg_build(&s->agg, c->scratch.v, c->scratch.n, c->max_peers);
+	s->has_exact = true;
+	s->exact_ms = now;
+	s->counters_at_dump = s->counters;
+	c->dump_mode = cw_diag_mode_used(s->diag) == CW_DIAG_MODE_FAMILY ? "family" : "legacy";
+	if (keep) {
+		row->socks = cw_arena_memdup(&snap->arena, c->scratch.v,
+					     c->scratch.n * sizeof(*c->scratch.v));
+		row->nsocks = c->scratch.n;
+	}
+}
+
+static const char **dup_strv(struct cw_arena *a, char *const *v, size_t n)
+{
+	const char **d;
+	size_t i;
+
+	if (!n)
+		return NULL;
+	d = cw_arena_alloc(a, n * sizeof(*d));
+	for (i = 0; i < n; i++)
+		d[i] = cw_arena_strdup(a, v[i]);
+	return d;
+}
+
+static void fill_row(struct cw_snapshot *snap, struct cw_ns_row *row, const struct nsstate *s,
+		     int64_t now)
+{
+	struct cw_arena *a = &snap->arena;
+	const struct cw_ident *id = &s->ident;
+	const char *status = s->dump_err ? s->dump_err
+			     : s->setup_err ? s->setup_err
+			     : s->count_err ? s->count_err
+			     : id->note;
+	size_t i;
+
+	row->inode = s->inode;
+	row->kind = id->kind;
+	row->label = cw_arena_strdup(a, id->label);
+	row->netns_name = cw_arena_strdup(a, id->kind == CW_KIND_NAMED ? id->netns_name : NULL);
+	row->runtime = id->runtime;
+	row->id_source = id->source;
+	row->is_pod = id->kind == CW_KIND_POD;
+	row->pod_ns = cw_arena_strdup(a, id->pod_ns);
+	row->pod_name = cw_arena_strdup(a, id->pod_name);
+	row->pod_uid = cw_arena_strdup(a, id->pod_uid);
+	row->workload = cw_arena_strdup(a, id->workload);
+	row->containers = dup_strv(a, id->containers, id->ncontainers);
+	row->ncontainers = id->ncontainers;
+	for (i = 0; i < s->info->npids; i++)
+		row->pids[i] = s->info->pids[i];
+	row->npids = s->info->npids;
+	row->nprocs = s->info->nprocs;
+	row->comm = id->comm[0] ? cw_arena_strdup(a, id->comm) : NULL;
+	row->status = status ? cw_arena_strdup(a, status) : NULL;
+	row->has_exact = s->has_exact;
+	row->exact_age_ms = s->has_exact ? now - s->exact_ms : -1;
+	row->dumped = s->dumped;
+	row->dump_ms = s->dump_ms;
+	row->shared_ehash = s->shared_ehash;
+	row->counters = s->counters;
+	if (s->has_exact) {
+		row->tcp = s->agg.count;
+		row->peers = cw_arena_memdup(a, s->agg.peers, s->agg.npeers * sizeof(*s->agg.peers));
+		row->npeers = s->agg.npeers;
+		row->peers_all = s->agg.peers_all;
+		row->listeners = cw_arena_memdup(a, s->agg.listeners,
+						 s->agg.nlisteners * sizeof(*s->agg.listeners));
+		row->nlisteners = s->agg.nlisteners;
+	}
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct cw_ns_row *x = a, *y = b;
+	int c;
+
+	/* host first, then pods, containers, named, processes; by label */
+	static const int rank[] = {
+		[CW_KIND_HOST] = 0, [CW_KIND_POD] = 1, [CW_KIND_CONTAINER] = 2,
+		[CW_KIND_NAMED] = 3, [CW_KIND_PROCESS] = 4,
+	};
+	if (rank[x->kind] != rank[y->kind])
+		return rank[x->kind] - rank[y->kind];
+	c = strcmp(x->label, y->label);
+	if (c)
+		return c;
+	return x->inode < y->inode ? -1 : x->inode > y->inode;
+}
+
+static const char *privilege_note(struct cw_collector *c, struct cw_snapshot *snap)
+{
+	size_t i, denied = 0;
+
+	for (i = 0; i < c->norder; i++)
+		if (c->order[i]->setup_err && c->order[i]->setup_final)
+			denied++;
+	if (c->list.denied && denied)
+		return cw_arena_strdup(&snap->arena, "some namespaces are hidden or cannot be entered: "
+					"run as root, or grant CAP_SYS_PTRACE and CAP_SYS_ADMIN");
+	if (c->list.denied && geteuid() == 0)
+		return cw_arena_strdup(&snap->arena, "some processes hide their namespace even from root");
+	if (c->list.denied)
+		return cw_arena_strdup(&snap->arena, "processes hidden: grant CAP_SYS_PTRACE to see "
+					"other users' namespaces");
+	if (denied)
+		return cw_arena_strdup(&snap->arena, "cannot enter namespaces: grant CAP_SYS_ADMIN for "
+					"exact counts");
+	return NULL;
+}
+
+struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wants *w,
+				      int64_t now_ms)
+{
+	static const struct cw_wants none;
+	int64_t t0 = cw_thread_cpu_ns();
+	struct cw_snapshot *snap = cw_snapshot_new();
+	double spent = 0, budget = c->budget_pct / 100.0 * c->interval_s * 1000.0;
+	size_t i, dumped = 0;
+	bool shared = false;
+
+	if (!w)
+		w = &none;
+	refresh(c, now_ms);
+	read_counters(c);
+
+	snap->time_ms = now_ms;
+	snap->hostname = cw_arena_strdup(&snap->arena, c->hostname);
+	snap->nrows = c->norder;
+	snap->rows = cw_arena_alloc(&snap->arena, (c->norder ? c->norder : 1) * sizeof(*snap->rows));
+
+	/* Order the dumps, then spend the budget. */
+	cw_xgrow((void **)&c->items, &c->capitems, c->norder, sizeof(*c->items));
+	for (i = 0; i < c->norder; i++) {
+		struct nsstate *s = c->order[i];
+		struct cw_sched_item *it = &c->items[i];
+
+		s->dumped = false;
+		it->index = i;
+		it->last_exact_ms = s->has_exact ? s->exact_ms : 0;
+		if (!s->diag)
+			it->cls = CW_SCHED_NEVER;
+		else if (!s->has_exact || s->inode == w->focus_inode || s->inode == w->sockets_inode)
+			it->cls = CW_SCHED_MUST;
+		else if (!s->counters.valid || cw_counters_moved(&s->counters, &s->counters_at_dump))
+			it->cls = CW_SCHED_MOVED;
+		else
+			it->cls = CW_SCHED_IDLE;
+	}
+	cw_sched_order(c->items, c->norder);
+	for (i = 0; i < c->norder; i++) {
+		struct nsstate *s = c->order[c->items[i].index];
+		bool keep = s->inode == w->sockets_inode;
+
+		if (!cw_sched_should_dump(&c->items[i], (int64_t)(spent * 1e6), (int64_t)(budget * 1e6)))
+			continue;
+		dump(c, s, keep && w->sockets_info, keep, &spent, snap, &snap->rows[c->items[i].index],
+		     now_ms);
+		dumped++;
+	}
+	for (i = 0; i < c->norder; i++) {
+		fill_row(snap, &snap->rows[i], c->order[i], now_ms);
+		shared |= snap->rows[i].shared_ehash == 1;
+	}
+	/* The host's own table is the shared one: its dumps walk every
+	 * namespace that shares it. */
+	for (i = 0; i < c->norder; i++)
+		if (snap->rows[i].kind == CW_KIND_HOST && snap->rows[i].shared_ehash >= 0)
+			snap->rows[i].shared_ehash = shared;
+	/* Sorting moves rows, so the socket lists move with them. */
+	qsort(snap->rows, snap->nrows, sizeof(*snap->rows), row_cmp);
+
+	snap->collector.budget_ms = budget;
+	snap->collector.dump_ms = spent;
+	snap->collector.netns_total = c->norder;
+	snap->collector.netns_dumped = dumped;
+	snap->collector.procs_denied = c->list.denied;
+	snap->collector.host_netns_from = c->host_from;
+	snap->collector.dump_mode = c->dump_mode;
+	snap->collector.note = privilege_note(c, snap);
+	snap->collector.cpu_ms = (double)(cw_thread_cpu_ns() - t0) / 1e6;
+	return snap;
+}

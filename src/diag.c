@@ -1,0 +1,207 @@
+/* diag: sock_diag requests and the dump loop for one namespace. */
+#include "config.h"
+#include "diag.h"
+#include "diag_parse.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <libmnl/libmnl.h>
+
+/* 64 KiB: dumps fill each skb up to the reader's buffer (32 KiB at most per
+ * skb), so this takes whole batches and halves the syscalls of 8 KiB. */
+#define CW_DIAG_BUFSZ (64 * 1024)
+#define CW_DIAG_TIMEOUT_S 5
+
+struct cw_diag {
+	struct mnl_socket *nl;
+	uint32_t seq;
+	enum cw_diag_mode mode;
+	int capture_fd;
+	char *buf;
+};
+
+int cw_diag_open(struct cw_diag **out, enum cw_diag_mode mode, char **cause)
+{
+	struct timeval tv = {.tv_sec = CW_DIAG_TIMEOUT_S};
+	int rcvbuf = 1 << 20;
+	struct cw_diag *d;
+	struct mnl_socket *nl;
+	int e;
+
+	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	if (!nl)
+		return cw_cause(cause, -errno, "sock_diag socket: %s", strerror(errno));
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		e = errno;
+		mnl_socket_close(nl);
+		return cw_cause(cause, -e, "sock_diag bind: %s", strerror(e));
+	}
+	/* A timeout so a wedged dump cannot stall the collector forever. */
+	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	/* Best effort: a larger queue makes ENOBUFS on notifications unlikely. */
+	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	d = cw_xcalloc(1, sizeof(*d));
+	d->nl = nl;
+	d->mode = mode;
+	d->capture_fd = -1;
+	d->buf = cw_xmalloc(CW_DIAG_BUFSZ);
+	*out = d;
+	return 0;
+}
+
+void cw_diag_close(struct cw_diag *d)
+{
+	if (!d)
+		return;
+	mnl_socket_close(d->nl);
+	free(d->buf);
+	free(d);
+}
+
+enum cw_diag_mode cw_diag_mode_used(const struct cw_diag *d)
+{
+	return d->mode;
+}
+
+void cw_diag_set_capture(struct cw_diag *d, int fd)
+{
+	d->capture_fd = fd;
+}
+
+static int send_request(struct cw_diag *d, int family, unsigned ext, char **cause)
+{
+	char req[256]; /* header + the larger request struct */
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = ++d->seq;
+	if (family == AF_UNSPEC) {
+		/* Legacy request: the kernel's compat path dumps AF_UNSPEC, both
+		 * families in one walk of the hash tables. */
+		struct inet_diag_req *r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
+
+		nlh->nlmsg_type = TCPDIAG_GETSOCK;
+		r->idiag_family = AF_UNSPEC;
+		r->idiag_states = CW_TCP_STATE_MASK;
+		r->idiag_ext = (uint8_t)ext;
+	} else {
+		struct inet_diag_req_v2 *r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
+
+		nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+		r->sdiag_family = (uint8_t)family;
+		r->sdiag_protocol = IPPROTO_TCP;
+		r->idiag_states = CW_TCP_STATE_MASK;
+		r->idiag_ext = (uint8_t)ext;
+	}
+	if (mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0)
+		return cw_cause(cause, -errno, "sock_diag send: %s", strerror(errno));
+	return 0;
+}
+
+static void capture(struct cw_diag *d, const void *buf, size_t len)
+{
+	uint32_t l = (uint32_t)len;
+
+	if (d->capture_fd < 0)
+		return;
+	if (write(d->capture_fd, &l, sizeof(l)) != (ssize_t)sizeof(l) ||
+	    write(d->capture_fd, buf, len) != (ssize_t)len)
+		d->capture_fd = -1;
+}
+
+/* Reads what is left of an abandoned dump so the next request is not
+ * answered with EBUSY or stale messages. */
+static void drain(struct cw_diag *d)
+{
+	int fd = mnl_socket_get_fd(d->nl);
+	int i;
+
+	for (i = 0; i < 100000; i++)
+		if (recv(fd, d->buf, CW_DIAG_BUFSZ, MSG_DONTWAIT) <= 0 && errno != EINTR)
+			break;
+}
+
+/* One request/response cycle for one family (or AF_UNSPEC). */
+static int dump_one(struct cw_diag *d, int family, unsigned ext, struct cw_sockvec *out,
+		    char **cause)
+{
+	size_t start = out->n;
+	ssize_t n;
+	int r;
+
+	r = send_request(d, family, ext, cause);
+	if (r < 0)
+		return r;
+	for (;;) {
+		n = mnl_socket_recvfrom(d->nl, d->buf, CW_DIAG_BUFSZ);
+		if (n < 0) {
+			r = -errno;
+			if (r == -EINTR)
+				continue;
+			out->n = start;
+			drain(d);
+			if (r == -ENOBUFS)
+				return cw_cause(cause, r, "sock_diag: receive queue overrun (ENOBUFS)");
+			if (r == -EAGAIN)
+				return cw_cause(cause, -ETIMEDOUT, "sock_diag: dump timed out");
+			return cw_cause(cause, r, "sock_diag receive: %s", strerror(-r));
+		}
+		capture(d, d->buf, (size_t)n);
+		r = cw_diag_parse(d->buf, (size_t)n, d->seq, out, NULL, cause);
+		if (r == CW_DIAG_DONE)
+			return 0;
+		if (r < 0) {
+			out->n = start;
+			drain(d);
+			return r;
+		}
+	}
+}
+
+static int dump_families(struct cw_diag *d, unsigned ext, struct cw_sockvec *out, char **cause)
+{
+	int r = dump_one(d, AF_INET, ext, out, cause);
+
+	if (r == 0)
+		r = dump_one(d, AF_INET6, ext, out, cause);
+	return r;
+}
+
+int cw_diag_dump(struct cw_diag *d, bool with_info, struct cw_sockvec *out, char **cause)
+{
+	unsigned ext = with_info ? 1u << (INET_DIAG_INFO - 1) : 0;
+	size_t start = out->n;
+	int r, tries;
+
+	/* A dump interrupted by a concurrent change (NLM_F_DUMP_INTR) is retried once. */
+	for (tries = 0; tries < 2; tries++) {
+		out->n = start;
+		if (d->mode == CW_DIAG_MODE_FAMILY) {
+			r = dump_families(d, ext, out, cause);
+		} else {
+			r = dump_one(d, AF_UNSPEC, ext, out, cause);
+			if (d->mode == CW_DIAG_MODE_AUTO) {
+				/* Kernels without the compat request answer EINVAL/ENOENT/EOPNOTSUPP. */
+				if (r == -EINVAL || r == -ENOENT || r == -EOPNOTSUPP) {
+					d->mode = CW_DIAG_MODE_FAMILY;
+					out->n = start;
+					r = dump_families(d, ext, out, cause);
+				} else if (r == 0) {
+					d->mode = CW_DIAG_MODE_LEGACY;
+				}
+			}
+		}
+		if (r != -EINTR)
+			break;
+	}
+	return r;
+}

@@ -1,0 +1,33 @@
+/* diag: a sock_diag (NETLINK_SOCK_DIAG) client for one network namespace.
+ * The socket is created once, inside the namespace, and reused every tick.
+ * It dumps every TCP socket of both families, preferring the legacy
+ * TCPDIAG_GETSOCK request that walks the hash tables once for both. */
+#ifndef CW_DIAG_H
+#define CW_DIAG_H
+
+#include <stdbool.h>
+
+#include "tcp.h"
+
+struct cw_diag;
+
+enum cw_diag_mode {
+	CW_DIAG_MODE_AUTO,     /* try legacy, fall back to per-family on error */
+	CW_DIAG_MODE_LEGACY,   /* TCPDIAG_GETSOCK, AF_UNSPEC: one walk */
+	CW_DIAG_MODE_FAMILY,   /* SOCK_DIAG_BY_FAMILY, AF_INET then AF_INET6 */
+};
+
+/* Opens a client in the calling thread's current network namespace. */
+int cw_diag_open(struct cw_diag **out, enum cw_diag_mode mode, char **cause);
+void cw_diag_close(struct cw_diag *d);
+
+/* Dumps all TCP sockets into out (appended). with_info asks for tcp_info. */
+int cw_diag_dump(struct cw_diag *d, bool with_info, struct cw_sockvec *out, char **cause);
+
+enum cw_diag_mode cw_diag_mode_used(const struct cw_diag *d);
+
+/* When set, every received buffer is also appended to this file descriptor
+ * (used by tests/tools to capture fixtures). */
+void cw_diag_set_capture(struct cw_diag *d, int fd);
+
+#endif

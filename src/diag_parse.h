@@ -1,0 +1,30 @@
+/* diag_parse: turns the bytes of a sock_diag (inet_diag) dump into
+ * struct cw_sock records. A pure function over a buffer: no I/O, no pointers
+ * kept into the buffer, safe on hostile input. */
+#ifndef CW_DIAG_PARSE_H
+#define CW_DIAG_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcp.h"
+
+enum cw_diag_parse_status {
+	CW_DIAG_MORE = 1,   /* buffer consumed, the dump continues */
+	CW_DIAG_DONE = 0,   /* NLMSG_DONE seen */
+	/* negative values are -errno: an NLMSG_ERROR from the kernel, or
+	 * -EBADMSG for a malformed message, -EINTR for NLM_F_DUMP_INTR */
+};
+
+struct cw_diag_parse_stats {
+	size_t messages;    /* inet_diag messages accepted */
+	size_t skipped;     /* messages of another type, or unknown states */
+};
+
+/* Parses one receive buffer. Sockets are appended to out. seq is the
+ * request's sequence number; messages with another seq are skipped.
+ * Returns CW_DIAG_MORE, CW_DIAG_DONE or -errno (with *cause set). */
+int cw_diag_parse(const void *buf, size_t len, uint32_t seq, struct cw_sockvec *out,
+		  struct cw_diag_parse_stats *stats, char **cause);
+
+#endif

@@ -1,0 +1,39 @@
+/* opts: the command line. Parsed once into a struct that is passed down;
+ * there are no option globals. Every bad value gets a one-line cause. */
+#ifndef CW_OPTS_H
+#define CW_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "diag.h"
+
+enum cw_mode {
+	CW_MODE_TUI = 0,
+	CW_MODE_JSON,
+};
+
+struct cw_opts {
+	enum cw_mode mode;
+	double delay_s;
+	long count;             /* snapshots to print in --json mode */
+	double budget_pct;
+	const char *procfs, *rootfs;
+	size_t peers;
+	enum cw_diag_mode diag_mode;
+	const char *sockets;    /* --sockets NETNS: inode or label whose sockets to include */
+	bool sockets_info;
+	/* TUI */
+	const char *sort, *filter;
+	bool color, mouse;
+	unsigned warn_close_wait, warn_time_wait, warn_syn_sent;
+	bool help, version;
+};
+
+void cw_opts_defaults(struct cw_opts *o);
+/* Returns 0, or -EINVAL with a one-line *cause. */
+int cw_opts_parse(struct cw_opts *o, int argc, char **argv, char **cause);
+void cw_opts_usage(FILE *f);
+
+#endif

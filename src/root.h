@@ -1,0 +1,27 @@
+/* root: files under --rootfs, resolved as if rootfs were "/". An absolute
+ * symlink inside it (the host's /var/run -> /run) stays inside it, which a
+ * plain string join would not do. Uses openat2(RESOLVE_IN_ROOT), with a
+ * string join on kernels older than 5.6. */
+#ifndef CW_ROOT_H
+#define CW_ROOT_H
+
+#include <dirent.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+struct cw_root {
+	int fd;
+	char *path;
+};
+
+int cw_root_open(struct cw_root *r, const char *path, char **cause);
+void cw_root_close(struct cw_root *r);
+
+/* Opens path (absolute, as seen on the host) under the root. Returns an fd
+ * or -errno. */
+int cw_root_openat(const struct cw_root *r, const char *path, int flags);
+int cw_root_read_file(const struct cw_root *r, const char *path, size_t max, char **out);
+DIR *cw_root_opendir(const struct cw_root *r, const char *path);
+int cw_root_stat(const struct cw_root *r, const char *path, struct stat *st);
+
+#endif
