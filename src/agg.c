@@ -106,6 +106,29 @@ static int listener_cmp(const void *a, const void *b)
 	return memcmp(x->addr.bytes, y->addr.bytes, sizeof(x->addr.bytes));
 }
 
+static bool is_loopback(const struct cw_addr *a)
+{
+	static const uint8_t lo6[16] = {[15] = 1};
+
+	if (a->family == AF_INET)
+		return a->bytes[0] == 127;
+	return memcmp(a->bytes, lo6, 16) == 0;
+}
+
+/* Remembers the namespace's own addresses, so a peer address can be mapped
+ * back to the pod that owns it. */
+static void note_addr(struct cw_agg *out, const struct cw_addr *a)
+{
+	size_t i;
+
+	if (out->naddrs == CW_AGG_MAXADDRS || cw_addr_is_any(a) || is_loopback(a))
+		return;
+	for (i = 0; i < out->naddrs; i++)
+		if (cw_addr_equal(&out->addrs[i], a))
+			return;
+	out->addrs[out->naddrs++] = *a;
+}
+
 void cw_agg_build(struct cw_agg *out, const struct cw_sock *socks, size_t n, size_t max_peers)
 {
 	struct peer_table t = {0};
@@ -136,6 +159,7 @@ void cw_agg_build(struct cw_agg *out, const struct cw_sock *socks, size_t n, siz
 
 		if (s->state == CW_TCP_LISTEN || s->dport == 0 || cw_addr_is_any(&s->dst))
 			continue; /* not connected to anyone */
+		note_addr(out, &s->src);
 		in = listening[s->sport >> 3] & (1u << (s->sport & 7));
 		p = in ? peer_get(&t, CW_PEER_IN, &s->dst, s->sport)
 		       : peer_get(&t, CW_PEER_OUT, &s->dst, s->dport);

@@ -34,8 +34,12 @@ struct cw_tcpcount {
 	uint32_t total;
 };
 
+#define CW_AGG_MAXADDRS 8
+
 struct cw_agg {
 	struct cw_tcpcount count;
+	struct cw_addr addrs[CW_AGG_MAXADDRS]; /* local non-loopback addresses seen */
+	size_t naddrs;
 	struct cw_peer *peers;     /* sorted by total, descending; at most max_peers */
 	size_t npeers;
 	size_t peers_all;          /* peers before truncation */

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "collect.h"
 #include "nsenter.h"
+#include "owners.h"
 #include "podid.h"
 #include "root.h"
 #include "sched.h"
@@ -352,6 +353,9 @@ static void dump(struct cw_collector *c, struct nsstate *s, bool info, bool keep
 		row->socks = cw_arena_memdup(&snap->arena, c->scratch.v,
 					     c->scratch.n * sizeof(*c->scratch.v));
 		row->nsocks = c->scratch.n;
+		row->owners = cw_arena_alloc(&snap->arena, (c->scratch.n ? c->scratch.n : 1) *
+								   sizeof(*row->owners));
+		cw_owners_find(c->procfs, s->inode, c->scratch.v, c->scratch.n, row->owners);
 	}
 }
 
@@ -412,6 +416,8 @@ static void fill_row(struct cw_snapshot *snap, struct cw_ns_row *row, const stru
 		row->listeners = cw_arena_memdup(a, s->agg.listeners,
 						 s->agg.nlisteners * sizeof(*s->agg.listeners));
 		row->nlisteners = s->agg.nlisteners;
+		row->addrs = cw_arena_memdup(a, s->agg.addrs, s->agg.naddrs * sizeof(*s->agg.addrs));
+		row->naddrs = s->agg.naddrs;
 	}
 }
 

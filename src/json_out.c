@@ -84,6 +84,10 @@ static void add_sockets(cJSON *row, const struct cw_ns_row *r)
 		cJSON_AddNumberToObject(o, "cookie", (double)s->cookie);
 		if (s->cgroup_id)
 			cJSON_AddNumberToObject(o, "cgroup_id", (double)s->cgroup_id);
+		if (r->owners && r->owners[i].pid) {
+			cJSON_AddNumberToObject(o, "pid", r->owners[i].pid);
+			cJSON_AddStringToObject(o, "comm", r->owners[i].comm);
+		}
 		if (s->has_info) {
 			cJSON *ti = add_obj(o, "info");
 
@@ -156,6 +160,9 @@ static cJSON *row_json(const struct cw_ns_row *r)
 			cJSON_AddItemToArray(arr, po);
 		}
 		cJSON_AddNumberToObject(o, "peers_total", (double)r->peers_all);
+		arr = cJSON_AddArrayToObject(o, "addrs");
+		for (i = 0; i < r->naddrs; i++)
+			cJSON_AddItemToArray(arr, cJSON_CreateString(cw_addr_str(&r->addrs[i], a, sizeof(a))));
 		arr = cJSON_AddArrayToObject(o, "listeners");
 		for (i = 0; i < r->nlisteners; i++) {
 			const struct cw_listener *l = &r->listeners[i];

@@ -15,6 +15,7 @@
 #include "arena.h"
 #include "netns.h"
 #include "nscount.h"
+#include "owners.h"
 #include "podid.h"
 #include "tcp.h"
 
@@ -47,7 +48,10 @@ struct cw_ns_row {
 	size_t npeers, peers_all;
 	struct cw_listener *listeners;
 	size_t nlisteners;
+	struct cw_addr *addrs;        /* its own non-loopback addresses, as seen in sockets */
+	size_t naddrs;
 	struct cw_sock *socks;        /* only for a namespace whose sockets were asked for */
+	struct cw_owner *owners;      /* parallel to socks: the holding process */
 	size_t nsocks;
 };
 
