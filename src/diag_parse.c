@@ -53,6 +53,7 @@ static void set_info(struct cw_sock *s, const void *p, size_t len)
 	s->info.lost = ti.tcpi_lost;
 }
 
+/* Returns 1 for a socket appended, 0 for a skipped state, or -errno. */
 static int parse_one(const struct nlmsghdr *nlh, struct cw_sockvec *out, char **cause)
 {
 	const struct inet_diag_msg *m;
@@ -66,7 +67,7 @@ static int parse_one(const struct nlmsghdr *nlh, struct cw_sockvec *out, char **
 	if (m->idiag_family != AF_INET && m->idiag_family != AF_INET6)
 		return cw_cause(cause, -EBADMSG, "sock_diag: unexpected family %u", m->idiag_family);
 	if (cw_tcp_state_slot(m->idiag_state) == 0)
-		return 1; /* a state we did not ask for (e.g. BOUND_INACTIVE): skip */
+		return 0; /* a state we did not ask for (e.g. BOUND_INACTIVE): skip */
 
 	s = cw_sockvec_push(out);
 	s->state = m->idiag_state;
@@ -144,8 +145,10 @@ int cw_diag_parse(const void *buf, size_t len, uint32_t seq, struct cw_sockvec *
 			r = parse_one(nlh, out, cause);
 			if (r < 0)
 				return r;
-			if (stats)
+			if (stats && r)
 				stats->messages++;
+			else if (stats)
+				stats->skipped++;
 			break;
 		default:
 			if (stats)
