@@ -136,6 +136,8 @@ int cw_diag_parse(const void *buf, size_t len, uint32_t seq, struct cw_sockvec *
 			if (e->error == 0)
 				break; /* an ACK */
 			r = e->error < 0 ? e->error : -e->error;
+			if (r < -4095)
+				r = -EBADMSG; /* not an errno; -INT_MIN would overflow below */
 			return cw_cause(cause, r, "sock_diag: kernel error: %s", strerror(-r));
 		}
 		case NLMSG_NOOP:
