@@ -58,6 +58,7 @@ static int parse_one(const struct nlmsghdr *nlh, struct cw_sockvec *out, char **
 {
 	const struct inet_diag_msg *m;
 	const struct nlattr *attr;
+	const void *attrs;
 	struct cw_sock *s;
 	size_t plen = mnl_nlmsg_get_payload_len(nlh);
 
@@ -85,8 +86,11 @@ static int parse_one(const struct nlmsghdr *nlh, struct cw_sockvec *out, char **
 	s->retrans = m->idiag_retrans;
 	s->expires_ms = m->idiag_expires;
 
-	/* mnl_attr_for_each stops at the first attribute whose length does not fit. */
-	mnl_attr_for_each(attr, nlh, sizeof(*m)) {
+	/* Stops at the first attribute whose length does not fit. Bounded by
+	 * nlmsg_len itself, not its aligned end (mnl_attr_for_each), which can
+	 * lie past the buffer when a hostile nlmsg_len is not a multiple of 4. */
+	attrs = (const char *)m + sizeof(*m);
+	mnl_attr_for_each_payload(attrs, plen - sizeof(*m)) {
 		uint16_t type = mnl_attr_get_type(attr);
 		uint16_t alen = mnl_attr_get_payload_len(attr);
 
