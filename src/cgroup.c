@@ -32,6 +32,7 @@ static bool all_hex(const char *s, size_t n)
  * (cgroupfs) or '_' (systemd, where '-' is the slice separator). */
 static bool take_uid(const char *s, size_t n, char *out)
 {
+	char uid[37];
 	size_t i;
 
 	if (n != 36)
@@ -41,9 +42,10 @@ static bool take_uid(const char *s, size_t n, char *out)
 
 		if (dash ? (s[i] != '-' && s[i] != '_') : !all_hex(s + i, 1))
 			return false;
-		out[i] = dash ? '-' : s[i];
+		uid[i] = dash ? '-' : s[i];
 	}
-	out[36] = '\0';
+	uid[36] = '\0';
+	memcpy(out, uid, sizeof(uid)); /* only once it is whole: no partial uid on a near miss */
 	return true;
 }
 
