@@ -353,9 +353,12 @@ static void dump(struct cw_collector *c, struct nsstate *s, bool info, bool keep
 		row->socks = cw_arena_memdup(&snap->arena, c->scratch.v,
 					     c->scratch.n * sizeof(*c->scratch.v));
 		row->nsocks = c->scratch.n;
-		row->owners = cw_arena_alloc(&snap->arena, (c->scratch.n ? c->scratch.n : 1) *
-								   sizeof(*row->owners));
-		cw_owners_find(c->procfs, s->inode, c->scratch.v, c->scratch.n, row->owners);
+		/* Walking fd tables is dear: only when details are asked for. */
+		if (info) {
+			row->owners = cw_arena_alloc(&snap->arena, (c->scratch.n ? c->scratch.n : 1) *
+									   sizeof(*row->owners));
+			cw_owners_find(c->procfs, s->inode, c->scratch.v, c->scratch.n, row->owners);
+		}
 	}
 }
 

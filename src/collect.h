@@ -28,7 +28,7 @@ struct cw_collector_cfg {
 struct cw_wants {
 	uint64_t focus_inode;    /* dump this one every tick */
 	uint64_t sockets_inode;  /* keep this namespace's sockets in the snapshot */
-	bool sockets_info;       /* ... with tcp_info */
+	bool sockets_info;       /* ... with tcp_info and their owning processes */
 };
 
 struct cw_collector;

@@ -6,6 +6,7 @@
 #include "../ui/tui.h"
 
 #include <stdio.h>
+#include <locale.h>
 #include <stdlib.h>
 
 int main(int argc, char **argv)
@@ -29,5 +30,6 @@ int main(int argc, char **argv)
 	}
 	if (o.mode == CW_MODE_JSON)
 		return cw_app_run_json(&o);
+	setlocale(LC_ALL, ""); /* UTF-8 blocks and wide names where the terminal has them */
 	return cw_tui_run(&o);
 }

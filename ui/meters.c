@@ -1,0 +1,160 @@
+/* meters: the header. */
+#include "config.h"
+#include "meters.h"
+#include "fmt.h"
+#include "json_out.h"
+#include "term.h"
+#include "util.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* Draws "label value" pairs left to right; returns the next x. */
+static int pair(int y, int x, int width, const char *label, const char *value, enum cw_role vrole)
+{
+	int lw = cw_fmt_width(label), vw = cw_fmt_width(value);
+
+	if (x + lw + 1 + vw > width)
+		return x;
+	attrset(cw_term_attr(CW_ROLE_METER_LABEL));
+	mvaddstr(y, x, label);
+	attrset(cw_term_attr(vrole));
+	mvaddstr(y, x + lw + 1, value);
+	attrset(A_NORMAL);
+	return x + lw + 1 + vw + 2;
+}
+
+static void clock_text(int64_t ms, char *buf, size_t n)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, n, "%H:%M:%S", &tm);
+}
+
+static int line_node(const struct cw_view *v, int y, int width)
+{
+	const struct cw_snapshot *s = v->snap;
+	size_t i, pods = 0;
+	char a[64], b[64];
+	int x = 0;
+
+	attrset(cw_term_attr(CW_ROLE_METER));
+	mvaddnstr(y, 0, s->hostname ? s->hostname : "?", 30);
+	x = cw_fmt_width(s->hostname ? s->hostname : "?") + 2;
+	clock_text(s->time_ms, a, sizeof(a));
+	attrset(A_NORMAL);
+	mvaddstr(y, x, a);
+	x += (int)strlen(a) + 2;
+	for (i = 0; i < s->nrows; i++)
+		pods += s->rows[i].is_pod;
+	snprintf(a, sizeof(a), "%zu", pods);
+	x = pair(y, x, width, "pods", a, CW_ROLE_METER);
+	snprintf(a, sizeof(a), "%zu", s->nrows);
+	x = pair(y, x, width, "netns", a, CW_ROLE_METER);
+	snprintf(a, sizeof(a), "%.1fms/%.0fms", s->collector.cpu_ms, s->collector.budget_ms);
+	x = pair(y, x, width, "cpu", a, CW_ROLE_METER);
+	snprintf(b, sizeof(b), "%zu/%zu", s->collector.netns_dumped, s->collector.netns_total);
+	x = pair(y, x, width, "exact", b, CW_ROLE_METER);
+	if (v->paused) {
+		attrset(cw_term_attr(CW_ROLE_BANNER));
+		if (x + 8 <= width)
+			mvaddstr(y, x, "[PAUSED]");
+		attrset(A_NORMAL);
+	}
+	return 1;
+}
+
+static int line_states(const struct cw_view *v, int y, int width)
+{
+	static const struct {
+		const char *label;
+		unsigned slot;
+	} shown[] = {
+		{"ESTAB", CW_TCP_ESTABLISHED}, {"SYN_SENT", CW_TCP_SYN_SENT},
+		{"TIME_WAIT", CW_TCP_TIME_WAIT}, {"CLOSE_WAIT", CW_TCP_CLOSE_WAIT},
+		{"LISTEN", CW_TCP_LISTEN},
+	};
+	struct cw_tcpcount t;
+	uint32_t other;
+	char a[32];
+	size_t i;
+	int x = 0;
+
+	cw_snapshot_totals(v->snap, &t);
+	other = t.total;
+	for (i = 0; i < CW_ARRAY_LEN(shown); i++) {
+		cw_fmt_count(t.tcp[shown[i].slot], a, sizeof(a));
+		other -= t.tcp[shown[i].slot];
+		x = pair(y, x, width, shown[i].label, a, CW_ROLE_METER);
+	}
+	cw_fmt_count(other, a, sizeof(a));
+	x = pair(y, x, width, "other", a, CW_ROLE_METER);
+	cw_fmt_count(t.total, a, sizeof(a));
+	pair(y, x, width, "total", a, CW_ROLE_METER);
+	return 1;
+}
+
+static int line_spark(const struct cw_view *v, int y, int width)
+{
+	uint32_t vals[CW_HISTORY_LEN];
+	char buf[CW_HISTORY_LEN * 4 + 1];
+	size_t n = cw_hist_series(&v->hist.node, CW_HIST_TOTAL, vals, CW_HISTORY_LEN);
+	int w = width - 20 < CW_HISTORY_LEN ? width - 20 : CW_HISTORY_LEN;
+
+	if (w < 10)
+		return 0;
+	attrset(cw_term_attr(CW_ROLE_METER_LABEL));
+	mvaddstr(y, 0, "total, last minute");
+	cw_fmt_spark(vals, n, (size_t)w, v->cfg.utf8, buf, sizeof(buf));
+	attrset(cw_term_attr(CW_ROLE_SPARK));
+	mvaddstr(y, 19, buf);
+	attrset(A_NORMAL);
+	return 1;
+}
+
+/* The shared-hash warning: every dump in such a namespace walks all the
+ * node's sockets, which is what makes per-pod counting expensive. */
+static int line_warnings(const struct cw_view *v, int y, int width)
+{
+	const struct cw_snapshot *s = v->snap;
+	size_t i, shared = 0;
+	int used = 0;
+
+	for (i = 0; i < s->nrows; i++)
+		shared += s->rows[i].shared_ehash == 1 && s->rows[i].kind != CW_KIND_HOST;
+	attrset(cw_term_attr(CW_ROLE_BANNER));
+	if (shared) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "%zu netns share the host TCP hash: every dump walks all "
+			 "sockets of the node.", shared);
+		mvaddnstr(y + used++, 0, msg, width);
+		mvaddnstr(y + used++, 0, "  Fix: sysctl -w net.ipv4.tcp_child_ehash_entries=4096 "
+			  "before pods start", width);
+	}
+	if (s->collector.note) {
+		mvaddnstr(y + used, 0, s->collector.note, width);
+		used++;
+	}
+	attrset(A_NORMAL);
+	return used;
+}
+
+int cw_meters_draw(const struct cw_view *v, int width)
+{
+	int y = 0;
+
+	if (!v->snap) {
+		mvaddstr(0, 0, "connwatch: collecting...");
+		return 1;
+	}
+	y += line_node(v, y, width);
+	y += line_states(v, y, width);
+	y += line_spark(v, y, width);
+	y += line_warnings(v, y, width);
+	return y;
+}

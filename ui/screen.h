@@ -1,0 +1,62 @@
+/* screen: what each screen is made of. A screen is a table of column
+ * descriptors {title, width, priority, align, compare, format} and a row
+ * builder. The view sorts and selects with them; the table draws them; the
+ * help screen lists them. */
+#ifndef CW_SCREEN_H
+#define CW_SCREEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "roles.h"
+#include "view.h"
+
+enum cw_align { CW_ALIGN_LEFT = 0, CW_ALIGN_RIGHT };
+
+struct cw_column {
+	const char *title;   /* as shown, and as -s/--sort takes it */
+	int width;           /* fixed width; 0 makes it flexible */
+	int min_width;       /* flexible columns: the least they get */
+	int priority;        /* 0 is always shown; higher numbers go first when narrow */
+	enum cw_align align;
+	bool desc;           /* sorts largest first by default */
+	int (*cmp)(const struct cw_vrow *a, const struct cw_vrow *b);
+	/* Writes the cell; may set *role to colour it. */
+	void (*fmt)(const struct cw_view *v, const struct cw_vrow *r, char *buf, size_t n,
+		    enum cw_role *role);
+	const char *help;    /* one line for the help screen */
+};
+
+struct cw_screen {
+	const char *name;
+	const struct cw_column *cols;
+	size_t ncols;
+	int default_sort;
+	/* Appends this screen's rows for the current snapshot to v (unsorted). */
+	void (*build)(struct cw_view *v);
+	/* Fills the identity of a row, to keep it selected. */
+	void (*key)(const struct cw_vrow *r, struct cw_selkey *k);
+	/* Drills down from a row; returns false if there is nowhere to go. */
+	bool (*enter)(struct cw_view *v, const struct cw_vrow *r);
+};
+
+const struct cw_screen *cw_screen_get(enum cw_screen_id id);
+
+extern const struct cw_screen cw_screen_pods, cw_screen_peers, cw_screen_sockets, cw_screen_help;
+
+/* Helpers the screens share (view.c). */
+struct cw_vrow *cw_view_push_row(struct cw_view *v, enum cw_vrow_kind kind);
+bool cw_view_filter_match(const struct cw_view *v, const char *label);
+/* Pushes a frame for a screen (sort and selection reset); the caller fills
+ * its context and crumb. NULL when the stack is full. */
+struct cw_frame *cw_view_push_frame(struct cw_view *v, enum cw_screen_id id);
+/* The pod row a PEERS/SOCKETS frame looks at, or NULL if it vanished. */
+const struct cw_ns_row *cw_view_context_row(const struct cw_view *v);
+/* "10.0.0.1:5432", with IPv6 in brackets. */
+void cw_fmt_endpoint(const struct cw_addr *a, uint16_t port, char *buf, size_t n);
+
+/* Cell helpers for count columns. */
+int cw_cmp_u32(uint32_t a, uint32_t b);
+int cw_cmp_str(const char *a, const char *b);
+
+#endif

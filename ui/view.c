@@ -1,0 +1,562 @@
+/* view: screen stack, rows, sort, filter, search and selection. No curses. */
+#include "config.h"
+#include "view.h"
+#include "screen.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+/* Namespaces unseen for this long are forgotten by the history. */
+#define CW_VIEW_FORGET_MS (10 * 60 * 1000)
+
+const struct cw_screen *cw_screen_get(enum cw_screen_id id)
+{
+	switch (id) {
+	case CW_SCR_PEERS: return &cw_screen_peers;
+	case CW_SCR_SOCKETS: return &cw_screen_sockets;
+	case CW_SCR_HELP: return &cw_screen_help;
+	default: return &cw_screen_pods;
+	}
+}
+
+struct cw_frame *cw_view_top(struct cw_view *v)
+{
+	return &v->stack[v->depth];
+}
+
+void cw_view_init(struct cw_view *v, const struct cw_view_cfg *cfg)
+{
+	memset(v, 0, sizeof(*v));
+	v->cfg = *cfg;
+	cw_history_init(&v->hist);
+	v->stack[0].id = CW_SCR_PODS;
+	v->stack[0].sort = cw_screen_pods.default_sort;
+	snprintf(v->stack[0].crumb, sizeof(v->stack[0].crumb), "node");
+	v->page = 10;
+	v->dirty = true;
+}
+
+void cw_view_done(struct cw_view *v)
+{
+	cw_snapshot_unref(v->snap);
+	cw_history_done(&v->hist);
+	cw_arena_done(&v->strings);
+	free(v->rows);
+	memset(v, 0, sizeof(*v));
+}
+
+void cw_view_set_snapshot(struct cw_view *v, struct cw_snapshot *s)
+{
+	if (v->paused || !s)
+		return;
+	if (!v->snap)
+		v->started_ms = s->time_ms;
+	cw_history_push(&v->hist, s, CW_VIEW_FORGET_MS);
+	cw_snapshot_unref(v->snap);
+	v->snap = cw_snapshot_ref(s);
+	cw_view_rebuild(v);
+}
+
+struct cw_vrow *cw_view_push_row(struct cw_view *v, enum cw_vrow_kind kind)
+{
+	struct cw_vrow *r;
+
+	cw_xgrow((void **)&v->rows, &v->caprows, v->nrows + 1, sizeof(*v->rows));
+	r = &v->rows[v->nrows++];
+	memset(r, 0, sizeof(*r));
+	r->kind = kind;
+	return r;
+}
+
+bool cw_view_filter_match(const struct cw_view *v, const char *label)
+{
+	const char *f = v->stack[v->depth].filter;
+	bool neg = f[0] == '!';
+
+	if (neg)
+		f++;
+	if (!f[0])
+		return true;
+	return (strcasestr(label ? label : "", f) != NULL) != neg;
+}
+
+const struct cw_ns_row *cw_view_context_row(const struct cw_view *v)
+{
+	const struct cw_frame *f = &v->stack[v->depth];
+
+	if (!v->snap)
+		return NULL;
+	return cw_snapshot_find(v->snap, f->pod_inode);
+}
+
+void cw_fmt_endpoint(const struct cw_addr *a, uint16_t port, char *buf, size_t n)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	cw_addr_str(a, s, sizeof(s));
+	if (a->family == AF_INET6)
+		snprintf(buf, n, "[%s]:%u", s, port);
+	else
+		snprintf(buf, n, "%s:%u", s, port);
+}
+
+int cw_cmp_u32(uint32_t a, uint32_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+int cw_cmp_str(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+const char *cw_vrow_label(const struct cw_vrow *r)
+{
+	if (r->kind == CW_VROW_NS)
+		return r->ns->label;
+	return r->text ? r->text : "";
+}
+
+/* --- sorting: a stable merge sort with a context, so equal rows keep
+ * their place between refreshes instead of jumping around. */
+
+struct sort_ctx {
+	const struct cw_column *col;
+	bool desc;
+};
+
+static int row_cmp(const struct sort_ctx *c, const struct cw_vrow *a, const struct cw_vrow *b)
+{
+	int r = c->col->cmp ? c->col->cmp(a, b) : 0;
+
+	if (r)
+		return c->desc ? -r : r;
+	return strcmp(cw_vrow_label(a), cw_vrow_label(b));
+}
+
+static void msort(struct cw_vrow *v, size_t n, struct cw_vrow *tmp, const struct sort_ctx *c)
+{
+	size_t h = n / 2, i = 0, j = h, k = 0;
+
+	if (n < 2)
+		return;
+	msort(v, h, tmp, c);
+	msort(v + h, n - h, tmp, c);
+	while (i < h && j < n)
+		tmp[k++] = row_cmp(c, &v[j], &v[i]) < 0 ? v[j++] : v[i++];
+	while (i < h)
+		tmp[k++] = v[i++];
+	while (j < n)
+		tmp[k++] = v[j++];
+	memcpy(v, tmp, n * sizeof(*v));
+}
+
+/* Sorts rows; in tree mode a depth-0 row and the deeper rows after it move
+ * as one unit, and the deeper rows are sorted among themselves. */
+static void sort_rows(struct cw_view *v, const struct sort_ctx *c)
+{
+	struct cw_vrow *tmp, *out;
+	size_t i, j, nunits = 0, o = 0;
+	struct unit { size_t start, len; } *units;
+
+	if (v->nrows < 2)
+		return;
+	tmp = cw_xmalloc(v->nrows * sizeof(*tmp));
+	for (i = 0; i < v->nrows; i++)
+		if (v->rows[i].depth > 0)
+			break;
+	if (i == v->nrows) {
+		msort(v->rows, v->nrows, tmp, c);
+		free(tmp);
+		return;
+	}
+	units = cw_xmalloc(v->nrows * sizeof(*units));
+	for (i = 0; i < v->nrows; i = j) {
+		for (j = i + 1; j < v->nrows && v->rows[j].depth > 0; j++)
+			;
+		msort(v->rows + i + 1, j - i - 1, tmp, c);
+		units[nunits++] = (struct unit){i, j - i};
+	}
+	/* Sort the units by their head rows: sort heads carrying their index. */
+	{
+		struct cw_vrow *heads = cw_xmalloc(nunits * sizeof(*heads));
+
+		for (i = 0; i < nunits; i++) {
+			heads[i] = v->rows[units[i].start];
+			heads[i].members = i; /* borrowed slot: the unit index */
+		}
+		msort(heads, nunits, tmp, c);
+		out = cw_xmalloc(v->nrows * sizeof(*out));
+		for (i = 0; i < nunits; i++) {
+			const struct unit *u = &units[heads[i].members];
+
+			memcpy(out + o, v->rows + u->start, u->len * sizeof(*out));
+			o += u->len;
+		}
+		memcpy(v->rows, out, v->nrows * sizeof(*out));
+		free(out);
+		free(heads);
+	}
+	free(units);
+	free(tmp);
+}
+
+static bool key_eq(const struct cw_selkey *a, const struct cw_selkey *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	switch (a->kind) {
+	case CW_VROW_NS:
+	case CW_VROW_GONE:
+		return a->inode == b->inode;
+	case CW_VROW_GROUP:
+		return strcmp(a->group, b->group) == 0;
+	case CW_VROW_PEER:
+		return a->dir == b->dir && a->port == b->port && cw_addr_equal(&a->addr, &b->addr);
+	case CW_VROW_SOCK:
+		return a->cookie == b->cookie;
+	default:
+		return false;
+	}
+}
+
+static void remember_selection(struct cw_view *v)
+{
+	struct cw_frame *f = cw_view_top(v);
+	const struct cw_screen *scr = cw_screen_get(f->id);
+
+	memset(&f->key, 0, sizeof(f->key));
+	if (f->sel < v->nrows && scr->key)
+		scr->key(&v->rows[f->sel], &f->key);
+	else
+		f->key.kind = CW_VROW_TEXT;
+}
+
+static void fix_scroll(struct cw_view *v)
+{
+	struct cw_frame *f = cw_view_top(v);
+	size_t page = v->page > 0 ? (size_t)v->page : 1;
+
+	if (f->sel >= v->nrows)
+		f->sel = v->nrows ? v->nrows - 1 : 0;
+	if (f->sel < f->top)
+		f->top = f->sel;
+	if (f->sel >= f->top + page)
+		f->top = f->sel - page + 1;
+	if (f->top + page > v->nrows)
+		f->top = v->nrows > page ? v->nrows - page : 0;
+}
+
+void cw_view_rebuild(struct cw_view *v)
+{
+	struct cw_frame *f = cw_view_top(v);
+	const struct cw_screen *scr = cw_screen_get(f->id);
+	struct sort_ctx c;
+	size_t i;
+
+	cw_arena_done(&v->strings);
+	v->nrows = 0;
+	v->note[0] = '\0';
+	scr->build(v);
+	if (f->id != CW_SCR_HELP && scr->ncols) {
+		if (f->sort < 0 || (size_t)f->sort >= scr->ncols)
+			f->sort = scr->default_sort;
+		c.col = &scr->cols[f->sort];
+		c.desc = c.col->desc != f->invert;
+		sort_rows(v, &c);
+	}
+	/* Keep the selection on the same thing, wherever it moved. */
+	if (scr->key && f->key.kind != CW_VROW_TEXT) {
+		for (i = 0; i < v->nrows; i++) {
+			struct cw_selkey k;
+
+			memset(&k, 0, sizeof(k));
+			scr->key(&v->rows[i], &k);
+			if (key_eq(&k, &f->key)) {
+				f->sel = i;
+				break;
+			}
+		}
+	}
+	fix_scroll(v);
+	remember_selection(v);
+	v->dirty = true;
+}
+
+const struct cw_vrow *cw_view_selected(const struct cw_view *v)
+{
+	const struct cw_frame *f = &v->stack[v->depth];
+
+	return f->sel < v->nrows ? &v->rows[f->sel] : NULL;
+}
+
+void cw_view_wants(const struct cw_view *v, struct cw_wants *w)
+{
+	const struct cw_frame *f = &v->stack[v->depth];
+	const struct cw_vrow *r = cw_view_selected(v);
+	int i;
+
+	memset(w, 0, sizeof(*w));
+	if (f->id == CW_SCR_PODS && r && r->kind == CW_VROW_NS)
+		w->focus_inode = r->ns->inode;
+	for (i = v->depth; i >= 0; i--) {
+		const struct cw_frame *g = &v->stack[i];
+
+		if (g->id == CW_SCR_PEERS || g->id == CW_SCR_SOCKETS) {
+			w->focus_inode = g->pod_inode;
+			/* The list is kept from the peers screen on, so Enter
+			 * shows sockets at once; details only when shown. */
+			w->sockets_inode = g->pod_inode;
+			w->sockets_info = w->sockets_info || g->id == CW_SCR_SOCKETS;
+		}
+	}
+}
+
+void cw_view_move(struct cw_view *v, long delta)
+{
+	struct cw_frame *f = cw_view_top(v);
+
+	if (!v->nrows)
+		return;
+	if (delta == LONG_MIN)
+		f->sel = 0;
+	else if (delta == LONG_MAX)
+		f->sel = v->nrows - 1;
+	else if (delta < 0)
+		f->sel = (size_t)-delta > f->sel ? 0 : f->sel - (size_t)-delta;
+	else
+		f->sel = f->sel + (size_t)delta >= v->nrows ? v->nrows - 1 : f->sel + (size_t)delta;
+	fix_scroll(v);
+	remember_selection(v);
+	v->dirty = true;
+}
+
+void cw_view_select(struct cw_view *v, size_t row)
+{
+	struct cw_frame *f = cw_view_top(v);
+
+	if (row >= v->nrows)
+		return;
+	f->sel = row;
+	fix_scroll(v);
+	remember_selection(v);
+	v->dirty = true;
+}
+
+/* Pushes a frame for a screen; the caller fills the context. */
+static struct cw_frame *push(struct cw_view *v, enum cw_screen_id id)
+{
+	struct cw_frame *f;
+
+	if (v->depth + 1 >= (int)CW_ARRAY_LEN(v->stack))
+		return NULL;
+	f = &v->stack[++v->depth];
+	memset(f, 0, sizeof(*f));
+	f->id = id;
+	f->sort = cw_screen_get(id)->default_sort;
+	f->key.kind = CW_VROW_TEXT;
+	return f;
+}
+
+struct cw_frame *cw_view_push_frame(struct cw_view *v, enum cw_screen_id id)
+{
+	return push(v, id);
+}
+
+void cw_view_enter(struct cw_view *v)
+{
+	struct cw_frame *f = cw_view_top(v);
+	const struct cw_screen *scr = cw_screen_get(f->id);
+	const struct cw_vrow *r = cw_view_selected(v);
+
+	if (!r || !scr->enter || !scr->enter(v, r))
+		return;
+	cw_view_rebuild(v);
+}
+
+void cw_view_back(struct cw_view *v)
+{
+	if (v->depth == 0)
+		return;
+	v->depth--;
+	v->msg[0] = '\0';
+	cw_view_rebuild(v);
+}
+
+void cw_view_help(struct cw_view *v)
+{
+	if (cw_view_top(v)->id == CW_SCR_HELP)
+		return;
+	if (push(v, CW_SCR_HELP)) {
+		snprintf(cw_view_top(v)->crumb, sizeof(cw_view_top(v)->crumb), "help");
+		cw_view_rebuild(v);
+	}
+}
+
+void cw_view_sort_step(struct cw_view *v, int delta)
+{
+	struct cw_frame *f = cw_view_top(v);
+	const struct cw_screen *scr = cw_screen_get(f->id);
+	int n = (int)scr->ncols;
+
+	if (!n)
+		return;
+	f->sort = ((f->sort + delta) % n + n) % n;
+	f->invert = false;
+	snprintf(v->msg, sizeof(v->msg), "sorted by %s", scr->cols[f->sort].title);
+	cw_view_rebuild(v);
+}
+
+void cw_view_sort_invert(struct cw_view *v)
+{
+	cw_view_top(v)->invert = !cw_view_top(v)->invert;
+	cw_view_rebuild(v);
+}
+
+bool cw_view_sort_by(struct cw_view *v, const char *title)
+{
+	struct cw_frame *f = cw_view_top(v);
+	const struct cw_screen *scr = cw_screen_get(f->id);
+	size_t i;
+
+	for (i = 0; i < scr->ncols; i++) {
+		if (strcasecmp(scr->cols[i].title, title) == 0) {
+			if (f->sort == (int)i)
+				f->invert = !f->invert; /* htop: choosing it again inverts */
+			else
+				f->invert = false;
+			f->sort = (int)i;
+			cw_view_rebuild(v);
+			return true;
+		}
+	}
+	return false;
+}
+
+void cw_view_toggle_tree(struct cw_view *v)
+{
+	v->tree = !v->tree;
+	cw_view_rebuild(v);
+}
+
+void cw_view_toggle_pause(struct cw_view *v)
+{
+	v->paused = !v->paused;
+	v->dirty = true;
+}
+
+void cw_view_set_filter(struct cw_view *v, const char *text)
+{
+	struct cw_frame *f = cw_view_top(v);
+
+	snprintf(f->filter, sizeof(f->filter), "%s", text ? text : "");
+	cw_view_rebuild(v);
+}
+
+bool cw_view_search_next(struct cw_view *v, bool include_current)
+{
+	struct cw_frame *f = cw_view_top(v);
+	size_t i, k;
+
+	if (!v->search[0] || !v->nrows)
+		return false;
+	for (k = include_current ? 0 : 1; k <= v->nrows; k++) {
+		i = (f->sel + k) % v->nrows;
+		if (strcasestr(cw_vrow_label(&v->rows[i]), v->search)) {
+			cw_view_select(v, i);
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *cw_view_input_text(const struct cw_view *v)
+{
+	if (v->input == CW_INPUT_SEARCH)
+		return v->search;
+	if (v->input == CW_INPUT_FILTER)
+		return v->stack[v->depth].filter;
+	return NULL;
+}
+
+void cw_view_input_start(struct cw_view *v, enum cw_input mode)
+{
+	v->input = mode;
+	if (mode == CW_INPUT_SEARCH)
+		v->search[0] = '\0';
+	v->dirty = true;
+}
+
+static void after_input(struct cw_view *v)
+{
+	if (v->input == CW_INPUT_FILTER)
+		cw_view_rebuild(v);
+	else if (v->input == CW_INPUT_SEARCH && !cw_view_search_next(v, true) && v->search[0])
+		snprintf(v->msg, sizeof(v->msg), "not found: %s", v->search);
+	v->dirty = true;
+}
+
+void cw_view_input_char(struct cw_view *v, const char *utf8)
+{
+	char *t = v->input == CW_INPUT_SEARCH ? v->search : cw_view_top(v)->filter;
+	size_t cap = v->input == CW_INPUT_SEARCH ? sizeof(v->search) : sizeof(cw_view_top(v)->filter);
+	size_t l = strlen(t), n = strlen(utf8);
+
+	if (v->input == CW_INPUT_NONE || l + n + 1 > cap)
+		return;
+	memcpy(t + l, utf8, n + 1);
+	v->msg[0] = '\0';
+	after_input(v);
+}
+
+void cw_view_input_erase(struct cw_view *v)
+{
+	char *t = v->input == CW_INPUT_SEARCH ? v->search : cw_view_top(v)->filter;
+	size_t l;
+
+	if (v->input == CW_INPUT_NONE)
+		return;
+	l = strlen(t);
+	/* Remove a whole UTF-8 character. */
+	while (l > 0 && ((unsigned char)t[l - 1] & 0xc0) == 0x80)
+		l--;
+	if (l > 0)
+		l--;
+	t[l] = '\0';
+	after_input(v);
+}
+
+void cw_view_input_accept(struct cw_view *v)
+{
+	v->input = CW_INPUT_NONE;
+	v->dirty = true;
+}
+
+void cw_view_input_cancel(struct cw_view *v)
+{
+	if (v->input == CW_INPUT_FILTER) {
+		v->input = CW_INPUT_NONE;
+		cw_view_set_filter(v, "");
+		return;
+	}
+	v->input = CW_INPUT_NONE;
+	v->search[0] = '\0';
+	v->dirty = true;
+}
+
+void cw_view_breadcrumb(const struct cw_view *v, char *buf, size_t n)
+{
+	const char *sep = v->cfg.utf8 ? " › " : " > ";
+	size_t o = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i <= v->depth && o < n; i++)
+		o += (size_t)snprintf(buf + o, n - o, "%s%s", i ? sep : "", v->stack[i].crumb);
+}
