@@ -121,7 +121,9 @@ void cw_table_draw(const struct cw_view *v, const struct cw_screen *s, int y, in
 
 			attrset(cw_term_attr(CW_ROLE_HEADER_SORT));
 			mvhline(y, l.x[i], ' ', l.w[i]);
-			snprintf(title, sizeof(title), "%s%s", c->title, desc ? arrow_dn : arrow_up);
+			/* The arrow only where it fits: the colour already marks the column. */
+			snprintf(title, sizeof(title), "%s%s", c->title,
+				 cw_fmt_width(c->title) < l.w[i] ? (desc ? arrow_dn : arrow_up) : "");
 		} else {
 			attrset(cw_term_attr(CW_ROLE_HEADER));
 			snprintf(title, sizeof(title), "%s", c->title);
