@@ -1,3 +1,65 @@
+/* test_workload: pod name -> owning workload name. */
 #include "config.h"
 #include "tap.h"
-int main(void){return tap_done();}
+#include "workload.h"
+
+static void wl(const char *pod, const char *want, const char *why)
+{
+	char buf[256];
+
+	memset(buf, 'Z', sizeof(buf));
+	cw_workload_from_pod(pod, buf, sizeof(buf));
+	is_str(buf, want, "%s: '%s'", why, pod);
+}
+
+int main(void)
+{
+	char small[4];
+
+	/* ReplicaSet (Deployment): name-<pod-template-hash>-<5 random>. */
+	wl("web-5d8f7c9b6-x2k4q", "web", "replicaset, 9-char hash");
+	wl("api-gateway-7d9f8b6c5-k2m4n", "api-gateway", "replicaset, dashed name");
+	wl("coredns-5dd5756b68-7xq2z", "coredns", "replicaset, 10-char hash");
+	wl("web-5d8f7c-x2k4q", "web", "replicaset, 6-char hash (shortest)");
+	wl("web-5d8f7c9b6f-x2k4q", "web", "replicaset, 10-char hash (longest)");
+	wl("web-5d8f7c9b6fz-x2k4q", "web-5d8f7c9b6fz", "11-char hash: not a replicaset, suffix only");
+	wl("web-5d8f7-x2k4q", "web-5d8f7", "5-char hash: not a replicaset, suffix only");
+
+	/* Vowels, 0, 1 or 3 never occur in generated suffixes. */
+	wl("api-6a8b9c7d5-x2k4q", "api-6a8b9c7d5", "vowel in the hash position: not a hash");
+	wl("api-5d8f7c9b3-x2k4q", "api-5d8f7c9b3", "'3' in the hash position: not a hash");
+	wl("app-5d8f7c9b6-abcde", "app-5d8f7c9b6-abcde", "vowels in the suffix position: no match");
+	wl("my-app-hello", "my-app-hello", "ordinary words are kept");
+	wl("web-x2k0q", "web-x2k0q", "'0' in the suffix: no match");
+
+	/* StatefulSet: name-<ordinal>. */
+	wl("db-0", "db", "statefulset ordinal 0");
+	wl("kafka-broker-12", "kafka-broker", "statefulset, dashed name");
+	wl("db-99999", "db", "statefulset, 5-digit ordinal");
+	wl("db-123456", "db-123456", "6 digits: not an ordinal");
+
+	/* DaemonSet or Job: name-<5 random>. */
+	wl("node-exporter-x2k4q", "node-exporter", "daemonset");
+	wl("kube-proxy-7lzqv", "kube-proxy", "daemonset (kube-proxy)");
+	wl("backup-28391234-x2k4q", "backup-28391234", "cronjob's job pod: the job");
+
+	/* Bare and odd names. */
+	wl("nginx", "nginx", "single segment");
+	wl("x2k4q", "x2k4q", "single segment that looks like a suffix");
+	wl("-x2k4q", "-x2k4q", "leading dash");
+	wl("web-", "web-", "trailing dash");
+	wl("web--x2k4q", "web-", "double dash");
+	wl("a-x2k4q", "a", "one-letter name");
+	wl("WEB-X2K4Q", "WEB-X2K4Q", "uppercase is not the generated alphabet");
+	wl("", "", "empty");
+	wl("-", "-", "a lone dash");
+	wl("web-x2k4", "web-x2k4", "4-char suffix");
+	wl("web-x2k4qq", "web-x2k4qq", "6-char suffix");
+
+	/* Output is cut to the buffer. */
+	cw_workload_from_pod("web-5d8f7c9b6-x2k4q", small, sizeof(small));
+	is_str(small, "web", "fits exactly in 4 bytes");
+	cw_workload_from_pod("frontend-5d8f7c9b6-x2k4q", small, sizeof(small));
+	is_str(small, "fro", "truncated to the buffer");
+	return tap_done();
+}
