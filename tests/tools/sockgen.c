@@ -1,1 +1,1163 @@
-int main(void){return 0;}
+/* sockgen: puts real TCP sockets in chosen states inside the current network
+ * namespace, and holds them until SIGTERM or SIGINT (then exits 0). Run it
+ * inside a namespace: `ip netns exec NS sockgen --estab 10 --closewait 3`.
+ * It prints one line "ready" (flushed) once every requested socket is in
+ * place; on any error it prints one line to stderr and exits 1 (2 for bad
+ * usage). Plain C11 + POSIX + Linux socket options; no dependencies.
+ *
+ * Every static state is built over loopback against listeners of its own, and
+ * checked with TCP_INFO before "ready":
+ *   LISTEN       0.0.0.0:P (--port, default 8080), backlog 4096. It accepts
+ *                every connection that is not one of its own (other
+ *                namespaces' --out, --leak and --churn) and holds it until the
+ *                peer closes, then closes too.
+ *   --estab N    N pairs over 127.0.0.1: 2N ESTABLISHED.
+ *   --estab6 N   N pairs on a dual-stack listener [::]:P+1 (IPV6_V6ONLY off):
+ *                ceil(N/2) from ::1 (plain IPv6) and floor(N/2) from
+ *                127.0.0.1, whose server side is an AF_INET6 socket with
+ *                v4-mapped addresses (::ffff:127.0.0.1). Adds one LISTEN.
+ *   --timewait N client closes first, server closes after EOF: N TIME_WAIT
+ *                (60 s, the kernel's fixed TIME_WAIT length).
+ *   --closewait N server shutdown(SHUT_WR) and keeps its fd, client keeps its
+ *                fd and never closes: N CLOSE_WAIT + N FIN_WAIT2 (a FIN_WAIT2
+ *                socket with an open fd has no timeout).
+ *   --synsent N  N connects that are never answered: N SYN_SENT (TCP_SYNCNT
+ *                127, so they outlive any test). The blackhole is, by default,
+ *                a listener 127.0.0.1:P+2 with backlog 0 that never accepts:
+ *                one connection fills its accept queue (+1 ESTABLISHED pair
+ *                side in the queue: 2 ESTABLISHED, 1 LISTEN), and the kernel
+ *                then drops every SYN (ListenOverflows). With --blackhole ADDR
+ *                they go to ADDR:P instead: an address the caller routes into
+ *                a `dummy` interface (NOARP; e.g. `ip link add bh type dummy;
+ *                ip link set bh up; ip route add 10.96.0.0/12 dev bh`), which
+ *                drops everything.
+ *   --synrecv N  a listener 127.0.0.1:P+4 with TCP_DEFER_ACCEPT (1 hour): the
+ *                handshake's bare ACK is ignored, so the server side stays a
+ *                request socket: N SYN_RECV (NEW_SYN_RECV) + N ESTABLISHED
+ *                clients, + 1 LISTEN.
+ *   --finwait1 N client fills a zero receive window (a listener 127.0.0.1:P+5
+ *                with a tiny SO_RCVBUF whose children never read), then
+ *                shutdown(SHUT_WR): its FIN waits behind unsent data.
+ *                N FIN_WAIT1 + N ESTABLISHED.
+ *   --lastack N  server shuts down first (client CLOSE_WAIT), then the client
+ *                fills the server's zero window and shuts down: N LAST_ACK +
+ *                N FIN_WAIT2.
+ *   --closing N  client fills the server's zero window and shuts down
+ *                (FIN_WAIT1), then the server shuts down: the client gets a
+ *                FIN before its own is acked: N CLOSING + N FIN_WAIT2.
+ *   (the three above add the P+5 LISTEN)
+ *   --listen-backlog-overflow N
+ *                a listener 127.0.0.1:P+3 with backlog 1 that never accepts,
+ *                and N clients: the first min(N,2) fill the accept queue
+ *                (queue 2 > backlog 1), the rest stay SYN_SENT.
+ *   --remote ADDR:PORT (repeatable; [v6]:PORT) with --out N
+ *                N ESTABLISHED outbound connections to each remote listener
+ *                (another namespace's sockgen); retried for --wait seconds
+ *                while the remote is not listening yet.
+ * And continuous loads, after "ready" (RATE per second, fractions allowed):
+ *   --churn RATE connect + close (to the first --remote, else to P): TIME_WAIT
+ *                churn in this namespace.
+ *   --leak RATE  connect and never close (to the first --remote, else to P):
+ *                a connection-pool leak; ESTABLISHED grows.
+ *   --closewait-rate RATE
+ *                one more CLOSE_WAIT (+ FIN_WAIT2) pair per 1/RATE s.
+ *   --dns RATE   non-blocking connects to port 53 of the blackhole: the
+ *                --blackhole ADDR, else a never-accepting listener
+ *                127.0.0.53:53 (as above). Each gives up after
+ *                --dns-retries SYN retransmits (default 2: about 7 s), like a
+ *                resolver, so about 7*RATE sit in SYN_SENT.
+ *   --max N      stop growing a continuous load at N sockets (default 20000).
+ * RLIMIT_NOFILE is raised as far as needed (the hard limit too, given
+ * CAP_SYS_RESOURCE); without that, the static sockets must fit under the hard
+ * limit, and --max shrinks so that the continuous loads do. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/sockios.h>
+
+#define MAX_REMOTES 16
+
+struct endpoint {
+	struct sockaddr_storage ss;
+	socklen_t len;
+};
+
+struct config {
+	unsigned port;
+	long estab, estab6, timewait, closewait, synsent, synrecv;
+	long finwait1, lastack, closing, overflow, out;
+	double churn, leak, closewait_rate, dns;
+	long max;
+	int dns_retries;
+	double wait_s;
+	bool have_blackhole;
+	struct endpoint blackhole;
+	struct endpoint remotes[MAX_REMOTES];
+	int nremotes;
+};
+
+static volatile sig_atomic_t stopping;
+static const char *prog = "sockgen";
+static int epfd = -1;
+
+/* Every fd we keep (so nothing is closed by accident); plain growable array. */
+static int *kept;
+static size_t nkept, capkept;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+__attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (stopping)
+		exit(0); /* interrupted while setting up: that is a clean stop */
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+__attribute__((noreturn)) static void usage_error(const char *msg, const char *arg)
+{
+	fprintf(stderr, "%s: %s%s%s (try --help)\n", prog, msg, arg ? ": " : "", arg ? arg : "");
+	exit(2);
+}
+
+static void keep(int fd)
+{
+	if (nkept == capkept) {
+		size_t n = capkept ? capkept * 2 : 1024;
+		int *p = realloc(kept, n * sizeof(*p));
+
+		if (!p)
+			die("out of memory");
+		kept = p;
+		capkept = n;
+	}
+	kept[nkept++] = fd;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !stopping)
+		;
+}
+
+static void check_stop(void)
+{
+	if (stopping)
+		exit(0);
+}
+
+/* ---- addresses ---- */
+
+static bool parse_addr(const char *s, unsigned port, struct endpoint *e)
+{
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&e->ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&e->ss;
+
+	memset(e, 0, sizeof(*e));
+	if (inet_pton(AF_INET, s, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)port);
+		e->len = sizeof(*a4);
+		return true;
+	}
+	if (inet_pton(AF_INET6, s, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)port);
+		e->len = sizeof(*a6);
+		return true;
+	}
+	return false;
+}
+
+static bool parse_port(const char *s, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v == 0 || v > 65535)
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
+/* "ADDR:PORT" or "[ADDR6]:PORT" */
+static bool parse_hostport(const char *s, struct endpoint *e)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon;
+	unsigned port;
+	size_t n;
+
+	if (s[0] == '[') {
+		const char *rb = strchr(s, ']');
+
+		if (!rb || rb[1] != ':')
+			return false;
+		n = (size_t)(rb - s - 1);
+		colon = rb + 1;
+		s++;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon)
+			return false;
+		n = (size_t)(colon - s);
+	}
+	if (n == 0 || n >= sizeof(host))
+		return false;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	return parse_port(colon + 1, &port) && parse_addr(host, port, e);
+}
+
+static void set_port(struct endpoint *e, unsigned port)
+{
+	if (e->ss.ss_family == AF_INET)
+		((struct sockaddr_in *)&e->ss)->sin_port = htons((uint16_t)port);
+	else
+		((struct sockaddr_in6 *)&e->ss)->sin6_port = htons((uint16_t)port);
+}
+
+static const char *ep_str(const struct endpoint *e)
+{
+	static char buf[INET6_ADDRSTRLEN + 16];
+	char a[INET6_ADDRSTRLEN] = "?";
+	unsigned port;
+
+	if (e->ss.ss_family == AF_INET) {
+		const struct sockaddr_in *s = (const struct sockaddr_in *)&e->ss;
+
+		inet_ntop(AF_INET, &s->sin_addr, a, sizeof(a));
+		port = ntohs(s->sin_port);
+		snprintf(buf, sizeof(buf), "%s:%u", a, port);
+	} else {
+		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)&e->ss;
+
+		inet_ntop(AF_INET6, &s->sin6_addr, a, sizeof(a));
+		port = ntohs(s->sin6_port);
+		snprintf(buf, sizeof(buf), "[%s]:%u", a, port);
+	}
+	return buf;
+}
+
+static bool same_endpoint(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+
+		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	{
+		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+
+		return x->sin6_port == y->sin6_port &&
+		       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
+	}
+}
+
+/* An IPv4 address as the v4-mapped IPv6 address an AF_INET6 socket sees. */
+static void map_v4(const struct sockaddr_storage *in, struct sockaddr_storage *out)
+{
+	const struct sockaddr_in *a4 = (const void *)in;
+	struct sockaddr_in6 *a6 = (void *)out;
+
+	if (in->ss_family != AF_INET) {
+		*out = *in;
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	a6->sin6_family = AF_INET6;
+	a6->sin6_port = a4->sin_port;
+	a6->sin6_addr.s6_addr[10] = 0xff;
+	a6->sin6_addr.s6_addr[11] = 0xff;
+	memcpy(&a6->sin6_addr.s6_addr[12], &a4->sin_addr, 4);
+}
+
+/* ---- sockets ---- */
+
+static int tcp_state(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0)
+		return -1;
+	return ti.tcpi_state;
+}
+
+static const char *state_name(int st)
+{
+	static const char *const names[] = {
+		"?",          "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
+		"TIME_WAIT",  "CLOSE",       "CLOSE_WAIT", "LAST_ACK", "LISTEN",  "CLOSING",
+	};
+
+	return st >= 0 && st < (int)(sizeof(names) / sizeof(names[0])) ? names[st] : "?";
+}
+
+/* Waits (up to 2 s) until fd reaches state want. */
+static void expect_state(int fd, int want, const char *what)
+{
+	int i, st = -1;
+
+	for (i = 0; i < 400; i++) {
+		st = tcp_state(fd);
+		if (st == want)
+			return;
+		check_stop();
+		sleep_ms(5);
+	}
+	die("%s: socket in %s, expected %s", what, state_name(st), state_name(want));
+}
+
+static void set_int(int fd, int level, int opt, int v, const char *what)
+{
+	if (setsockopt(fd, level, opt, &v, sizeof(v)) != 0)
+		die("setsockopt %s: %s", what, strerror(errno));
+}
+
+static void set_nonblock(int fd, bool on)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK) != 0)
+		die("fcntl: %s", strerror(errno));
+}
+
+static int new_socket(int family)
+{
+	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		die("socket: %s", strerror(errno));
+	return fd;
+}
+
+/* A listener on addr:port. rcvbuf > 0 shrinks its children's receive buffer
+ * (it must be set before the handshake to shrink the advertised window). */
+static int listen_on(const char *addr, unsigned port, int backlog, bool dual, int rcvbuf)
+{
+	struct endpoint e;
+	int fd;
+
+	if (!parse_addr(addr, port, &e))
+		die("bad listen address %s", addr);
+	fd = new_socket(e.ss.ss_family);
+	set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
+	if (e.ss.ss_family == AF_INET6)
+		set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, dual ? 0 : 1, "IPV6_V6ONLY");
+	if (rcvbuf > 0)
+		set_int(fd, SOL_SOCKET, SO_RCVBUF, rcvbuf, "SO_RCVBUF");
+	if (bind(fd, (struct sockaddr *)&e.ss, e.len) != 0)
+		die("bind %s: %s", ep_str(&e), strerror(errno));
+	if (listen(fd, backlog) != 0)
+		die("listen %s: %s", ep_str(&e), strerror(errno));
+	set_nonblock(fd, true);
+	keep(fd);
+	return fd;
+}
+
+/* Starts a non-blocking connect. Returns the fd; *done tells whether it is
+ * already connected. Fails hard on anything but "in progress". */
+static int connect_start(const struct endpoint *to, const struct endpoint *from, int syncnt,
+			 int rcvbuf, int *err)
+{
+	int fd = new_socket(to->ss.ss_family);
+
+	set_nonblock(fd, true);
+	if (syncnt > 0)
+		set_int(fd, IPPROTO_TCP, TCP_SYNCNT, syncnt, "TCP_SYNCNT");
+	if (rcvbuf > 0)
+		set_int(fd, SOL_SOCKET, SO_RCVBUF, rcvbuf, "SO_RCVBUF");
+	if (from && bind(fd, (const struct sockaddr *)&from->ss, from->len) != 0)
+		die("bind %s: %s", ep_str(from), strerror(errno));
+	*err = 0;
+	if (connect(fd, (const struct sockaddr *)&to->ss, to->len) != 0 && errno != EINPROGRESS)
+		*err = errno;
+	return fd;
+}
+
+/* Connects and waits for the handshake (up to timeout_s). Returns the fd, or
+ * -errno (the fd closed) on a refused or failed connect. */
+static int connect_wait(const struct endpoint *to, const struct endpoint *from, int rcvbuf,
+			double timeout_s)
+{
+	struct pollfd p;
+	int err, fd = connect_start(to, from, 0, rcvbuf, &err);
+	socklen_t len = sizeof(err);
+	int r;
+
+	if (err) {
+		close(fd);
+		return -err;
+	}
+	p.fd = fd;
+	p.events = POLLOUT;
+	do {
+		r = poll(&p, 1, (int)(timeout_s * 1000));
+		check_stop();
+	} while (r < 0 && errno == EINTR);
+	if (r <= 0) {
+		close(fd);
+		return -ETIMEDOUT;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+		err = errno;
+	if (err) {
+		close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+/* Connects, retrying refusals for cfg->wait_s (a remote may not listen yet). */
+static int connect_retry(const struct endpoint *to, const struct endpoint *from, int rcvbuf,
+			 double wait_s)
+{
+	double deadline = now_s() + wait_s;
+	int fd;
+
+	for (;;) {
+		fd = connect_wait(to, from, rcvbuf, wait_s > 1 ? wait_s : 1);
+		if (fd >= 0)
+			return fd;
+		if ((fd != -ECONNREFUSED && fd != -ENETUNREACH && fd != -EHOSTUNREACH) ||
+		    now_s() >= deadline)
+			die("connect %s: %s", ep_str(to), strerror(-fd));
+		sleep_ms(100);
+	}
+}
+
+/* ---- incoming connections that are not our own pairs ---- */
+
+struct conn {
+	int fd;
+	bool listener;
+	bool dns; /* a DNS-storm connect: closed once it ends either way */
+	int remote; /* an --out connection to remotes[remote], or -1 */
+};
+
+/* Connections lost per remote, re-established by the main loop. */
+static long deficit[MAX_REMOTES];
+
+static void watch(int fd, bool listener, int remote)
+{
+	struct epoll_event ev;
+	struct conn *c = malloc(sizeof(*c));
+
+	if (!c)
+		die("out of memory");
+	c->fd = fd;
+	c->listener = listener;
+	c->dns = false;
+	c->remote = remote;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLRDHUP;
+	ev.data.ptr = c;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
+		die("epoll_ctl: %s", strerror(errno));
+}
+
+/* An accepted connection nobody here waits for: held until the peer closes. */
+static void adopt(int fd)
+{
+	set_nonblock(fd, true);
+	watch(fd, false, -1);
+}
+
+/* Accepts on listener until the connection from client arrives; adopts others. */
+static int accept_match(int lfd, int client)
+{
+	struct sockaddr_storage want, got, mapped;
+	socklen_t len = sizeof(want);
+	int i, fd;
+
+	if (getsockname(client, (struct sockaddr *)&want, &len) != 0)
+		die("getsockname: %s", strerror(errno));
+	map_v4(&want, &mapped);
+	for (i = 0; i < 2000; i++) {
+		len = sizeof(got);
+		fd = accept4(lfd, (struct sockaddr *)&got, &len, SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+				die("accept: %s", strerror(errno));
+			check_stop();
+			sleep_ms(1);
+			continue;
+		}
+		if (same_endpoint(&got, &want) || same_endpoint(&got, &mapped))
+			return fd;
+		adopt(fd);
+	}
+	die("accept: our own connection did not arrive");
+}
+
+/* A connected pair over loopback: the client and the accepted server side. */
+static void pair(int lfd, const struct endpoint *to, const struct endpoint *from, int rcvbuf,
+		 int *cfd, int *sfd)
+{
+	*cfd = connect_retry(to, from, rcvbuf, 5);
+	*sfd = accept_match(lfd, *cfd);
+}
+
+/* Writes until the peer's window is closed and data sits unsent behind it. */
+static void fill_window(int fd, const char *what)
+{
+	static char junk[65536];
+	int i, unsent = 0;
+
+	set_int(fd, SOL_SOCKET, SO_SNDBUF, 65536, "SO_SNDBUF");
+	set_nonblock(fd, true);
+	for (i = 0; i < 200; i++) {
+		ssize_t w;
+
+		while ((w = write(fd, junk, sizeof(junk))) > 0)
+			;
+		if (w < 0 && errno != EAGAIN && errno != EINTR)
+			die("%s: write: %s", what, strerror(errno));
+		if (ioctl(fd, SIOCOUTQNSD, &unsent) != 0)
+			die("%s: SIOCOUTQNSD: %s", what, strerror(errno));
+		if (unsent > 0 && i >= 2)
+			return;
+		check_stop();
+		sleep_ms(5);
+	}
+	die("%s: could not fill the peer's window", what);
+}
+
+/* ---- the states ---- */
+
+static void make_estab(int lfd, const struct endpoint *to, const struct endpoint *from)
+{
+	int c, s;
+
+	pair(lfd, to, from, 0, &c, &s);
+	expect_state(c, TCP_ESTABLISHED, "estab client");
+	expect_state(s, TCP_ESTABLISHED, "estab server");
+	keep(c);
+	keep(s);
+}
+
+static void make_timewait(int lfd, const struct endpoint *to)
+{
+	char b;
+	int c, s;
+
+	pair(lfd, to, NULL, 0, &c, &s);
+	close(c); /* client FIN first: the client is the one that waits */
+	set_nonblock(s, false);
+	if (read(s, &b, 1) != 0)
+		die("timewait: expected EOF");
+	shutdown(s, SHUT_WR);
+	/* The server reaches CLOSE only when the client acked our FIN from
+	 * TIME_WAIT. */
+	expect_state(s, TCP_CLOSE, "timewait server");
+	close(s);
+}
+
+static void make_closewait(int lfd, const struct endpoint *to)
+{
+	int c, s;
+
+	pair(lfd, to, NULL, 0, &c, &s);
+	shutdown(s, SHUT_WR);
+	expect_state(c, TCP_CLOSE_WAIT, "closewait client");
+	expect_state(s, TCP_FIN_WAIT2, "closewait server");
+	keep(c);
+	keep(s);
+}
+
+static void make_finwait1(int tiny, const struct endpoint *to)
+{
+	int c, s;
+
+	pair(tiny, to, NULL, 0, &c, &s);
+	fill_window(c, "finwait1");
+	shutdown(c, SHUT_WR);
+	expect_state(c, TCP_FIN_WAIT1, "finwait1 client");
+	keep(c);
+	keep(s);
+}
+
+static void make_lastack(int tiny, const struct endpoint *to)
+{
+	int c, s;
+
+	pair(tiny, to, NULL, 0, &c, &s);
+	shutdown(s, SHUT_WR);
+	expect_state(c, TCP_CLOSE_WAIT, "lastack client");
+	fill_window(c, "lastack");
+	shutdown(c, SHUT_WR);
+	expect_state(c, TCP_LAST_ACK, "lastack client");
+	expect_state(s, TCP_FIN_WAIT2, "lastack server");
+	keep(c);
+	keep(s);
+}
+
+static void make_closing(int tiny, const struct endpoint *to)
+{
+	int c, s;
+
+	pair(tiny, to, NULL, 0, &c, &s);
+	fill_window(c, "closing");
+	shutdown(c, SHUT_WR);
+	expect_state(c, TCP_FIN_WAIT1, "closing client");
+	shutdown(s, SHUT_WR);
+	expect_state(c, TCP_CLOSING, "closing client");
+	expect_state(s, TCP_FIN_WAIT2, "closing server");
+	keep(c);
+	keep(s);
+}
+
+/* Listener queue length (sk_ack_backlog) through TCP_INFO. */
+static unsigned listen_queue(int lfd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(lfd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0)
+		die("TCP_INFO: %s", strerror(errno));
+	return ti.tcpi_unacked;
+}
+
+/* A never-accepting listener with a full accept queue: it drops every SYN. */
+static int sink(const char *addr, unsigned port, int backlog, long nfill, struct endpoint *to)
+{
+	int lfd = listen_on(addr, port, backlog, false, 0), i;
+
+	parse_addr(addr, port, to);
+	for (i = 0; i < nfill; i++) {
+		int c = connect_retry(to, NULL, 0, 5);
+
+		expect_state(c, TCP_ESTABLISHED, "sink filler");
+		keep(c);
+	}
+	for (i = 0; i < 400 && listen_queue(lfd) < (unsigned)nfill; i++)
+		sleep_ms(5);
+	if (listen_queue(lfd) < (unsigned)nfill)
+		die("listener %s:%u: accept queue did not fill", addr, port);
+	return lfd;
+}
+
+static void make_synsent(const struct endpoint *to, int syncnt, const char *what)
+{
+	int err, fd = connect_start(to, NULL, syncnt, 0, &err);
+
+	if (err)
+		die("%s: connect %s: %s", what, ep_str(to), strerror(err));
+	expect_state(fd, TCP_SYN_SENT, what);
+	keep(fd);
+}
+
+/* ---- continuous loads ---- */
+
+static long dns_pending;
+
+static void dns_one(const struct endpoint *to, int retries, long max)
+{
+	struct epoll_event ev;
+	struct conn *c;
+	int err, fd;
+
+	if (dns_pending >= max)
+		return;
+	fd = connect_start(to, NULL, retries, 0, &err);
+	if (err) {
+		close(fd);
+		return; /* e.g. ports exhausted: a storm may fail, that is the point */
+	}
+	c = malloc(sizeof(*c));
+	if (!c)
+		die("out of memory");
+	c->fd = fd;
+	c->listener = false;
+	c->dns = true;
+	c->remote = -1;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLOUT | EPOLLRDHUP; /* connected or failed: either way, done */
+	ev.data.ptr = c;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
+		die("epoll_ctl: %s", strerror(errno));
+	dns_pending++;
+}
+
+static void on_event(struct epoll_event *ev)
+{
+	struct conn *c = ev->data.ptr;
+	char buf[4096];
+	ssize_t n;
+
+	if (c->listener) {
+		int fd;
+
+		while ((fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
+			adopt(fd);
+		return;
+	}
+	if (c->dns) {
+		/* a DNS connect finished one way or the other */
+		epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
+		dns_pending--;
+		close(c->fd);
+		free(c);
+		return;
+	}
+	while ((n = read(c->fd, buf, sizeof(buf))) > 0)
+		;
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
+		if (c->remote >= 0)
+			deficit[c->remote]++;
+		close(c->fd);
+		free(c);
+	}
+}
+
+/* Raises RLIMIT_NOFILE toward want (the hard limit too, with
+ * CAP_SYS_RESOURCE). Returns the soft limit in force. */
+static rlim_t raise_nofile(rlim_t want)
+{
+	struct rlimit rl, up;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		die("getrlimit: %s", strerror(errno));
+	if (rl.rlim_cur >= want)
+		return rl.rlim_cur;
+	up = rl;
+	if (up.rlim_max < want) {
+		rlim_t nr_open = 1048576;
+		FILE *f = fopen("/proc/sys/fs/nr_open", "r");
+		unsigned long v;
+
+		if (f) {
+			if (fscanf(f, "%lu", &v) == 1)
+				nr_open = v;
+			fclose(f);
+		}
+		up.rlim_max = want < nr_open ? want : nr_open;
+		up.rlim_cur = up.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			return up.rlim_cur;
+		up = rl; /* no CAP_SYS_RESOURCE: the hard limit is the ceiling */
+	}
+	up.rlim_cur = want < up.rlim_max ? want : up.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &up) != 0)
+		die("setrlimit NOFILE %lu: %s", (unsigned long)up.rlim_cur, strerror(errno));
+	return up.rlim_cur;
+}
+
+/* Brings lo up if it is down (a fresh namespace); ignores failures, since
+ * connecting will then say what is wrong. */
+static void lo_up(void)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return;
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP)) {
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) == 0)
+			sleep_ms(50); /* let ::1 settle */
+	}
+	close(fd);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: sockgen [OPTION]...  (run inside a network namespace)\n"
+		"Creates TCP sockets in the given states over loopback, prints \"ready\",\n"
+		"and holds them until SIGTERM/SIGINT (exit 0). Errors: one line, exit 1.\n"
+		"  --port P                 main listener 0.0.0.0:P (default 8080); also\n"
+		"                           uses P+1 (dual-stack), P+2 (SYN sink), P+3\n"
+		"                           (overflow), P+4 (defer-accept), P+5 (tiny window)\n"
+		"  --estab N                N ESTABLISHED pairs over 127.0.0.1\n"
+		"  --estab6 N               N pairs on [::]:P+1: half over ::1, half v4-mapped\n"
+		"  --timewait N             N TIME_WAIT (client closes first)\n"
+		"  --closewait N            N CLOSE_WAIT + N FIN_WAIT2 (fds kept)\n"
+		"  --synsent N              N SYN_SENT to a blackhole (see --blackhole)\n"
+		"  --synrecv N              N SYN_RECV (TCP_DEFER_ACCEPT) + N ESTABLISHED\n"
+		"  --finwait1 N             N FIN_WAIT1 + N ESTABLISHED (zero window)\n"
+		"  --lastack N              N LAST_ACK + N FIN_WAIT2 (zero window)\n"
+		"  --closing N              N CLOSING + N FIN_WAIT2 (zero window)\n"
+		"  --listen-backlog-overflow N\n"
+		"                           backlog-1 listener that never accepts, N clients\n"
+		"  --remote ADDR:PORT       a listener elsewhere (repeatable; [v6]:PORT)\n"
+		"  --out N                  N ESTABLISHED connections to each --remote\n"
+		"  --blackhole ADDR         drop-everything address for --synsent (ADDR:P) and\n"
+		"                           --dns (ADDR:53), e.g. routed into a dummy link;\n"
+		"                           default: never-accepting full listeners on\n"
+		"                           127.0.0.1:P+2 and 127.0.0.53:53\n"
+		"  --churn RATE             connect+close per second (TIME_WAIT churn)\n"
+		"  --leak RATE              connections per second never closed (pool leak)\n"
+		"  --closewait-rate RATE    CLOSE_WAIT pairs per second (pile-up)\n"
+		"  --dns RATE               SYN_SENT to port 53 per second (DNS storm)\n"
+		"  --dns-retries N          SYN retransmits before a DNS connect gives up (2)\n"
+		"  --max N                  cap for each continuous load (default 20000)\n"
+		"  --wait S                 how long to retry a refused --remote (default 10)\n"
+		"  -h, --help               this text\n");
+}
+
+static long parse_count(const char *opt, const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > 10000000)
+		usage_error("bad count for", opt);
+	return v;
+}
+
+static double parse_rate(const char *opt, const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= 0) || v > 1e6)
+		usage_error("bad rate for", opt);
+	return v;
+}
+
+enum {
+	O_PORT = 256, O_ESTAB, O_ESTAB6, O_TIMEWAIT, O_CLOSEWAIT, O_SYNSENT, O_SYNRECV,
+	O_FINWAIT1, O_LASTACK, O_CLOSING, O_OVERFLOW, O_REMOTE, O_OUT, O_BLACKHOLE,
+	O_CHURN, O_LEAK, O_CWRATE, O_DNS, O_DNSRETRIES, O_MAX, O_WAIT,
+};
+
+static void parse_args(struct config *cfg, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"port", required_argument, NULL, O_PORT},
+		{"estab", required_argument, NULL, O_ESTAB},
+		{"estab6", required_argument, NULL, O_ESTAB6},
+		{"timewait", required_argument, NULL, O_TIMEWAIT},
+		{"closewait", required_argument, NULL, O_CLOSEWAIT},
+		{"synsent", required_argument, NULL, O_SYNSENT},
+		{"synrecv", required_argument, NULL, O_SYNRECV},
+		{"finwait1", required_argument, NULL, O_FINWAIT1},
+		{"lastack", required_argument, NULL, O_LASTACK},
+		{"closing", required_argument, NULL, O_CLOSING},
+		{"listen-backlog-overflow", required_argument, NULL, O_OVERFLOW},
+		{"remote", required_argument, NULL, O_REMOTE},
+		{"out", required_argument, NULL, O_OUT},
+		{"blackhole", required_argument, NULL, O_BLACKHOLE},
+		{"churn", required_argument, NULL, O_CHURN},
+		{"leak", required_argument, NULL, O_LEAK},
+		{"closewait-rate", required_argument, NULL, O_CWRATE},
+		{"dns", required_argument, NULL, O_DNS},
+		{"dns-retries", required_argument, NULL, O_DNSRETRIES},
+		{"max", required_argument, NULL, O_MAX},
+		{"wait", required_argument, NULL, O_WAIT},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->port = 8080;
+	cfg->max = 20000;
+	cfg->dns_retries = 2;
+	cfg->wait_s = 10;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		const char *a = optarg;
+
+		switch (c) {
+		case O_PORT:
+			if (!parse_port(a, &cfg->port) || cfg->port > 65535 - 5)
+				usage_error("bad --port", a);
+			break;
+		case O_ESTAB: cfg->estab = parse_count("--estab", a); break;
+		case O_ESTAB6: cfg->estab6 = parse_count("--estab6", a); break;
+		case O_TIMEWAIT: cfg->timewait = parse_count("--timewait", a); break;
+		case O_CLOSEWAIT: cfg->closewait = parse_count("--closewait", a); break;
+		case O_SYNSENT: cfg->synsent = parse_count("--synsent", a); break;
+		case O_SYNRECV: cfg->synrecv = parse_count("--synrecv", a); break;
+		case O_FINWAIT1: cfg->finwait1 = parse_count("--finwait1", a); break;
+		case O_LASTACK: cfg->lastack = parse_count("--lastack", a); break;
+		case O_CLOSING: cfg->closing = parse_count("--closing", a); break;
+		case O_OVERFLOW: cfg->overflow = parse_count("--listen-backlog-overflow", a); break;
+		case O_OUT: cfg->out = parse_count("--out", a); break;
+		case O_MAX: cfg->max = parse_count("--max", a); break;
+		case O_DNSRETRIES: {
+			long v = parse_count("--dns-retries", a);
+
+			if (v < 1 || v > 127)
+				usage_error("--dns-retries must be 1..127", a);
+			cfg->dns_retries = (int)v;
+			break;
+		}
+		case O_CHURN: cfg->churn = parse_rate("--churn", a); break;
+		case O_LEAK: cfg->leak = parse_rate("--leak", a); break;
+		case O_CWRATE: cfg->closewait_rate = parse_rate("--closewait-rate", a); break;
+		case O_DNS: cfg->dns = parse_rate("--dns", a); break;
+		case O_WAIT: cfg->wait_s = parse_rate("--wait", a); break;
+		case O_REMOTE:
+			if (cfg->nremotes == MAX_REMOTES)
+				usage_error("too many --remote", a);
+			if (!parse_hostport(a, &cfg->remotes[cfg->nremotes++]))
+				usage_error("bad --remote (want ADDR:PORT or [ADDR6]:PORT)", a);
+			break;
+		case O_BLACKHOLE:
+			if (!parse_addr(a, 0, &cfg->blackhole))
+				usage_error("bad --blackhole address", a);
+			cfg->have_blackhole = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case ':':
+			usage_error("missing value for", argv[optind - 1]);
+		default:
+			usage_error("unknown option", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument", argv[optind]);
+	if (cfg->out && !cfg->nremotes)
+		usage_error("--out needs --remote", NULL);
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	struct endpoint lo4, lo6, dns;
+	struct sigaction sa;
+	int lfd, i;
+	long k;
+	rlim_t need, want, limit;
+	int nloads;
+
+	parse_args(&cfg, argc, argv);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: blocking calls return EINTR */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	/* Static sockets must fit; continuous loads share what is left. */
+	need = 256 + 2 * (rlim_t)(cfg.estab + cfg.estab6 + cfg.timewait + cfg.closewait +
+				  cfg.synrecv + cfg.finwait1 + cfg.lastack + cfg.closing) +
+	       (rlim_t)(cfg.synsent + cfg.overflow + 4) +
+	       (rlim_t)cfg.out * (rlim_t)(cfg.nremotes ? cfg.nremotes : 1);
+	nloads = (cfg.leak > 0) + (cfg.closewait_rate > 0) + (cfg.dns > 0);
+	want = need + (cfg.nremotes || cfg.churn > 0 || cfg.leak > 0 ? 1024 : 0) +
+	       2 * (rlim_t)cfg.max * (rlim_t)nloads;
+	limit = raise_nofile(want);
+	if (limit < need)
+		die("RLIMIT_NOFILE %lu is below the %lu descriptors needed",
+		    (unsigned long)limit, (unsigned long)need);
+	if (nloads && limit < want) {
+		/* Shrink the caps to fit, keeping room for incoming connections. */
+		rlim_t room = limit - need > 1024 ? limit - need - 1024 : 0;
+		long fit = (long)(room / 2 / (rlim_t)nloads);
+
+		if (fit < cfg.max)
+			cfg.max = fit;
+	}
+
+	lo_up();
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd < 0)
+		die("epoll_create1: %s", strerror(errno));
+
+	parse_addr("127.0.0.1", cfg.port, &lo4);
+	lfd = listen_on("0.0.0.0", cfg.port, 4096, false, 0);
+
+	for (k = 0; k < cfg.estab; k++)
+		make_estab(lfd, &lo4, NULL);
+	for (k = 0; k < cfg.timewait; k++)
+		make_timewait(lfd, &lo4);
+	for (k = 0; k < cfg.closewait; k++)
+		make_closewait(lfd, &lo4);
+
+	if (cfg.estab6) {
+		int l6 = listen_on("::", cfg.port + 1, 4096, true, 0);
+		struct endpoint to4;
+
+		parse_addr("::1", cfg.port + 1, &lo6);
+		parse_addr("127.0.0.1", cfg.port + 1, &to4);
+		for (k = 0; k < cfg.estab6; k++)
+			make_estab(l6, k % 2 == 0 ? &lo6 : &to4, NULL);
+	}
+	if (cfg.synsent) {
+		struct endpoint to;
+
+		if (cfg.have_blackhole) {
+			to = cfg.blackhole;
+			set_port(&to, cfg.port);
+		} else {
+			sink("127.0.0.1", cfg.port + 2, 0, 1, &to);
+		}
+		for (k = 0; k < cfg.synsent; k++)
+			make_synsent(&to, 127, "synsent");
+	}
+	if (cfg.overflow) {
+		struct endpoint to;
+		long nfill = cfg.overflow < 2 ? cfg.overflow : 2;
+		int ofd = sink("127.0.0.1", cfg.port + 3, 1, nfill, &to);
+
+		for (k = nfill; k < cfg.overflow; k++)
+			make_synsent(&to, 127, "overflow client");
+		(void)ofd;
+	}
+	if (cfg.synrecv) {
+		int dfd = listen_on("127.0.0.1", cfg.port + 4, 4096, false, 0);
+		struct endpoint to;
+
+		set_int(dfd, IPPROTO_TCP, TCP_DEFER_ACCEPT, 3600, "TCP_DEFER_ACCEPT");
+		parse_addr("127.0.0.1", cfg.port + 4, &to);
+		for (k = 0; k < cfg.synrecv; k++) {
+			int c = connect_retry(&to, NULL, 0, 5);
+
+			expect_state(c, TCP_ESTABLISHED, "synrecv client");
+			keep(c);
+		}
+		sleep_ms(20);
+		if (listen_queue(dfd) != 0)
+			die("synrecv: TCP_DEFER_ACCEPT did not hold the handshake");
+	}
+	if (cfg.finwait1 || cfg.lastack || cfg.closing) {
+		int tiny = listen_on("127.0.0.1", cfg.port + 5, 4096, false, 2048);
+		struct endpoint to;
+
+		parse_addr("127.0.0.1", cfg.port + 5, &to);
+		for (k = 0; k < cfg.finwait1; k++)
+			make_finwait1(tiny, &to);
+		for (k = 0; k < cfg.lastack; k++)
+			make_lastack(tiny, &to);
+		for (k = 0; k < cfg.closing; k++)
+			make_closing(tiny, &to);
+	}
+	for (i = 0; i < cfg.nremotes; i++)
+		for (k = 0; k < cfg.out; k++) {
+			int c = connect_retry(&cfg.remotes[i], NULL, 0, cfg.wait_s);
+
+			set_nonblock(c, true);
+			watch(c, false, i); /* re-established if the remote drops it */
+		}
+
+	if (cfg.dns > 0) {
+		if (cfg.have_blackhole) {
+			dns = cfg.blackhole;
+			set_port(&dns, 53);
+		} else {
+			sink("127.0.0.53", 53, 0, 1, &dns);
+		}
+	}
+	/* From here on, the main listener serves everyone else's connections. */
+	watch(lfd, true, -1);
+	check_stop();
+	printf("ready\n");
+	if (fflush(stdout) != 0)
+		die("stdout: %s", strerror(errno));
+
+	{
+		const struct endpoint *target = cfg.nremotes ? &cfg.remotes[0] : &lo4;
+		double t0 = now_s(), last_fix = t0;
+		long churned = 0, leaked = 0, cwd = 0, dnsed = 0;
+		struct epoll_event evs[256];
+
+		while (!stopping) {
+			bool loads = cfg.churn > 0 || cfg.leak > 0 || cfg.closewait_rate > 0 ||
+				     cfg.dns > 0;
+			bool lost = false;
+			int n;
+			double t;
+
+			for (i = 0; i < cfg.nremotes; i++)
+				lost |= deficit[i] > 0;
+			n = epoll_wait(epfd, evs, 256, loads ? 10 : lost ? 1000 : -1);
+			t = now_s() - t0;
+			for (i = 0; i < n; i++)
+				on_event(&evs[i]);
+			/* Once a second, restore --out connections a remote dropped. */
+			if (lost && now_s() - last_fix >= 1) {
+				last_fix = now_s();
+				for (i = 0; i < cfg.nremotes; i++)
+					while (deficit[i] > 0) {
+						int c = connect_wait(&cfg.remotes[i], NULL, 0, 0.5);
+
+						if (c < 0)
+							break;
+						set_nonblock(c, true);
+						watch(c, false, i);
+						deficit[i]--;
+					}
+			}
+			for (; cfg.churn > 0 && churned < (long)(t * cfg.churn); churned++) {
+				int c = connect_wait(target, NULL, 0, 1);
+
+				if (c >= 0)
+					close(c);
+			}
+			for (; cfg.leak > 0 && leaked < cfg.max && leaked < (long)(t * cfg.leak);
+			     leaked++) {
+				int c = connect_wait(target, NULL, 0, 1);
+
+				if (c >= 0)
+					keep(c);
+			}
+			for (; cfg.closewait_rate > 0 && cwd < cfg.max &&
+			       cwd < (long)(t * cfg.closewait_rate);
+			     cwd++)
+				make_closewait(lfd, &lo4);
+			for (; cfg.dns > 0 && dnsed < (long)(t * cfg.dns); dnsed++)
+				dns_one(&dns, cfg.dns_retries, cfg.max);
+		}
+	}
+	return 0;
+}
