@@ -73,6 +73,8 @@ static void podlog_free(void *v)
 	struct podlog *l = v;
 	size_t i;
 
+	if (!l)
+		return; /* podlog_dir frees what cw_strmap_put replaced: usually nothing */
 	for (i = 0; i < l->n; i++)
 		free(l->containers[i]);
 	free(l->containers);
