@@ -296,7 +296,9 @@ static void build_index(struct cw_podid *p)
 		if (!p->files.slots[i].key)
 			continue;
 		e->netns_inode = path_inode(p, e->m.netns_path);
-		if (e->m.id && e->m.runtime != CW_RT_UNKNOWN)
+		/* Unparsable bundles too (their id is the directory's), so that
+		 * identify can say why a container's pod has no name. */
+		if (e->m.id && (e->m.runtime != CW_RT_UNKNOWN || e->error))
 			cw_strmap_put(&p->by_id, e->m.id, e);
 		cw_xgrow((void **)&p->entries, &p->capentries, p->nentries + 1, sizeof(*p->entries));
 		p->entries[p->nentries++] = e;
