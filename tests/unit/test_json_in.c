@@ -1,0 +1,917 @@
+/* test_json_in: JSON -> snapshot. A hand-built snapshot with every kind of
+ * row survives json_out -> json_in -> json_out byte for byte; so does a
+ * real tick when run as root; the fixtures under tests/fixtures/snapshots
+ * load; and hostile documents are refused with a one-line cause (or, for
+ * strings, sanitised) without crashing. */
+#include "config.h"
+#include "collect.h"
+#include "json_in.h"
+#include "json_out.h"
+#include "snapshot.h"
+#include "tap.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static struct cw_addr A(const char *s)
+{
+	struct cw_addr a;
+
+	if (!cw_addr_parse(s, &a))
+		cw_fatal("bad test address %s", s);
+	return a;
+}
+
+/* A v4-mapped address as the collector stores it: as IPv4 (diag_parse
+ * normalises ::ffff:a.b.c.d). The socket keeps the kernel's AF_INET6. */
+static struct cw_addr mapped(const char *v4)
+{
+	return A(v4);
+}
+
+static const char **strv(struct cw_arena *ar, const char *a, const char *b)
+{
+	const char **v = cw_arena_alloc(ar, 2 * sizeof(*v));
+
+	v[0] = cw_arena_strdup(ar, a);
+	v[1] = cw_arena_strdup(ar, b);
+	return v;
+}
+
+static void base_row(struct cw_ns_row *r, uint64_t inode, enum cw_ns_kind kind, const char *label)
+{
+	r->inode = inode;
+	r->kind = kind;
+	r->label = label;
+	r->is_pod = kind == CW_KIND_POD;
+	r->exact_age_ms = -1;
+	r->shared_ehash = -1;
+}
+
+static void set_counters(struct cw_counters *c, uint64_t base)
+{
+	c->valid = true;
+	c->inuse = base + 1;
+	c->tw = base + 2;
+	c->curr_estab = base + 3;
+	c->active_opens = base + 4;
+	c->passive_opens = base + 5;
+	c->attempt_fails = base + 6;
+	c->estab_resets = base + 7;
+	c->in_errs = base + 8;
+	c->out_rsts = base + 9;
+	c->listen_overflows = base + 10;
+	c->listen_drops = base + 11;
+}
+
+static struct cw_snapshot *rich(void)
+{
+	struct cw_snapshot *s = cw_snapshot_new();
+	struct cw_arena *ar = &s->arena;
+	struct cw_ns_row *r;
+	struct cw_sock *k;
+	unsigned st;
+
+	s->time_ms = 1764184878123; /* 2025-11-26T19:21:18.123Z */
+	s->hostname = "node-a.example";
+	s->collector.cpu_ms = 3.25;
+	s->collector.budget_ms = 50;
+	s->collector.dump_ms = 0.0625;
+	s->collector.netns_total = 7;
+	s->collector.netns_dumped = 4;
+	s->collector.procs_denied = 2;
+	s->collector.host_netns_from = "pid1";
+	s->collector.dump_mode = "family";
+	s->collector.note = "processes hidden: grant CAP_SYS_PTRACE";
+	s->nrows = 7;
+	s->rows = cw_arena_alloc(ar, s->nrows * sizeof(*s->rows));
+
+	/* 0: the host, with everything: peers both ways, v4 and v6, listeners,
+	 * sockets with owners and tcp_info. */
+	r = &s->rows[0];
+	base_row(r, 4026531840, CW_KIND_HOST, "host");
+	r->id_source = "host";
+	r->pids[0] = 1;
+	r->pids[1] = 2;
+	r->npids = 2;
+	r->nprocs = 311;
+	r->comm = "systemd";
+	r->has_exact = true;
+	r->exact_age_ms = 0;
+	r->dumped = true;
+	r->dump_ms = 1.375;
+	r->shared_ehash = 1;
+	for (st = CW_TCP_ESTABLISHED; st <= CW_TCP_CLOSING; st++)
+		r->tcp.tcp[st] = st * 3;
+	r->tcp.total = 198;
+	set_counters(&r->counters, (uint64_t)1 << 40);
+	r->npeers = 3;
+	r->peers_all = 9;
+	r->peers = cw_arena_alloc(ar, r->npeers * sizeof(*r->peers));
+	r->peers[0] = (struct cw_peer){.addr = A("10.96.0.10"), .port = 5432, .dir = CW_PEER_OUT,
+				       .total = 12};
+	r->peers[0].tcp[CW_TCP_ESTABLISHED] = 10;
+	r->peers[0].tcp[CW_TCP_CLOSE_WAIT] = 2;
+	r->peers[1] = (struct cw_peer){.addr = A("fd00:10:244::7"), .port = 443, .dir = CW_PEER_IN,
+				       .total = 3};
+	r->peers[1].tcp[CW_TCP_SYN_RECV] = 3;
+	r->peers[2] = (struct cw_peer){.addr = mapped("192.168.1.20"), .port = 22, .dir = CW_PEER_IN,
+				       .total = 1};
+	r->peers[2].tcp[CW_TCP_ESTABLISHED] = 1;
+	r->naddrs = 3;
+	r->addrs = cw_arena_alloc(ar, r->naddrs * sizeof(*r->addrs));
+	r->addrs[0] = A("192.168.1.10");
+	r->addrs[1] = A("2001:db8::10");
+	r->addrs[2] = A("fe80::1");
+	r->nlisteners = 2;
+	r->listeners = cw_arena_alloc(ar, r->nlisteners * sizeof(*r->listeners));
+	r->listeners[0] = (struct cw_listener){.addr = A("0.0.0.0"), .port = 22, .queue = 0,
+					       .backlog = 128};
+	r->listeners[1] = (struct cw_listener){.addr = A("::"), .port = 443, .queue = 5,
+					       .backlog = 4096};
+	r->nsocks = 4;
+	r->socks = cw_arena_alloc(ar, r->nsocks * sizeof(*r->socks));
+	r->owners = cw_arena_alloc(ar, r->nsocks * sizeof(*r->owners));
+	k = &r->socks[0];
+	*k = (struct cw_sock){.cookie = (uint64_t)1 << 49, .cgroup_id = 12345, .inode = 99001,
+			      .uid = 1000, .rqueue = 0, .wqueue = 17, .expires_ms = 200, .sport = 40000,
+			      .dport = 5432, .state = CW_TCP_ESTABLISHED, .family = AF_INET, .timer = 1,
+			      .has_info = true, .src = A("192.168.1.10"), .dst = A("10.96.0.10")};
+	k->info = (struct cw_tcpinfo){.rtt_us = 250, .rttvar_us = 40, .retransmits = 1,
+				      .total_retrans = 7, .last_data_sent_ms = 12,
+				      .last_data_recv_ms = 13, .unacked = 2, .lost = 1};
+	r->owners[0].pid = 4242;
+	snprintf(r->owners[0].comm, sizeof(r->owners[0].comm), "java");
+	/* v4-mapped, stored as IPv4 by the parser; the kernel said AF_INET6 */
+	k = &r->socks[1];
+	*k = (struct cw_sock){.cookie = 77, .inode = 99002, .sport = 22, .dport = 51000,
+			      .state = CW_TCP_ESTABLISHED, .family = AF_INET6,
+			      .src = mapped("192.168.1.10"), .dst = mapped("192.168.1.20")};
+	r->owners[1].pid = 900;
+	snprintf(r->owners[1].comm, sizeof(r->owners[1].comm), "sshd");
+	k = &r->socks[2];
+	*k = (struct cw_sock){.cookie = 78, .sport = 443, .dport = 60000,
+			      .state = CW_TCP_NEW_SYN_RECV, .family = AF_INET6,
+			      .src = A("2001:db8::10"), .dst = A("fd00:10:244::7")};
+	k = &r->socks[3]; /* TIME_WAIT: nobody holds it */
+	*k = (struct cw_sock){.cookie = 79, .sport = 40001, .dport = 5432, .timer = 3,
+			      .expires_ms = 59000, .state = CW_TCP_TIME_WAIT, .family = AF_INET,
+			      .src = A("192.168.1.10"), .dst = A("10.96.0.10")};
+
+	/* 1: a pod with containers, counters, dumped earlier (not this tick). */
+	r = &s->rows[1];
+	base_row(r, 4026532001, CW_KIND_POD, "shop/checkout-7d9f8b6c5d-x2x4q");
+	r->pod_ns = "shop";
+	r->pod_name = "checkout-7d9f8b6c5d-x2x4q";
+	r->pod_uid = "0f6a4c5e-1b2a-4a57-9c1e-6a2f1c0b9e11";
+	r->workload = "checkout";
+	r->containers = strv(ar, "app", "istio-proxy");
+	r->ncontainers = 2;
+	r->runtime = "containerd";
+	r->id_source = "containerd";
+	r->pids[0] = 5100;
+	r->npids = 1;
+	r->nprocs = 1;
+	r->comm = "pause";
+	r->has_exact = true;
+	r->exact_age_ms = 4000;
+	r->shared_ehash = 0;
+	r->tcp.tcp[CW_TCP_ESTABLISHED] = 12;
+	r->tcp.tcp[CW_TCP_LISTEN] = 2;
+	r->tcp.total = 14;
+	set_counters(&r->counters, 100);
+	r->npeers = 1;
+	r->peers_all = 1;
+	r->peers = cw_arena_alloc(ar, sizeof(*r->peers));
+	r->peers[0] = (struct cw_peer){.addr = A("10.244.1.9"), .port = 8080, .dir = CW_PEER_IN,
+				       .total = 12};
+	r->peers[0].tcp[CW_TCP_ESTABLISHED] = 12;
+	r->nlisteners = 1;
+	r->listeners = cw_arena_alloc(ar, sizeof(*r->listeners));
+	r->listeners[0] = (struct cw_listener){.addr = A("10.244.1.5"), .port = 8080, .backlog = 511};
+
+	/* 2: a pod with no containers known, sockets asked for but none. */
+	r = &s->rows[2];
+	base_row(r, 4026532002, CW_KIND_POD, "kube-system/coredns-5d78c9869d-abcde");
+	r->pod_ns = "kube-system";
+	r->pod_name = "coredns-5d78c9869d-abcde";
+	r->runtime = "cri-o";
+	r->id_source = "cgroup";
+	r->has_exact = true;
+	r->exact_age_ms = 0;
+	r->dumped = true;
+	r->dump_ms = 0;
+	r->socks = cw_arena_alloc(ar, sizeof(*r->socks));
+	r->owners = cw_arena_alloc(ar, sizeof(*r->owners));
+	r->nsocks = 0;
+
+	/* 3: a docker container. */
+	r = &s->rows[3];
+	base_row(r, 4026532003, CW_KIND_CONTAINER, "redis");
+	r->runtime = "docker";
+	r->id_source = "docker";
+	r->pids[0] = 7000;
+	r->npids = 1;
+	r->nprocs = 4;
+	r->comm = "redis-server";
+	r->has_exact = true;
+	r->exact_age_ms = 1000;
+	r->shared_ehash = 0;
+	r->tcp.tcp[CW_TCP_LISTEN] = 1;
+	r->tcp.total = 1;
+
+	/* 4: a named namespace. */
+	r = &s->rows[4];
+	base_row(r, 4026532004, CW_KIND_NAMED, "blue");
+	r->netns_name = "blue";
+	r->id_source = "netns";
+
+	/* 5: a process: stale, without tcp, with a status. */
+	r = &s->rows[5];
+	base_row(r, 4026532005, CW_KIND_PROCESS, "nginx[8123]");
+	r->id_source = "process";
+	for (st = 0; st < CW_NETNS_MAXPIDS; st++)
+		r->pids[st] = 8123 + (int32_t)st;
+	r->npids = CW_NETNS_MAXPIDS;
+	r->nprocs = 40;
+	r->comm = "nginx";
+	r->status = "setns: Operation not permitted";
+	set_counters(&r->counters, 0);
+
+	/* 6: a process with nothing at all but its name. */
+	r = &s->rows[6];
+	base_row(r, 4026532006, CW_KIND_PROCESS, "?[1]");
+	return s;
+}
+
+/* json_out -> json_in -> json_out; returns the read-back snapshot. */
+static struct cw_snapshot *round_trip(const struct cw_snapshot *s, const char *what, char **jout)
+{
+	char *j1 = cw_json_snapshot(s), *j2, *cause = NULL, name[128];
+	struct cw_snapshot *b = cw_json_in_snapshot(j1, &cause);
+
+	ok(b != NULL, "%s: reads back", what);
+	if (!b) {
+		printf("#   cause: %s\n", cause);
+		free(cause);
+		free(j1);
+		return NULL;
+	}
+	j2 = cw_json_snapshot(b);
+	snprintf(name, sizeof(name), "%s: round trip is byte-identical", what);
+	if (!tap_ok(strcmp(j1, j2) == 0, name)) {
+		size_t i = 0;
+
+		while (j1[i] && j1[i] == j2[i])
+			i++;
+		printf("#   differ at byte %zu\n#   out: %.120s\n#    in: %.120s\n", i,
+		       j1 + (i > 40 ? i - 40 : 0), j2 + (i > 40 ? i - 40 : 0));
+	}
+	if (jout)
+		*jout = j1;
+	else
+		free(j1);
+	free(j2);
+	return b;
+}
+
+static void test_rich(void)
+{
+	struct cw_snapshot *s = rich(), *b;
+	const struct cw_ns_row *r;
+	char buf[64];
+
+	b = round_trip(s, "hand-built snapshot", NULL);
+	if (!b) {
+		cw_snapshot_unref(s);
+		return;
+	}
+	is_int(b->schema, 1, "schema");
+	is_int(b->time_ms, s->time_ms, "time_ms from RFC 3339");
+	is_str(b->hostname, "node-a.example", "hostname");
+	ok(b->collector.dump_mode == s->collector.dump_mode ||
+	   strcmp(b->collector.dump_mode, "family") == 0, "dump_mode");
+	ok(b->collector.cpu_ms == 3.25 && b->collector.dump_ms == 0.0625, "collector doubles exact");
+	is_int(b->collector.netns_total, 7, "netns_total");
+	is_int(b->collector.procs_denied, 2, "procs_denied");
+	is_int(b->nrows, 7, "rows");
+
+	r = cw_snapshot_find(b, 4026531840);
+	ok(r && r->kind == CW_KIND_HOST && !r->is_pod, "host row");
+	if (r) {
+		ok(r->has_exact && r->exact_age_ms == 0 && r->dumped && r->dump_ms == 1.375,
+		   "host: exact and dumped");
+		is_int(r->shared_ehash, 1, "host: shared_ehash");
+		is_int(r->tcp.tcp[CW_TCP_CLOSING], 33, "host: tcp CLOSING");
+		is_int(r->tcp.total, 198, "host: tcp_total");
+		ok(r->counters.valid && r->counters.listen_drops == ((uint64_t)1 << 40) + 11,
+		   "host: counters");
+		is_int(r->npeers, 3, "host: peers");
+		is_int(r->peers_all, 9, "host: peers_total");
+		ok(r->peers[1].dir == CW_PEER_IN && r->peers[1].addr.family == AF_INET6 &&
+		   r->peers[1].port == 443 && r->peers[1].tcp[CW_TCP_SYN_RECV] == 3, "host: v6 peer in");
+		ok(r->peers[0].dir == CW_PEER_OUT && r->peers[0].tcp[CW_TCP_CLOSE_WAIT] == 2,
+		   "host: peer out");
+		is_str(cw_addr_str(&r->addrs[1], buf, sizeof(buf)), "2001:db8::10", "host: addrs");
+		ok(r->nlisteners == 2 && r->listeners[1].backlog == 4096 &&
+		   r->listeners[1].addr.family == AF_INET6, "host: listeners");
+		is_int(r->nsocks, 4, "host: sockets");
+		ok(r->owners && r->owners[0].pid == 4242 && strcmp(r->owners[0].comm, "java") == 0,
+		   "host: owner of socket 0");
+		ok(r->owners && r->owners[3].pid == 0 && r->owners[3].comm[0] == '\0',
+		   "host: TIME_WAIT has no owner");
+		ok(r->socks[0].has_info && r->socks[0].info.total_retrans == 7 &&
+		   r->socks[0].info.last_data_recv_ms == 13, "host: tcp_info");
+		/* cJSON prints 15 significant digits when they read back "close
+		 * enough", so integers past 10^15 do not survive json_out. */
+		ok(r->socks[0].cookie == (uint64_t)1 << 49 && r->socks[0].cgroup_id == 12345,
+		   "host: cookie (2^49) and cgroup id");
+		is_int(r->socks[1].family, AF_INET, "v4-mapped socket reads back as AF_INET");
+		is_int(r->socks[2].family, AF_INET6, "v6 socket is AF_INET6");
+		is_int(r->socks[2].state, CW_TCP_SYN_RECV, "NEW_SYN_RECV reads back as its slot");
+		ok(r->socks[3].timer == 3 && r->socks[3].expires_ms == 59000, "timer and expiry");
+	}
+	r = cw_snapshot_find(b, 4026532001);
+	ok(r && r->is_pod && r->ncontainers == 2 && strcmp(r->containers[1], "istio-proxy") == 0 &&
+	   strcmp(r->workload, "checkout") == 0 && strcmp(r->pod_ns, "shop") == 0,
+	   "pod with containers");
+	ok(r && !r->dumped && r->exact_age_ms == 4000 && r->shared_ehash == 0, "pod: exact, not dumped");
+	r = cw_snapshot_find(b, 4026532002);
+	ok(r && r->socks != NULL && r->nsocks == 0 && r->ncontainers == 0 && r->shared_ehash == -1,
+	   "pod: empty socket list is kept, no containers");
+	r = cw_snapshot_find(b, 4026532004);
+	ok(r && r->kind == CW_KIND_NAMED && strcmp(r->netns_name, "blue") == 0, "named row");
+	r = cw_snapshot_find(b, 4026532005);
+	ok(r && !r->has_exact && r->exact_age_ms == -1 && r->npeers == 0 && r->peers_all == 0 &&
+	   r->tcp.total == 0, "stale row: no exact counts");
+	ok(r && r->npids == CW_NETNS_MAXPIDS && r->nprocs == 40 && r->counters.valid,
+	   "stale row: pids and counters");
+	is_str(r ? r->status : NULL, "setns: Operation not permitted", "status");
+	r = cw_snapshot_find(b, 4026532006);
+	ok(r && !r->status && !r->counters.valid && r->npids == 0 && !r->comm && !r->dumped,
+	   "bare row: status ok is NULL, nothing else");
+
+	cw_snapshot_unref(b);
+	cw_snapshot_unref(s);
+}
+
+/* A tick of the real collector, with our own namespace's sockets. */
+static void test_real(void)
+{
+	struct cw_collector_cfg cfg = {.procfs = "/proc", .rootfs = "/", .budget_pct = 100,
+				       .interval_s = 1, .max_peers = 64};
+	struct cw_wants w = {.sockets_info = true};
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t sl = sizeof(sa);
+	struct cw_collector *c = NULL;
+	struct cw_snapshot *s, *b;
+	struct stat st;
+	char *cause = NULL;
+	int l, cl;
+
+	if (geteuid() != 0) {
+		ok(1, "# SKIP real tick: not root");
+		return;
+	}
+	if (cw_collector_new(&c, &cfg, &cause) < 0) {
+		ok(1, "# SKIP real tick: %s", cause);
+		free(cause);
+		return;
+	}
+	if (stat("/proc/self/ns/net", &st) == 0)
+		w.sockets_inode = (uint64_t)st.st_ino;
+	/* One connection of our own, so the socket list is not empty. */
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	cl = socket(AF_INET, SOCK_STREAM, 0);
+	if (l >= 0 && bind(l, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(l, 4) == 0 &&
+	    getsockname(l, (struct sockaddr *)&sa, &sl) == 0)
+		(void)!connect(cl, (struct sockaddr *)&sa, sizeof(sa));
+	s = cw_collector_tick(c, &w, cw_now_ms());
+	ok(s && s->nrows > 0, "real tick: %zu rows", s ? s->nrows : 0);
+	b = round_trip(s, "real tick", NULL);
+	if (b) {
+		const struct cw_ns_row *r = cw_snapshot_find(b, w.sockets_inode);
+
+		ok(r && r->socks && r->nsocks >= 2, "real tick: own sockets read back (%zu)",
+		   r ? r->nsocks : 0);
+	}
+	cw_snapshot_unref(b);
+	cw_snapshot_unref(s);
+	cw_collector_free(c);
+	if (l >= 0)
+		close(l);
+	if (cl >= 0)
+		close(cl);
+}
+
+static bool clean_line(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
+}
+
+struct bad_case {
+	const char *json, *cause;
+};
+
+#define ROW0 "{\"inode\":1,\"kind\":\"host\",\"label\":\"host\""
+#define DOC(rows) "{\"schema\":1,\"netns\":[" rows "]}"
+#define EXACT ",\"exact_age_ms\":0"
+
+static const struct bad_case bad_cases[] = {
+	{"", "not valid JSON"},
+	{"not json", "not valid JSON (at byte 0)"},
+	{"{\"schema\":1} trailing", "not valid JSON"},
+	{"{\"schema\":1,}", "not valid JSON"},
+	{"{\"schema\":1", "not valid JSON"},
+	{"[]", "not a JSON object"},
+	{"null", "not a JSON object"},
+	{"{}", "schema: missing"},
+	{"{\"schema\":\"1\"}", "schema: not a number"},
+	{"{\"schema\":2}", "unsupported schema 2"},
+	{"{\"schema\":0}", "unsupported schema 0"},
+	{"{\"schema\":1.5}", "unsupported schema 1.5"},
+	{"{\"schema\":1,\"time\":5}", "time: not a string"},
+	{"{\"schema\":1,\"time\":\"yesterday\"}", "time: not RFC 3339"},
+	{"{\"schema\":1,\"time\":\"2025-02-29T00:00:00.000Z\"}", "time: not RFC 3339"},
+	{"{\"schema\":1,\"time\":\"2025-11-26T24:00:00.000Z\"}", "time: not RFC 3339"},
+	{"{\"schema\":1,\"time\":\"2025-11-26T19:21:18Z\"}", "time: not RFC 3339"},
+	{"{\"schema\":1,\"hostname\":[]}", "hostname: not a string"},
+	{"{\"schema\":1,\"collector\":[]}", "collector: not an object"},
+	{"{\"schema\":1,\"collector\":{\"cpu_ms\":-1}}", "collector.cpu_ms: not a non-negative number"},
+	{"{\"schema\":1,\"collector\":{\"budget_ms\":\"50\"}}", "collector.budget_ms: not a non-negative"},
+	{"{\"schema\":1,\"collector\":{\"netns_total\":1.5}}", "collector.netns_total: not a whole number"},
+	{"{\"schema\":1,\"collector\":{\"procs_denied\":1e999}}", "collector.procs_denied: not a non-negative"},
+	{"{\"schema\":1,\"collector\":{\"dump_mode\":3}}", "collector.dump_mode: not a string"},
+	{"{\"schema\":1,\"collector\":{\"note\":null}}", "collector.note: not a string"},
+	{"{\"schema\":1,\"netns\":{}}", "netns: not an array"},
+	{DOC("1"), "netns[0]: not an object"},
+	{DOC("{}"), "netns[0].inode: missing"},
+	{DOC("{\"inode\":-1}"), "netns[0].inode: not a non-negative number"},
+	{DOC("{\"inode\":0}"), "netns[0].inode: zero"},
+	{DOC("{\"inode\":1e300}"), "netns[0].inode: out of range"},
+	{DOC("{\"inode\":18446744073709551616}"), "netns[0].inode: out of range"},
+	{DOC("{\"inode\":1}"), "netns[0].kind: missing"},
+	{DOC("{\"inode\":1,\"kind\":\"vm\"}"), "netns[0].kind: unknown kind \"vm\""},
+	{DOC("{\"inode\":1,\"kind\":\"Pod\"}"), "netns[0].kind: unknown kind"},
+	{DOC("{\"inode\":1,\"kind\":\"host\"}"), "netns[0].label: missing"},
+	{DOC("{\"inode\":1,\"kind\":\"host\",\"label\":7}"), "netns[0].label: not a string"},
+	{DOC(ROW0 ",\"pod\":{}}"), "netns[0].pod: present for a row that is not a pod"},
+	{DOC("{\"inode\":1,\"kind\":\"pod\",\"label\":\"a/b\",\"pod\":[]}"), "netns[0].pod: not an object"},
+	{DOC("{\"inode\":1,\"kind\":\"pod\",\"label\":\"a/b\",\"pod\":{\"name\":1}}"),
+	 "netns[0].pod.name: not a string"},
+	{DOC("{\"inode\":1,\"kind\":\"pod\",\"label\":\"a/b\",\"pod\":{\"containers\":\"app\"}}"),
+	 "netns[0].pod.containers: not an array"},
+	{DOC("{\"inode\":1,\"kind\":\"pod\",\"label\":\"a/b\",\"pod\":{\"containers\":[\"a\",{}]}}"),
+	 "netns[0].pod.containers[1]: not a string"},
+	{DOC(ROW0 ",\"runtime\":false}"), "netns[0].runtime: not a string"},
+	{DOC(ROW0 ",\"pids\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]}"), "netns[0].pids: more than 16"},
+	{DOC(ROW0 ",\"pids\":[1,0]}"), "netns[0].pids[1]: not a process id"},
+	{DOC(ROW0 ",\"pids\":[1,-5]}"), "netns[0].pids[1]: not a non-negative number"},
+	{DOC(ROW0 ",\"pids\":[2147483648]}"), "netns[0].pids[0]: out of range"},
+	{DOC(ROW0 ",\"pids\":\"1\"}"), "netns[0].pids: not an array"},
+	{DOC(ROW0 ",\"procs\":3}"), "netns[0].procs: present without pids"},
+	{DOC(ROW0 ",\"pids\":[1,2],\"procs\":1}"), "netns[0].procs: fewer than the pids"},
+	{DOC(ROW0 ",\"status\":{}}"), "netns[0].status: not a string"},
+	{DOC(ROW0 ",\"exact_age_ms\":\"0\"}"), "netns[0].exact_age_ms: not a number"},
+	{DOC(ROW0 ",\"exact_age_ms\":1e20}"), "netns[0].exact_age_ms: out of range"},
+	{DOC(ROW0 ",\"exact_age_ms\":0.5}"), "netns[0].exact_age_ms: not a whole number"},
+	{DOC(ROW0 ",\"dump_ms\":-0.5}"), "netns[0].dump_ms: not a non-negative number"},
+	{DOC(ROW0 ",\"shared_ehash\":1}"), "netns[0].shared_ehash: not true or false"},
+	{DOC(ROW0 ",\"tcp\":{}}"), "netns[0].tcp: present without exact_age_ms"},
+	{DOC(ROW0 ",\"peers\":[]}"), "netns[0].peers: present without exact_age_ms"},
+	{DOC(ROW0 ",\"listeners\":[]}"), "netns[0].listeners: present without exact_age_ms"},
+	{DOC(ROW0 EXACT ",\"tcp\":[]}"), "netns[0].tcp: not an object"},
+	{DOC(ROW0 EXACT ",\"tcp\":{\"ESTABLISHED\":-1}}"), "netns[0].tcp.ESTABLISHED: not a non-negative number"},
+	{DOC(ROW0 EXACT ",\"tcp\":{\"ESTABLISHED\":4294967296}}"), "netns[0].tcp.ESTABLISHED: out of range"},
+	{DOC(ROW0 EXACT ",\"tcp\":{\"ESTABLISHED\":true}}"), "netns[0].tcp.ESTABLISHED: not a non-negative"},
+	{DOC(ROW0 EXACT ",\"tcp\":{\"BOGUS\":1}}"), "netns[0].tcp.BOGUS: unknown TCP state"},
+	{DOC(ROW0 EXACT ",\"tcp\":{\"established\":1}}"), "netns[0].tcp.established: unknown TCP state"},
+	{DOC(ROW0 EXACT ",\"tcp\":{\"NEW_SYN_RECV\":1}}"), "netns[0].tcp.NEW_SYN_RECV: unknown TCP state"},
+	{DOC(ROW0 EXACT ",\"tcp\":{\"LISTEN\":1,\"LISTEN\":2}}"), "netns[0].tcp.LISTEN: repeated"},
+	{DOC(ROW0 EXACT ",\"tcp\":{\"LISTEN\":4294967295,\"CLOSE\":1}}"), "netns[0].tcp_total: missing, and the states sum"},
+	{DOC(ROW0 EXACT ",\"tcp_total\":-3}"), "netns[0].tcp_total: not a non-negative number"},
+	{DOC(ROW0 ",\"counters\":5}"), "netns[0].counters: not an object"},
+	{DOC(ROW0 ",\"counters\":{\"tw\":-1}}"), "netns[0].counters.tw: not a non-negative number"},
+	{DOC(ROW0 ",\"counters\":{\"inuse\":1e30}}"), "netns[0].counters.inuse: out of range"},
+	{DOC(ROW0 EXACT ",\"peers\":{}}"), "netns[0].peers: not an array"},
+	{DOC(ROW0 EXACT ",\"peers\":[[]]}"), "netns[0].peers[0]: not an object"},
+	{DOC(ROW0 EXACT ",\"peers\":[{\"addr\":\"10.0.0.1\",\"port\":1}]}"), "netns[0].peers[0].direction: missing"},
+	{DOC(ROW0 EXACT ",\"peers\":[{\"direction\":\"sideways\"}]}"), "netns[0].peers[0].direction: not \"in\" or \"out\""},
+	{DOC(ROW0 EXACT ",\"peers\":[{\"direction\":\"in\",\"addr\":\"10.0.0.256\",\"port\":1}]}"),
+	 "netns[0].peers[0].addr: not an IP address: \"10.0.0.256\""},
+	{DOC(ROW0 EXACT ",\"peers\":[{\"direction\":\"in\",\"addr\":\"fd00::1%eth0\",\"port\":1}]}"),
+	 "netns[0].peers[0].addr: not an IP address"},
+	{DOC(ROW0 EXACT ",\"peers\":[{\"direction\":\"in\",\"addr\":\"10.0.0.1\",\"port\":65536}]}"),
+	 "netns[0].peers[0].port: out of range (at most 65535)"},
+	{DOC(ROW0 EXACT ",\"peers\":[{\"direction\":\"in\",\"addr\":\"10.0.0.1\",\"port\":1,\"tcp\":{\"FOO\":1}}]}"),
+	 "netns[0].peers[0].tcp.FOO: unknown TCP state"},
+	{DOC(ROW0 EXACT ",\"peers\":[{\"direction\":\"in\",\"addr\":\"10.0.0.1\",\"port\":1}],\"peers_total\":0}"),
+	 "netns[0].peers_total: fewer than the peers listed"},
+	{DOC(ROW0 EXACT ",\"addrs\":[\"10.0.0.1\",\"hello\"]}"), "netns[0].addrs[1]: not an IP address"},
+	{DOC(ROW0 EXACT ",\"addrs\":[1]}"), "netns[0].addrs[0]: not a string"},
+	{DOC(ROW0 EXACT ",\"listeners\":[{\"addr\":\"::\"}]}"), "netns[0].listeners[0].port: missing"},
+	{DOC(ROW0 EXACT ",\"listeners\":[{\"addr\":\"::\",\"port\":80,\"queue\":-1}]}"),
+	 "netns[0].listeners[0].queue: not a non-negative number"},
+	{DOC(ROW0 ",\"sockets\":{}}"), "netns[0].sockets: not an array"},
+	{DOC(ROW0 ",\"sockets\":[{}]}"), "netns[0].sockets[0].state: missing"},
+	{DOC(ROW0 ",\"sockets\":[{\"state\":\"NEW_SYN_RECV\"}]}"), "netns[0].sockets[0].state: unknown TCP state"},
+	{DOC(ROW0 ",\"sockets\":[{\"state\":\"LISTEN\",\"local\":\"x\"}]}"), "netns[0].sockets[0].local: not an IP address"},
+	{DOC(ROW0 ",\"sockets\":[{\"state\":\"LISTEN\",\"local\":\"::\",\"lport\":80,\"remote\":\"::\",\"rport\":70000}]}"),
+	 "netns[0].sockets[0].rport: out of range"},
+#define SOCK0 "{\"state\":\"ESTABLISHED\",\"local\":\"10.0.0.1\",\"lport\":1,\"remote\":\"10.0.0.2\",\"rport\":2"
+	{DOC(ROW0 ",\"sockets\":[" SOCK0 ",\"timer\":256}]}"), "netns[0].sockets[0].timer: out of range (at most 255)"},
+	{DOC(ROW0 ",\"sockets\":[" SOCK0 ",\"cookie\":1e20}]}"), "netns[0].sockets[0].cookie: out of range"},
+	{DOC(ROW0 ",\"sockets\":[" SOCK0 ",\"pid\":0}]}"), "netns[0].sockets[0].pid: not a process id"},
+	{DOC(ROW0 ",\"sockets\":[" SOCK0 ",\"comm\":\"java\"}]}"), "netns[0].sockets[0].comm: present without pid"},
+	{DOC(ROW0 ",\"sockets\":[" SOCK0 ",\"pid\":5,\"comm\":5}]}"), "netns[0].sockets[0].comm: not a string"},
+	{DOC(ROW0 ",\"sockets\":[" SOCK0 ",\"info\":7}]}"), "netns[0].sockets[0].info: not an object"},
+	{DOC(ROW0 ",\"sockets\":[" SOCK0 ",\"info\":{\"rtt_us\":-1}}]}"), "netns[0].sockets[0].info.rtt_us: not a non-negative"},
+	{DOC(ROW0 "}," ROW0 "}"), "netns[1].inode: same as netns[0]"},
+	/* The example in the brief: the fourth row's count is negative. */
+	{DOC(ROW0 "},{\"inode\":2,\"kind\":\"pod\",\"label\":\"a/b\"},"
+	     "{\"inode\":3,\"kind\":\"named\",\"label\":\"n\"},"
+	     "{\"inode\":4,\"kind\":\"process\",\"label\":\"p\"" EXACT ",\"tcp\":{\"ESTABLISHED\":-2}}"),
+	 "netns[3].tcp.ESTABLISHED: not a non-negative number"},
+	/* Hostile keys and values appear in the cause sanitised. */
+	{DOC(ROW0 EXACT ",\"tcp\":{\"\\u001b[2J\\u0007\":1}}"), "netns[0].tcp.?[2J?: unknown TCP state"},
+	{DOC("{\"inode\":1,\"kind\":\"\\u001b]0;owned\\u0007\",\"label\":\"x\"}"), "netns[0].kind: unknown kind \"?]0;owned?\""},
+};
+
+static void test_bad(void)
+{
+	size_t i;
+
+	for (i = 0; i < CW_ARRAY_LEN(bad_cases); i++) {
+		char *cause = NULL;
+		struct cw_snapshot *s = cw_json_in_snapshot(bad_cases[i].json, &cause);
+		bool good = !s && cause && strstr(cause, bad_cases[i].cause) && clean_line(cause);
+
+		if (!tap_ok(good, bad_cases[i].cause))
+			printf("#   input: %.200s\n#   cause: %s\n", bad_cases[i].json,
+			       cause ? cause : "(none)");
+		cw_snapshot_unref(s);
+		free(cause);
+	}
+}
+
+static struct cw_snapshot *load(const char *json, char **cause)
+{
+	*cause = NULL;
+	return cw_json_in_snapshot(json, cause);
+}
+
+static void test_hostile(void)
+{
+	struct cw_snapshot *s;
+	char *cause = NULL, *buf, *j;
+	size_t i, n, fails;
+
+	s = cw_json_in_snapshot(NULL, &cause);
+	ok(!s && cause, "NULL text refused: %s", cause ? cause : "");
+	free(cause);
+
+	/* Minimal and empty documents are fine. */
+	s = load("{\"schema\":1}", &cause);
+	ok(s && s->nrows == 0 && s->time_ms == 0 && !s->hostname, "schema alone is an empty snapshot");
+	cw_snapshot_unref(s);
+	free(cause);
+	s = load(" {\"schema\":1,\"netns\":[]}\n", &cause);
+	ok(s && s->nrows == 0, "empty netns list, whitespace around");
+	if (s) {
+		char *a = cw_json_snapshot(s), *b2;
+		struct cw_snapshot *t = load(a, &cause);
+
+		b2 = t ? cw_json_snapshot(t) : NULL;
+		ok(b2 && strcmp(a, b2) == 0, "empty snapshot round-trips");
+		free(a);
+		free(b2);
+		cw_snapshot_unref(t);
+	}
+	cw_snapshot_unref(s);
+	free(cause);
+
+	/* Control characters and escapes in strings come back sanitised. */
+	s = load(DOC("{\"inode\":1,\"kind\":\"pod\",\"label\":\"ns/\\u001b[2Jevil\\u0007\\u009b1m\","
+		     "\"pod\":{\"namespace\":\"ns\\r\\n\",\"name\":\"\\u001b]52;c;AAAA\\u0007\","
+		     "\"containers\":[\"a\\tb\",\"\\u202eevil\"]},\"comm\":\"\\u0000hidden\","
+		     "\"status\":\"bad\\u001b[0m\",\"sockets\":[" SOCK0 ",\"pid\":1,"
+		     "\"comm\":\"j\\u001bava\"}]}") ,
+		 &cause);
+	ok(s != NULL, "escapes in strings load (%s)", cause ? cause : "ok");
+	if (s) {
+		const struct cw_ns_row *r = &s->rows[0];
+
+		is_str(r->label, "ns/?[2Jevil???1m", "label sanitised");
+		ok(clean_line(r->pod_ns) && clean_line(r->pod_name) && clean_line(r->containers[0]) &&
+		   clean_line(r->status) && clean_line(r->owners[0].comm),
+		   "no control bytes anywhere");
+		is_str(r->containers[1], "?" "?" "?evil", "bidi override replaced");
+		is_str(r->comm, "", "NUL ends a string");
+		is_str(r->owners[0].comm, "j?ava", "socket comm sanitised");
+		j = cw_json_snapshot(s);
+		ok(clean_line(j) && !strstr(j, "\\u001b") && !strstr(j, "\\u0007"),
+		   "written back without control characters");
+		free(j);
+	}
+	cw_snapshot_unref(s);
+	free(cause);
+
+	/* Invalid UTF-8 bytes. */
+	s = load("{\"schema\":1,\"hostname\":\"a\xff\xc0\x80z\"}", &cause);
+	is_str(s ? s->hostname : NULL, "a???z", "invalid UTF-8 replaced");
+	cw_snapshot_unref(s);
+	free(cause);
+
+	/* v4-mapped input is stored as IPv4, as the collector stores it. */
+	s = load(DOC(ROW0 EXACT ",\"addrs\":[\"::ffff:10.1.2.3\"],\"sockets\":["
+		     "{\"state\":\"ESTABLISHED\",\"local\":\"::ffff:10.1.2.3\",\"lport\":1,"
+		     "\"remote\":\"::ffff:10.1.2.4\",\"rport\":2}]}"),
+		 &cause);
+	ok(s && s->rows[0].addrs[0].family == AF_INET && s->rows[0].socks[0].family == AF_INET &&
+	   s->rows[0].socks[0].dst.family == AF_INET, "v4-mapped addresses normalised");
+	cw_snapshot_unref(s);
+	free(cause);
+
+	/* Defaults: totals from the states, peers_total from the list. */
+	s = load(DOC(ROW0 EXACT ",\"tcp\":{\"LISTEN\":2,\"ESTABLISHED\":5},\"peers\":[{\"direction\":"
+		     "\"out\",\"addr\":\"10.0.0.9\",\"port\":53,\"tcp\":{\"SYN_SENT\":4}}]}"),
+		 &cause);
+	ok(s && s->rows[0].tcp.total == 7 && s->rows[0].peers[0].total == 4 &&
+	   s->rows[0].peers_all == 1 && s->rows[0].shared_ehash == -1,
+	   "absent totals are the sums");
+	cw_snapshot_unref(s);
+	free(cause);
+
+	/* Unknown keys are ignored, even deep junk within them. */
+	n = 900;
+	buf = cw_xmalloc(2 * n + 64);
+	i = (size_t)sprintf(buf, "{\"schema\":1,\"junk\":");
+	memset(buf + i, '[', n);
+	memset(buf + i + n, ']', n);
+	strcpy(buf + i + 2 * n, "}");
+	s = load(buf, &cause);
+	ok(s != NULL, "unknown key with 900-deep junk ignored");
+	cw_snapshot_unref(s);
+	free(cause);
+	free(buf);
+
+	/* Past cJSON's nesting limit, and inside netns. */
+	n = 200000;
+	buf = cw_xmalloc(n + 64);
+	i = (size_t)sprintf(buf, "{\"schema\":1,\"netns\":");
+	memset(buf + i, '[', n);
+	buf[i + n] = '\0';
+	s = load(buf, &cause);
+	ok(!s && cause && strstr(cause, "not valid JSON"), "200000 open brackets refused");
+	cw_snapshot_unref(s);
+	free(cause);
+	free(buf);
+	s = load(DOC("[[[[[[[[[[{\"inode\":1}]]]]]]]]]]"), &cause);
+	ok(!s && cause && strstr(cause, "netns[0]: not an object"), "nested arrays as a row refused");
+	cw_snapshot_unref(s);
+	free(cause);
+
+	/* A megabyte label. */
+	n = 1 << 20;
+	buf = cw_xmalloc(n + 128);
+	i = (size_t)sprintf(buf, "{\"schema\":1,\"netns\":[{\"inode\":1,\"kind\":\"host\",\"label\":\"");
+	memset(buf + i, 'x', n);
+	strcpy(buf + i + n, "\"}]}");
+	s = load(buf, &cause);
+	ok(s && strlen(s->rows[0].label) == n, "1 MiB label");
+	cw_snapshot_unref(s);
+	free(cause);
+	free(buf);
+
+	/* Huge and odd numbers. */
+	s = load("{\"schema\":1e999}", &cause);
+	ok(!s && cause && strstr(cause, "unsupported schema"), "schema 1e999: %s", cause ? cause : "");
+	cw_snapshot_unref(s);
+	free(cause);
+	s = load(DOC(ROW0 ",\"counters\":{\"tw\":18446744073709549568,\"inuse\":-0}}"), &cause);
+	ok(s && s->rows[0].counters.tw == 18446744073709549568ull && s->rows[0].counters.inuse == 0,
+	   "largest double below 2^64 and -0 accepted");
+	cw_snapshot_unref(s);
+	free(cause);
+	s = load(DOC(ROW0 ",\"exact_age_ms\":-5000}"), &cause);
+	ok(s && s->rows[0].exact_age_ms == -5000 && s->rows[0].has_exact,
+	   "negative age (clock stepped back) accepted");
+	cw_snapshot_unref(s);
+	free(cause);
+
+	/* Every prefix of a real document fails cleanly; random byte damage
+	 * never crashes. */
+	{
+		struct cw_snapshot *rs = rich();
+		char *full = cw_json_snapshot(rs);
+		size_t len = strlen(full);
+		uint32_t seed = 12345;
+
+		fails = 0;
+		for (i = 0; i < len; i++) {
+			char *pre = cw_xmalloc(i + 1);
+
+			memcpy(pre, full, i);
+			pre[i] = '\0';
+			s = load(pre, &cause);
+			if (s || !cause || !clean_line(cause))
+				fails++;
+			cw_snapshot_unref(s);
+			free(cause);
+			free(pre);
+		}
+		is_int(fails, 0, "all %zu prefixes refused with a clean cause", len);
+		fails = 0;
+		for (i = 0; i < 3000; i++) {
+			char *m = cw_xstrdup(full);
+			int k;
+
+			for (k = 0; k < 4; k++) {
+				seed = seed * 1103515245u + 12345u;
+				m[(seed >> 8) % len] = (char)(seed >> 20);
+			}
+			s = load(m, &cause);
+			if (s ? cause != NULL : !cause || !clean_line(cause))
+				fails++;
+			cw_snapshot_unref(s);
+			free(cause);
+			free(m);
+		}
+		is_int(fails, 0, "3000 damaged documents: a snapshot or a clean cause");
+		free(full);
+		cw_snapshot_unref(rs);
+	}
+}
+
+/* ---- fixtures ---- */
+
+static char *fixture(const char *name)
+{
+	const char *top = getenv("top_srcdir");
+	char *path = cw_xasprintf("%s/tests/fixtures/snapshots/%s", top ? top : ".", name), *text;
+	size_t len;
+
+	if (cw_read_file(path, 64 << 20, &text, &len) < 0)
+		text = NULL;
+	free(path);
+	return text;
+}
+
+/* Loads a fixture; for the canonical ones (written in json_out's own form)
+ * also checks the file is byte-identical to json_out of what it loads. */
+static struct cw_snapshot *load_fixture(const char *name, bool canonical)
+{
+	char *text = fixture(name), *cause = NULL;
+	size_t nl;
+	struct cw_snapshot *s;
+
+	if (!text) {
+		ok(0, "%s: readable", name);
+		return NULL;
+	}
+	nl = strcspn(text, "\n");
+	ok(text[nl] == '\n' && text[nl + 1] == '\0', "%s: one line (NDJSON)", name);
+	s = cw_json_in_snapshot(text, &cause);
+	if (!tap_ok(s != NULL, name))
+		printf("#   cause: %s\n", cause);
+	if (s && canonical) {
+		char *j = cw_json_snapshot(s);
+
+		text[nl] = '\0';
+		bool same = strcmp(j, text) == 0;
+
+		ok(same, "%s: exactly as json_out writes it", name);
+		if (!same)
+			printf("#   json_out: %.200s\n", j);
+		free(j);
+	}
+	if (s)
+		cw_snapshot_unref(round_trip(s, name, NULL));
+	free(cause);
+	free(text);
+	return s;
+}
+
+static size_t count_kind(const struct cw_snapshot *s, enum cw_ns_kind k)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nrows; i++)
+		n += s->rows[i].kind == k;
+	return n;
+}
+
+static const struct cw_ns_row *find_label(const struct cw_snapshot *s, const char *prefix)
+{
+	size_t i;
+
+	for (i = 0; i < s->nrows; i++)
+		if (strncmp(s->rows[i].label, prefix, strlen(prefix)) == 0)
+			return &s->rows[i];
+	return NULL;
+}
+
+static void test_fixtures(void)
+{
+	struct cw_snapshot *s;
+	const struct cw_ns_row *r;
+	size_t i, k;
+
+	s = load_fixture("small.json", true);
+	if (s) {
+		ok(count_kind(s, CW_KIND_HOST) == 1 && count_kind(s, CW_KIND_POD) == 5 &&
+		   count_kind(s, CW_KIND_NAMED) == 1 && count_kind(s, CW_KIND_PROCESS) == 1,
+		   "small: host, 5 pods, a named netns, a process");
+		ok(find_label(s, "shop/") && find_label(s, "kube-system/"), "small: two k8s namespaces");
+	}
+	cw_snapshot_unref(s);
+
+	s = load_fixture("incident.json", true);
+	if (s) {
+		const struct cw_ns_row *cw = NULL, *syn = NULL, *stale = NULL;
+		struct cw_addr pg = A("10.96.0.10");
+		size_t spiking = 0;
+
+		is_int(count_kind(s, CW_KIND_POD), 50, "incident: 50 pods");
+		for (i = 0; i < s->nrows; i++) {
+			r = &s->rows[i];
+			if (r->tcp.tcp[CW_TCP_CLOSE_WAIT] == 420)
+				cw = r;
+			if (r->tcp.tcp[CW_TCP_SYN_SENT] == 300)
+				syn = r;
+			if (r->has_exact && r->exact_age_ms == 12000)
+				stale = r;
+		}
+		ok(cw && cw->npeers && cw_addr_equal(&cw->peers[0].addr, &pg) &&
+		   cw->peers[0].port == 5432 && cw->peers[0].tcp[CW_TCP_CLOSE_WAIT] == 420,
+		   "incident: CLOSE_WAIT 420 to 10.96.0.10:5432");
+		ok(cw && cw->nsocks >= 420 && cw->owners[0].pid > 0 &&
+		   strcmp(cw->owners[0].comm, "java") == 0, "incident: its sockets, held by java");
+		ok(syn && syn->npeers && syn->peers[0].port == 53 &&
+		   syn->peers[0].tcp[CW_TCP_SYN_SENT] == 300, "incident: SYN_SENT 300 to port 53");
+		ok(stale != NULL, "incident: a stale row (12 s)");
+		for (i = 0; i < s->nrows; i++)
+			if (s->rows[i].workload && strcmp(s->rows[i].workload, "api") == 0 &&
+			    s->rows[i].tcp.tcp[CW_TCP_ESTABLISHED] >= 1000)
+				spiking++;
+		is_int(spiking, 4, "incident: 4 replicas of api spiking ESTABLISHED");
+	}
+	cw_snapshot_unref(s);
+
+	s = load_fixture("big.json", true);
+	if (s)
+		is_int(count_kind(s, CW_KIND_POD), 500, "big: 500 pods");
+	cw_snapshot_unref(s);
+
+	s = load_fixture("hostile.json", false);
+	if (s) {
+		bool clean = true, long_name = false, wide = false, empty_pod = false;
+		uint32_t all[CW_TCP_NSTATES] = {0};
+
+		for (i = 0; i < s->nrows; i++) {
+			r = &s->rows[i];
+			clean &= clean_line(r->label);
+			if (r->pod_name)
+				clean &= clean_line(r->pod_name);
+			if (r->pod_ns)
+				clean &= clean_line(r->pod_ns);
+			if (r->status)
+				clean &= clean_line(r->status);
+			for (k = 0; k < r->ncontainers; k++)
+				clean &= clean_line(r->containers[k]);
+			long_name |= r->pod_name && strlen(r->pod_name) == 250;
+			wide |= strstr(r->label, "\xe6\x94\xaf\xe4\xbb\x98") != NULL; /* 支付 */
+			empty_pod |= r->is_pod && r->ncontainers == 0;
+			for (k = 1; k < CW_TCP_NSTATES; k++)
+				all[k] += r->tcp.tcp[k];
+		}
+		ok(clean, "hostile: no control bytes after loading");
+		ok(long_name, "hostile: a 250-byte pod name");
+		ok(wide, "hostile: wide CJK characters kept");
+		ok(empty_pod, "hostile: a pod with no containers");
+		for (k = 1; k < CW_TCP_NSTATES && all[k]; k++)
+			;
+		is_int(k, CW_TCP_NSTATES, "hostile: every TCP state non-zero somewhere");
+	}
+	cw_snapshot_unref(s);
+}
+
+int main(void)
+{
+	test_rich();
+	test_real();
+	test_bad();
+	test_hostile();
+	test_fixtures();
+	return tap_done();
+}
