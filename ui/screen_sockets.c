@@ -196,7 +196,7 @@ static const struct cw_column cols[] = {
 	 "since data was last received"},
 	{"UID", 6, 0, 4, CW_ALIGN_RIGHT, false, cmp_uid, fmt_uid, "owner uid"},
 	{"INODE", 9, 0, 4, CW_ALIGN_RIGHT, false, cmp_inode, fmt_inode, "socket inode"},
-	{"PROCESS", 0, 10, 0, CW_ALIGN_LEFT, false, cmp_proc, fmt_proc,
+	{"PROCESS", 0, 16, 0, CW_ALIGN_LEFT, false, cmp_proc, fmt_proc,
 	 "the process holding it: comm[pid]"},
 };
 

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# tests/screen/tmux.sh: drives the real binary in tmux on real namespaces:
+# start, sort, filter, drill to peers and sockets (with the owning process),
+# back, resize, quit and SIGTERM with the terminal left as it was.
+. "${top_srcdir:-.}/tests/lib.sh"
+. "$top_srcdir/tests/integ/netns-lib.sh"
+need_root
+need_cmd ip ss tmux jq stty
+
+TMPD=$(mktemp -d /tmp/cw-tmux.XXXXXX)
+on_exit "rm -rf '$TMPD'"
+SOCK="cw-tmux-$$"
+T() { tmux -L "$SOCK" "$@"; }
+on_exit "tmux -L '$SOCK' kill-server"
+
+A=cwtm$$-a
+B=cwtm$$-b
+add_netns "$A"
+add_netns "$B"
+# A: 60 CLOSE_WAIT (and 60 FIN_WAIT2) to its own listener, 5 ESTABLISHED pairs.
+start_sockgen "$A" a --port 8080 --closewait 60 --estab 5
+SG_A=$SG_PID
+# B: 40 ESTABLISHED pairs and 3 TIME_WAIT.
+start_sockgen "$B" b --port 9090 --estab 40 --timewait 3
+
+screen() { T capture-pane -p -t cw; }
+# shows TEXT [TIMEOUT]: polls the pane until TEXT appears.
+shows() { wait_for "${2:-10}" sh -c "tmux -L '$SOCK' capture-pane -p -t cw | grep -qF -- \"\$1\"" _ "$1"; }
+# row LABEL: the pane line of a row.
+row() { screen | grep -E "^$1 " | head -1; }
+# field N LINE: the Nth whitespace-separated field.
+field() { echo "$2" | awk -v n="$1" '{ print $n }'; }
+
+run_cw() {
+	# The pane runs a shell that records the terminal modes around connwatch.
+	T new-session -d -s cw -x 80 -y 24 \
+		"stty -g > $TMPD/stty.before; $CONNWATCH -d 0.5 --no-mouse; echo \$? > $TMPD/rc; stty -g > $TMPD/stty.after; sleep 60"
+}
+
+run_cw
+shows "$A" 15
+ok $? "connwatch starts and shows the namespaces' rows"
+
+want_cw=$(ss_counts "$A" | sed -n 's/^CLOSE_WAIT=//p')
+want_est=$(ss_counts "$B" | sed -n 's/^ESTABLISHED=//p')
+# Columns at 80: NAME ESTAB SYN_SENT TIME_WAIT CLOSE_WAIT TOTAL CHG/s TREND
+is "$(field 5 "$(row "$A")")" "$want_cw" "$A row shows CLOSE_WAIT as ss counts it ($want_cw)"
+is "$(field 2 "$(row "$B")")" "$want_est" "$B row shows ESTAB as ss counts it ($want_est)"
+
+order() { screen | grep -nE "^($A|$B) " | sed 's/ .*//' | tr '\n' ' '; }
+T send-keys -t cw C
+shows "CLOSE_WAIT▼"
+first=$(screen | grep -E "^($A|$B) " | head -1 | awk '{print $1}')
+is "$first" "$A" "sorting by CLOSE_WAIT puts $A above $B"
+T send-keys -t cw E
+wait_for 5 sh -c "tmux -L '$SOCK' capture-pane -p -t cw | grep -qF 'ESTAB▼'"
+first=$(screen | grep -E "^($A|$B) " | head -1 | awk '{print $1}')
+is "$first" "$B" "sorting by ESTAB puts $B above $A"
+
+T send-keys -t cw '\' "$A" Enter
+wait_for 5 sh -c "! tmux -L '$SOCK' capture-pane -p -t cw | grep -qE '^$B '"
+ok $? "the filter narrows the rows to $A"
+screen | grep -qE "^$A "
+ok $? "the filtered row is still there"
+
+T send-keys -t cw Enter
+shows "node › $A" 10
+ok $? "Enter opens the peers screen, with a breadcrumb"
+shows "127.0.0.1:8080" 10
+peer=$(screen | grep -E "^out +127\.0\.0\.1:8080 " | head -1)
+ok $? "peers list 127.0.0.1:8080 (outbound) for $A"
+# Peers columns at 80: DIR REMOTE ESTAB SYN_SENT TIME_WAIT CLOSE_WAIT TOTAL SHARE
+is "$(field 6 "$peer")" "60" "the peer shows the 60 CLOSE_WAIT sockets"
+
+T send-keys -t cw C
+shows "CLOSE_WAIT▼"
+T send-keys -t cw Home Enter
+shows "PROCESS" 10
+ok $? "Enter again opens the sockets screen"
+shows "sockgen[$SG_A]" 10
+ok $? "the sockets screen names the owning process sockgen[$SG_A]" || screen | sed 's/^/# /' 
+n=$(screen | grep -c "CLOSE-WAIT")
+[ "$n" -ge 5 ]
+ok $? "the sockets screen lists CLOSE-WAIT sockets ($n on screen)"
+
+T send-keys -t cw Escape
+shows "SHARE" 5
+screen | grep -q "PROCESS"
+ok $((! $?)) "Esc goes back to the peers screen"
+
+T resize-window -t cw -x 120 -y 40
+shows "OTHER" 10
+ok $? "a resize to 120x40 redraws with the wider layout"
+T resize-window -t cw -x 60 -y 20
+shows "terminal too small" 10
+ok $? "a resize below 80x24 says the terminal is too small"
+T resize-window -t cw -x 80 -y 24
+
+T send-keys -t cw q
+wait_for 10 test -s "$TMPD/rc"
+is "$(cat "$TMPD/rc" 2>/dev/null)" "0" "q quits with status 0"
+wait_for 5 test -s "$TMPD/stty.after"
+diff "$TMPD/stty.before" "$TMPD/stty.after" | sed 's/^/# /'
+ok "${PIPESTATUS[0]}" "after q the terminal modes are as before (stty -g)"
+
+T kill-session -t cw
+rm -f "$TMPD/rc" "$TMPD/stty.before" "$TMPD/stty.after"
+run_cw
+shows "$A" 15
+pid=$(pgrep -f "^$CONNWATCH -d 0.5 --no-mouse" | head -1)
+[ -n "$pid" ]
+ok $? "found the second connwatch's pid"
+kill -TERM "$pid"
+wait_for 10 test -s "$TMPD/rc"
+is "$(cat "$TMPD/rc" 2>/dev/null)" "143" "SIGTERM ends it with status 128+15"
+wait_for 5 test -s "$TMPD/stty.after"
+diff "$TMPD/stty.before" "$TMPD/stty.after" >/dev/null
+ok $? "after SIGTERM the terminal modes are as before (stty -g)"
+
+done_testing
