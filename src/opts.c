@@ -177,7 +177,11 @@ int cw_opts_parse(struct cw_opts *o, int argc, char **argv, char **cause)
 		case OPT_WARN_TW:
 		case OPT_WARN_SS:
 			if (!parse_count(optarg, 100000000, &n) || n == 0)
-				return bad(cause, argv[optind - 1], optarg, "must be a whole number, 1 or more");
+				return bad(cause,
+					   c == OPT_WARN_CW   ? "--warn-close-wait"
+					   : c == OPT_WARN_TW ? "--warn-time-wait"
+							      : "--warn-syn-sent",
+					   optarg, "must be a whole number, 1 or more");
 			if (c == OPT_WARN_CW)
 				o->warn_close_wait = (unsigned)n;
 			else if (c == OPT_WARN_TW)
