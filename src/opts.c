@@ -198,7 +198,7 @@ int cw_opts_parse(struct cw_opts *o, int argc, char **argv, char **cause)
 		case ':':
 			return cw_cause(cause, -EINVAL, "%s: needs a value", argv[optind - 1]);
 		default:
-			if (optopt)
+			if (optopt > 0 && optopt < 256) /* a long option's val is >= 256, not a char */
 				return cw_cause(cause, -EINVAL, "unknown option '-%c' (see --help)", optopt);
 			return cw_cause(cause, -EINVAL, "unknown option '%s' (see --help)", argv[optind - 1]);
 		}
