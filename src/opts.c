@@ -112,7 +112,7 @@ int cw_opts_parse(struct cw_opts *o, int argc, char **argv, char **cause)
 	int c;
 
 	opterr = 0; /* our own one-line messages */
-	optind = 1;
+	optind = 0; /* 0, not 1: also resets getopt's state inside a group like -xh */
 	while ((c = getopt_long(argc, argv, ":d:s:F:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_JSON:
