@@ -35,6 +35,8 @@ LOG="$STATE/containerd.log"
 CONF="$STATE/containerd.toml"
 CNI_CONF_DIR="$STATE/cni/net.d"
 CNI_NET=connwatch-e2e
+NETNS_DIR=/run/netns
+NETNS_LIST="$STATE/netns-paths"
 SUBNET="${CW_E2E_SUBNET:-10.88.77.0/24}"
 BRIDGE="${CW_E2E_BRIDGE:-cw-e2e0}"
 PAUSE_IMAGE=localhost/connwatch-pause:1
@@ -262,6 +264,7 @@ cmd_start() {
     echo "$snap" > "$STATE/snapshotter"
     log "snapshotter: $snap"
     write_configs "$snap"
+    ensure_netns_dir
 
     start_daemon
     # clean slate: pods left in containerd's metadata by an earlier crash
@@ -288,6 +291,70 @@ netns_paths_from_bundles() {
                 }
             } catch (e) { /* bundle vanished or half-written */ }
         }' "$CTRD_STATE"/io.containerd.runtime.v2.task/k8s.io/*/config.json 2>/dev/null || true
+}
+
+# Network namespace files of our pods: from the live sandbox bundles, plus
+# the paths cri.js recorded at RunPodSandbox (these survive a crash that
+# leaves no bundle behind).
+our_netns_paths() {
+    { netns_paths_from_bundles; cat "$NETNS_LIST" 2>/dev/null || true; } | sed 's#^/var/run/#/run/#' | sort -u
+}
+
+# Is this netns file an nsfs mount we can see?  (mountpoint(1) would also say
+# yes for a mount hidden below another mount: it matches mountinfo paths.)
+nsfs_mounted() { [ "$(stat -f -c %T "$1" 2>/dev/null)" = nsfs ]; }
+
+# Mount points (field 5 of mountinfo, octal escapes as-is) under a path.
+mounts_under() { awk -v p="$1/" 'index($5, p) == 1 { print $5 }' /proc/self/mountinfo; }
+
+# `ip netns add` turns /run/netns into a shared self-bind mount the first time
+# it runs (mount --rbind /run/netns /run/netns; --make-rshared).  If that
+# happens while our pods' netns files are plain mounts on the underlying
+# directory, the recursive bind copies them and leaves the originals hidden
+# under the new mount: CRI then unmounts the visible copy, and unlink fails
+# with EBUSY ("failed to remove netns: ... device or resource busy"), so
+# StopPodSandbox fails.  Other tests on this node use `ip netns`, so make
+# /run/netns that shared mount ourselves before containerd creates any netns:
+# `ip netns` then finds it and does not bind again.
+ensure_netns_dir() {
+    mkdir -p "$NETNS_DIR"
+    mountpoint -q "$NETNS_DIR" && return 0
+    if [ -n "$(mounts_under "$NETNS_DIR")" ]; then
+        log "warning: $NETNS_DIR has mounts but is not a mount point; not making it shared"
+        return 0
+    fi
+    mount --bind "$NETNS_DIR" "$NETNS_DIR" && mount --make-shared "$NETNS_DIR" || {
+        log "warning: could not make $NETNS_DIR a shared mount"; return 0; }
+    : > "$STATE/netns-bind"
+}
+
+# Undo a shadowed netns mount (see ensure_netns_dir) for our netns files:
+# unmount the /run/netns bind (only if nothing else is mounted under it),
+# unmount and delete the files that were hidden below it, then put back the
+# bind if it was not ours.  Returns 0 if it changed anything.
+unshadow_netns() {
+    local n hidden=() changed=1
+    for n in "$@"; do
+        [ -e "$n" ] || continue
+        nsfs_mounted "$n" && continue
+        grep -q " $n " /proc/self/mountinfo && hidden+=("$n")
+    done
+    [ ${#hidden[@]} -gt 0 ] && mountpoint -q "$NETNS_DIR" || return 1
+    log "netns mount(s) hidden under the $NETNS_DIR bind mount: ${hidden[*]}"
+    if ! umount "$NETNS_DIR" 2>/dev/null; then
+        log "warning: $NETNS_DIR is in use (other mounts below it); cannot reach the hidden netns mounts"
+        return 1
+    fi
+    for n in "${hidden[@]}"; do
+        umount "$n" 2>/dev/null && changed=0
+        rm -f "$n" 2>/dev/null || true
+    done
+    if [ -e "$STATE/netns-bind" ]; then
+        rm -f "$STATE/netns-bind"
+    else
+        mount --bind "$NETNS_DIR" "$NETNS_DIR" && mount --make-shared "$NETNS_DIR" || true
+    fi
+    return $changed
 }
 
 bundle_ids() {
@@ -329,8 +396,28 @@ kill_leftover_tasks() {
 }
 
 cleanup_cgroups() {
-    # remove kubelet-style parents that cri.js asked for, unless they predate us
-    local h pod
+    local h pod p parents=() left=()
+    # the pod<uid> parents that cri.js asked for (recorded at runp): ours,
+    # even when the kubepods tree itself predates us (other tests make one)
+    mapfile -t parents < <(sort -u "$STATE/cgroup-parents" 2>/dev/null)
+    for p in "${parents[@]}"; do
+        case "$p" in /kubepods/*/pod*|/kubepods/pod*) ;; *) continue ;; esac
+        for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
+            [ -d "${h%/}$p" ] || continue
+            find "${h%/}$p" -depth -type d 2>/dev/null | while read -r pod; do
+                rmdir "$pod" 2>/dev/null || true
+            done
+            [ -d "${h%/}$p" ] && left+=("${h%/}$p")
+        done
+    done
+    if [ ${#left[@]} -gt 0 ]; then
+        log "warning: pod cgroup(s) still in use: ${left[*]}"
+    else
+        rm -f "$STATE/cgroup-parents"
+    fi
+    # the kubelet-style skeleton (kubepods, kubepods/besteffort...), unless it
+    # predates us; without the record of what predates us, touch nothing
+    [ -f "$STATE/preexisting" ] || return 0
     for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
         [ -d "$h/kubepods" ] || continue
         grep -qx "kubepods:$h" "$STATE/preexisting" 2>/dev/null && continue
@@ -344,7 +431,7 @@ cleanup_cgroups() {
 cmd_stop() {
     need_root
     local pid netns=()
-    mapfile -t netns < <(netns_paths_from_bundles)
+    mapfile -t netns < <(our_netns_paths)
     if ! our_pid >/dev/null && [ -n "$(bundle_ids)" ] && [ -f "$CONF" ]; then
         # containerd died with pods present: bring it back so CRI can do a
         # proper teardown (CNI DEL, netns, shm, shims, cgroups)
@@ -352,8 +439,19 @@ cmd_stop() {
         ( start_daemon ) || log "warning: restart failed; falling back to manual cleanup"
     fi
     if pid="$(our_pid)"; then
+        # pods whose task is gone but whose teardown failed have no bundle
+        mapfile -t -O "${#netns[@]}" netns < <(cri lsp 2>/dev/null | node -e '
+            let t = ""; process.stdin.on("data", (d) => { t += d; });
+            process.stdin.on("end", () => {
+                try { for (const p of JSON.parse(t)) if (p.netns) console.log(p.netns.replace(/^\/var\/run\//, "/run/")); } catch (e) { /* none */ }
+            });' || true)
+        mapfile -t netns < <(printf '%s\n' "${netns[@]}" | sed '/^$/d' | sort -u)
         log "removing pods"
-        try cri rmp-all >/dev/null
+        if ! cri rmp-all >/dev/null; then
+            # most likely a hidden netns mount (see ensure_netns_dir): fix, retry
+            unshadow_netns "${netns[@]}" || true
+            try cri rmp-all >/dev/null
+        fi
         log "stopping containerd pid $pid"
         kill -TERM "$pid" 2>/dev/null || true
         for _ in $(seq 1 100); do our_pid >/dev/null || break; sleep 0.1; done
@@ -370,10 +468,30 @@ cmd_stop() {
         [ -n "$n" ] || continue
         if [ -e "$n" ]; then
             log "removing leftover netns $n"
-            umount "$n" 2>/dev/null || true
-            rm -f "$n" || true
+            while nsfs_mounted "$n" && umount "$n" 2>/dev/null; do :; done
+            rm -f "$n" 2>/dev/null || true
         fi
     done
+    unshadow_netns "${netns[@]}" || true
+    if [ -f "$NETNS_LIST" ]; then
+        local still=()
+        for n in "${netns[@]}"; do [ -n "$n" ] && [ -e "$n" ] && still+=("$n"); done
+        if [ ${#still[@]} -gt 0 ]; then
+            log "warning: netns file(s) could not be removed: ${still[*]}"
+            printf '%s\n' "${still[@]}" > "$NETNS_LIST"
+        else
+            rm -f "$NETNS_LIST"
+        fi
+    fi
+    if [ -e "$STATE/netns-bind" ]; then
+        # the shared bind we made at start; fails (and stays) if anything is
+        # still mounted below it, e.g. someone's `ip netns add`
+        if ! mountpoint -q "$NETNS_DIR" || umount "$NETNS_DIR" 2>/dev/null; then
+            rm -f "$STATE/netns-bind"
+        else
+            log "note: $NETNS_DIR bind mount kept: something is mounted below it"
+        fi
+    fi
     # CRI/CNI network state for our network only
     ip link show "$BRIDGE" >/dev/null 2>&1 && { log "deleting bridge $BRIDGE"; ip link del "$BRIDGE" || true; }
     rm -rf "/var/lib/cni/networks/$CNI_NET"
@@ -402,19 +520,26 @@ cmd_stop() {
         log "warning: $left task bundle(s) remain in $CTRD_STATE/io.containerd.runtime.v2.task/k8s.io (containerd will delete them on its next start)"
     elif [ -d "$STATE" ]; then
         # keep preexisting + containerd.log for purge/debugging; drop the rest
-        find "$STATE" -mindepth 1 -maxdepth 1 ! -name preexisting ! -name containerd.log -exec rm -rf {} +
+        find "$STATE" -mindepth 1 -maxdepth 1 ! -name preexisting ! -name containerd.log ! -name netns-paths ! -name netns-bind ! -name cgroup-parents -exec rm -rf {} +
     fi
     log "stopped"
 }
 
 cmd_purge() {
     cmd_stop
-    if grep -q '/run/containerd\|/var/lib/containerd\|/run/netns' /proc/self/mountinfo; then
+    if grep -qE ' (/run/containerd|/var/lib/containerd)(/| )' /proc/self/mountinfo; then
         die "containerd-related mounts remain; not deleting directories"
     fi
     grep -qx ctrd_root "$STATE/preexisting" 2>/dev/null || rm -rf "$CTRD_ROOT"
     grep -qx ctrd_state "$STATE/preexisting" 2>/dev/null || rm -rf "$CTRD_STATE"
-    rm -rf "$STATE"
+    if [ -e "$STATE/netns-bind" ] && mountpoint -q "$NETNS_DIR" && ! umount "$NETNS_DIR" 2>/dev/null; then
+        # our /run/netns bind still has someone's netns below it: keep the
+        # marker so that a later stop/purge removes the bind
+        log "note: keeping $STATE/netns-bind ($NETNS_DIR still has mounts below it)"
+        find "$STATE" -mindepth 1 -maxdepth 1 ! -name netns-bind -exec rm -rf {} +
+    else
+        rm -rf "$STATE"
+    fi
     log "purged"
 }
 

@@ -112,6 +112,20 @@ function saveSandbox(id, cfg) {
   fs.writeFileSync(path.join(SANDBOX_DIR, `${id}.json`), JSON.stringify(cfg, null, 2) + '\n');
 }
 
+// Remember the sandbox's netns file (for cri-env.sh stop, in case the pod
+// cannot be torn down through CRI and its bundle is gone).
+async function recordNetns(id) {
+  try {
+    const st = await call(rt, 'PodSandboxStatus', { pod_sandbox_id: id, verbose: true });
+    const info = JSON.parse((st.info && st.info.info) || '{}');
+    const nss = (info.runtimeSpec && info.runtimeSpec.linux && info.runtimeSpec.linux.namespaces) || [];
+    const n = nss.find((x) => x.type === 'network' && x.path && !x.path.startsWith('/proc/'));
+    if (n) fs.appendFileSync(path.join(STATE, 'netns-paths'), `${n.path}\n`);
+  } catch (e) {
+    /* best effort */
+  }
+}
+
 function loadSandbox(id) {
   const f = path.join(SANDBOX_DIR, `${id}.json`);
   if (!fs.existsSync(f)) die(`no saved sandbox config ${f} (pod not created by cri.js?)`);
@@ -195,6 +209,10 @@ async function main() {
       fs.mkdirSync(cfg.log_directory, { recursive: true });
       const r = await call(rt, 'RunPodSandbox', { config: cfg, runtime_handler: '' });
       saveSandbox(r.pod_sandbox_id, cfg);
+      await recordNetns(r.pod_sandbox_id);
+      // and its cgroup parent: runc removes the sandbox's own cgroup, but the
+      // pod<uid> parent is the kubelet's to delete, so cri-env.sh stop does it
+      fs.appendFileSync(path.join(STATE, 'cgroup-parents'), `${cfg.linux.cgroup_parent}\n`);
       console.log(r.pod_sandbox_id);
       break;
     }
