@@ -13,8 +13,10 @@ void cw_fmt_count(uint64_t v, char *buf, size_t n)
 		snprintf(buf, n, "%llu", (unsigned long long)v);
 	else if (v < 10000000)
 		snprintf(buf, n, "%lluk", (unsigned long long)(v / 1000));
-	else
+	else if (v < 1000000000)
 		snprintf(buf, n, "%.1fM", (double)v / 1e6);
+	else
+		snprintf(buf, n, "%.1fG", (double)v / 1e9);
 }
 
 void cw_fmt_rate(double v, char *buf, size_t n)

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* 1234 -> "1234", 123456 -> "123k", 12345678 -> "12.3M"; fits width 6. */
+/* 1234 -> "1234", 123456 -> "123k", 12345678 -> "12.3M", 4e9 -> "4.0G": at most 6 cells. */
 void cw_fmt_count(uint64_t v, char *buf, size_t n);
 /* +12.5 -> "+13", -0.2 -> "-0.2", 0 -> "0". */
 void cw_fmt_rate(double v, char *buf, size_t n);

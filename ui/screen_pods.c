@@ -76,7 +76,10 @@ static void fmt_label(const struct cw_view *v, const struct cw_vrow *r, char *bu
 		mark = v->cfg.utf8 ? "▾ " : "- ";
 	else if (r->depth > 0)
 		mark = v->cfg.utf8 ? "  └ " : "  ` ";
-	snprintf(buf, n, "%s%s", mark, cw_vrow_label(r));
+	/* Under its workload, a pod is named without its namespace. */
+	snprintf(buf, n, "%s%s", mark,
+		 r->depth > 0 && r->kind == CW_VROW_NS && r->ns->pod_name ? r->ns->pod_name
+									 : cw_vrow_label(r));
 	*role = r->fresh ? CW_ROLE_NEW : row_role(v, r);
 }
 

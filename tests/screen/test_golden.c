@@ -1,0 +1,213 @@
+/* test_golden: renders every screen headlessly from JSON snapshots (no
+ * kernel, no root) at fixed sizes, after fixed key sequences, and compares
+ * the text with tests/golden/<name>.txt. CW_UPDATE_GOLDEN=1 rewrites the
+ * golden files instead; review the diff before committing them. */
+#include "config.h"
+#include "draw.h"
+#include "json_in.h"
+#include "keys.h"
+#include "tap.h"
+#include "term.h"
+#include "util.h"
+#include "view.h"
+
+#include <curses.h>
+#include <limits.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#define KEY_ESC 27
+
+struct scenario {
+	const char *name;
+	const char *fixture;    /* under tests/fixtures/snapshots/, NDJSON: one snapshot per line */
+	int w, h;
+	const int keys[16];     /* 0-terminated; applied after the last snapshot */
+	const char *type;       /* text typed after keys (search/filter) */
+	const int after[8];     /* keys after the text */
+	bool ascii;             /* draw as in a non-UTF-8 locale */
+};
+
+static const struct scenario scenarios[] = {
+	{"pods-small-80x24", "small.json", 80, 24, {0}, NULL, {0}, false},
+	{"pods-small-120x40", "small.json", 120, 40, {0}, NULL, {0}, false},
+	{"pods-small-ascii-80x24", "small.json", 80, 24, {0}, NULL, {0}, true},
+	{"pods-incident-closewait-80x24", "incident.json", 80, 24, {'C', 0}, NULL, {0}, false},
+	{"pods-incident-120x40", "incident.json", 120, 40, {0}, NULL, {0}, false},
+	{"peers-incident-80x24", "incident.json", 80, 24, {'C', KEY_HOME, '\r', 0}, NULL, {0}, false},
+	{"peers-incident-120x40", "incident.json", 120, 40, {'C', KEY_HOME, '\r', 0}, NULL, {0}, false},
+	{"sockets-incident-80x24", "incident.json", 80, 24, {'C', KEY_HOME, '\r', KEY_HOME, '\r', 0}, NULL, {0}, false},
+	{"sockets-incident-120x40", "incident.json", 120, 40, {'C', KEY_HOME, '\r', KEY_HOME, '\r', 0}, NULL, {0}, false},
+	{"back-to-peers-80x24", "incident.json", 80, 24, {'C', KEY_HOME, '\r', KEY_HOME, '\r', KEY_ESC, 0}, NULL, {0}, false},
+	{"tree-incident-120x40", "incident.json", 120, 40, {'t', 0}, NULL, {0}, false},
+	{"filter-incident-80x24", "incident.json", 80, 24, {'\\', 0}, "team-b", {'\r', 0}, false},
+	{"filter-negated-80x24", "incident.json", 80, 24, {'\\', 0}, "!team-", {'\r', 0}, false},
+	{"search-incident-80x24", "incident.json", 80, 24, {'/', 0}, "dns", {'\r', 0}, false},
+	{"help-80x24", "small.json", 80, 24, {KEY_F(1), 0}, NULL, {0}, false},
+	{"help-120x40", "small.json", 120, 40, {'?', 0}, NULL, {0}, false},
+	{"pods-big-80x24", "big.json", 80, 24, {0}, NULL, {0}, false},
+	{"pods-big-end-120x40", "big.json", 120, 40, {KEY_END, 0}, NULL, {0}, false},
+	{"pods-hostile-80x24", "hostile.json", 80, 24, {0}, NULL, {0}, false},
+	{"pods-hostile-120x40", "hostile.json", 120, 40, {0}, NULL, {0}, false},
+	{"series-80x24", "series.json", 80, 24, {0}, NULL, {0}, false},
+	{"too-small-79x24", "small.json", 79, 24, {0}, NULL, {0}, false},
+	{"too-small-80x23", "small.json", 80, 23, {0}, NULL, {0}, false},
+};
+
+static char *path_of(const char *dir, const char *name)
+{
+	const char *top = getenv("top_srcdir");
+
+	return cw_xasprintf("%s/tests/%s/%s", top ? top : ".", dir, name);
+}
+
+/* Feeds every line of an NDJSON fixture to the view. */
+static bool load(struct cw_view *v, const char *fixture)
+{
+	char *path = path_of("fixtures/snapshots", fixture), *text, *line, *save = NULL;
+	int r = cw_read_file(path, 64u << 20, &text, NULL);
+	bool ok = r == 0;
+
+	if (!ok)
+		printf("# cannot read %s: %s\n", path, strerror(-r));
+	free(path);
+	for (line = ok ? strtok_r(text, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+		char *cause = NULL;
+		struct cw_snapshot *s = cw_json_in_snapshot(line, &cause);
+
+		if (!s) {
+			printf("# %s: %s\n", fixture, cause);
+			free(cause);
+			ok = false;
+			break;
+		}
+		cw_view_set_snapshot(v, s);
+		cw_snapshot_unref(s);
+	}
+	if (r == 0)
+		free(text);
+	return ok;
+}
+
+/* The screen's text, one line per row, trailing blanks trimmed. */
+static char *dump(int w, int h)
+{
+	size_t cap = (size_t)(w * 4 + 2) * (size_t)h + 1, o = 0;
+	char *out = cw_xmalloc(cap);
+	int y, x;
+
+	for (y = 0; y < h; y++) {
+		size_t start = o, last = o;
+
+		for (x = 0; x < w; x++) {
+			cchar_t cc;
+			wchar_t wc[CCHARW_MAX + 1];
+			attr_t a;
+			short pair;
+			char mb[MB_LEN_MAX * (CCHARW_MAX + 1)];
+			mbstate_t st;
+			size_t k, l = 0;
+
+			if (mvin_wch(y, x, &cc) == ERR)
+				break;
+			if (getcchar(&cc, wc, &a, &pair, NULL) == ERR)
+				continue;
+			memset(&st, 0, sizeof(st));
+			for (k = 0; wc[k] && k < CCHARW_MAX; k++) {
+				size_t n = wcrtomb(mb + l, wc[k], &st);
+
+				if (n != (size_t)-1)
+					l += n;
+			}
+			if (l == 0)
+				continue; /* the second cell of a wide character */
+			memcpy(out + o, mb, l);
+			o += l;
+			if (!(l == 1 && mb[0] == ' '))
+				last = o;
+		}
+		o = last > start ? last : start;
+		out[o++] = '\n';
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static void run(const struct scenario *sc, bool update)
+{
+	struct cw_view v;
+	struct cw_view_cfg cfg = {
+		.warn_close_wait = 50, .warn_time_wait = 5000, .warn_syn_sent = 100,
+		.delay_s = 1.0, .utf8 = !sc->ascii,
+	};
+	struct cw_draw_geom g;
+	char *got, *want = NULL, *gpath, *gname;
+	size_t i;
+
+	setlocale(LC_ALL, sc->ascii ? "C" : "C.UTF-8");
+	cfg.utf8 = cw_term_utf8();
+	resizeterm(sc->h, sc->w);
+	cw_view_init(&v, &cfg);
+	if (!load(&v, sc->fixture)) {
+		ok(false, "%s: fixture %s loads", sc->name, sc->fixture);
+		cw_view_done(&v);
+		return;
+	}
+	for (i = 0; sc->keys[i]; i++)
+		cw_keys_dispatch(&v, sc->keys[i]);
+	for (i = 0; sc->type && sc->type[i]; i++)
+		cw_keys_dispatch(&v, (unsigned char)sc->type[i]);
+	for (i = 0; sc->after[i]; i++)
+		cw_keys_dispatch(&v, sc->after[i]);
+	/* Draw twice, as the loop does: the first draw sets the page size. */
+	cw_draw_frame(&v, &g);
+	cw_view_rebuild(&v);
+	cw_draw_frame(&v, &g);
+	got = dump(sc->w, sc->h);
+	gname = cw_xasprintf("%s.txt", sc->name);
+	gpath = path_of("golden", gname);
+	free(gname);
+	if (update) {
+		FILE *f = fopen(gpath, "w");
+
+		ok(f && fputs(got, f) >= 0 && fclose(f) == 0, "%s: golden written", sc->name);
+	} else if (cw_read_file(gpath, 1 << 20, &want, NULL) != 0) {
+		ok(false, "%s: golden file %s exists", sc->name, gpath);
+	} else {
+		bool same = strcmp(got, want) == 0;
+
+		ok(same, "%s matches its golden screen", sc->name);
+		if (!same)
+			printf("# got:\n%s# want:\n%s", got, want);
+	}
+	free(want);
+	free(got);
+	free(gpath);
+	cw_view_done(&v);
+}
+
+int main(int argc, char **argv)
+{
+	struct cw_term_cfg tcfg = {.color = false, .mouse = false};
+	bool update = getenv("CW_UPDATE_GOLDEN") != NULL;
+	char *cause = NULL;
+	size_t i;
+
+	setenv("TZ", "UTC", 1);
+	setenv("TERM", "xterm-256color", 1);
+	setlocale(LC_ALL, "C.UTF-8");
+	tcfg.out = fopen("/dev/null", "w");
+	tcfg.in = fopen("/dev/null", "r");
+	if (cw_term_start(&tcfg, &cause) < 0) {
+		printf("Bail out! %s\n", cause);
+		return 1;
+	}
+	for (i = 0; i < CW_ARRAY_LEN(scenarios); i++)
+		if (argc < 2 || strstr(scenarios[i].name, argv[1]))
+			run(&scenarios[i], update);
+	cw_term_stop();
+	return tap_done();
+}
