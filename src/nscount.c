@@ -107,6 +107,8 @@ static bool field_after(const char *text, const char *prefix, const char *key, u
 				char *end;
 				unsigned long long v;
 
+				if (p[kl + 1] < '0' || p[kl + 1] > '9')
+					return false; /* strtoull would wrap "-1" */
 				errno = 0;
 				v = strtoull(p + kl + 1, &end, 10);
 				if (errno || end == p + kl + 1)
