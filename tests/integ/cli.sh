@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# tests/integ/cli.sh: the command line: bad flags and values, unreadable
+# roots, --json/--count/--delay, --sockets, a closed pipe, and running
+# without privileges (it still reports what it can see and says what is
+# missing). Needs no namespaces of its own.
+. "${top_srcdir:-.}/tests/lib.sh"
+need_cmd jq
+
+TMPD=$(mktemp -d /tmp/cw-cli.XXXXXX)
+on_exit "rm -rf '$TMPD'"
+
+# bad ARGS...: one line on stderr, nothing on stdout, exit 2.
+bad() {
+	"$CONNWATCH" "$@" >"$TMPD/out" 2>"$TMPD/err"
+	local rc=$?
+	is "$rc" 2 "connwatch $* exits 2"
+	is "$(wc -l <"$TMPD/err")" 1 "connwatch $* prints one line on stderr: $(head -c 100 "$TMPD/err")"
+	is "$(wc -c <"$TMPD/out")" 0 "connwatch $* prints nothing on stdout"
+}
+
+bad --delay -1
+bad --delay 0
+bad --delay abc
+bad --count 0 --json
+bad --count -3 --json
+bad --budget 500
+bad --budget 0
+bad --peers lots
+bad --diag-mode fast
+bad --bogus
+bad --json extra-argument
+bad --delay
+bad --tcp-info --json
+bad --sort NO_SUCH_COLUMN
+
+grep -q -- "--sort" "$TMPD/err"
+ok $? "an unknown --sort column names the flag"
+
+# unreadable roots: one line, exit 1, no partial JSON
+for arg in "--procfs /nonexistent" "--rootfs /nonexistent" "--procfs $TMPD/empty-file"; do
+	: >"$TMPD/empty-file"
+	"$CONNWATCH" --json $arg >"$TMPD/out" 2>"$TMPD/err"
+	is "$?" 1 "connwatch --json $arg exits 1"
+	is "$(wc -l <"$TMPD/err")" 1 "connwatch --json $arg says why in one line: $(cat "$TMPD/err")"
+	is "$(wc -c <"$TMPD/out")" 0 "connwatch --json $arg prints no partial JSON"
+done
+
+"$CONNWATCH" --help >"$TMPD/out"
+ok $? "--help exits 0"
+grep -q -- "--budget" "$TMPD/out"
+ok $? "--help lists the flags"
+"$CONNWATCH" --version | grep -qE '^connwatch [0-9]+\.[0-9]+'
+ok $? "--version prints the version"
+
+# --json: one document, the schema's top-level keys, exit 0
+"$CONNWATCH" --json >"$TMPD/one.json"
+is "$?" 0 "--json exits 0"
+is "$(wc -l <"$TMPD/one.json")" 1 "--json prints one line"
+jq -e '.schema == 1 and (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$")) and (.hostname | length > 0)
+	and (.collector | has("cpu_ms") and has("budget_ms") and has("netns_total") and has("netns_dumped"))
+	and (.netns | length >= 1)' "$TMPD/one.json" >/dev/null
+ok $? "--json has schema 1, an RFC 3339 UTC time, hostname, collector and netns"
+jq -e '[.netns[] | select(.kind == "host")] | length == 1' "$TMPD/one.json" >/dev/null
+ok $? "exactly one host row"
+jq -e '[.netns[] | select(.kind == "host")][0] | (.tcp_total == ([.tcp[]] | add)) and (.status == "ok")' \
+	"$TMPD/one.json" >/dev/null
+ok $? "the host row's tcp_total is the sum of its states"
+
+# --count N --delay S: N documents, one per line, S apart
+start=$(date +%s.%N)
+"$CONNWATCH" --json --count 3 --delay 0.2 >"$TMPD/three.json"
+is "$?" 0 "--json --count 3 exits 0"
+end=$(date +%s.%N)
+is "$(wc -l <"$TMPD/three.json")" 3 "--count 3 prints three lines"
+is "$(jq -s 'length' "$TMPD/three.json")" 3 "each line is one JSON document"
+jq -s -e '(.[1].time > .[0].time) and (.[2].time > .[1].time)' "$TMPD/three.json" >/dev/null
+ok $? "the documents are in time order"
+awk -v s="$start" -v e="$end" 'BEGIN { exit !(e - s >= 0.4) }'
+ok $? "--delay 0.2 spaces three snapshots at least 0.4 s apart in all"
+
+# a closed pipe ends it quietly
+"$CONNWATCH" --json --count 50 --delay 0.05 2>"$TMPD/err" | head -n 1 >/dev/null
+is "${PIPESTATUS[0]}" 0 "a reader that goes away ends connwatch with status 0"
+is "$(wc -c <"$TMPD/err")" 0 "... and nothing on stderr"
+
+# --sockets by label lists the sockets of that namespace
+"$CONNWATCH" --json --sockets host >"$TMPD/socks.json"
+jq -e '[.netns[] | select(.label == "host")][0] | (.sockets | type == "array")
+	and ((.sockets | length) == .tcp_total)' "$TMPD/socks.json" >/dev/null
+ok $? "--sockets host lists every host socket"
+
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	# Without privileges: it still reports its own namespace, and says what is missing.
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$CONNWATCH" --json >"$TMPD/nobody.json" 2>"$TMPD/err"
+	is "$?" 0 "as nobody, --json still exits 0"
+	jq -e '.netns | length >= 1' "$TMPD/nobody.json" >/dev/null
+	ok $? "as nobody, it reports the namespaces it can see"
+	jq -e '.collector.note | test("CAP_SYS_PTRACE|CAP_SYS_ADMIN")' "$TMPD/nobody.json" >/dev/null
+	ok $? "as nobody, collector.note says which capability is missing: $(jq -r .collector.note "$TMPD/nobody.json")"
+	jq -e '.collector.procs_denied > 0' "$TMPD/nobody.json" >/dev/null
+	ok $? "as nobody, procs_denied counts the hidden processes"
+else
+	[ "${CI:-}" = true ] && bail "the unprivileged checks need root and setpriv"
+	diag "skipping the unprivileged checks: need root and setpriv"
+fi
+
+done_testing
