@@ -31,10 +31,16 @@ row() { screen | grep -E "^$1 " | head -1; }
 # field N LINE: the Nth whitespace-separated field.
 field() { echo "$2" | awk -v n="$1" '{ print $n }'; }
 
+# run_cw [TERM]: the pane runs a shell that records the terminal modes around
+# connwatch. -F keeps to this test's namespaces: other tests may fill the node.
 run_cw() {
-	# The pane runs a shell that records the terminal modes around connwatch.
-	T new-session -d -s cw -x 80 -y 24 \
-		"stty -g > $TMPD/stty.before; $CONNWATCH -d 0.5 --no-mouse; echo \$? > $TMPD/rc; stty -g > $TMPD/stty.after; sleep 60"
+	T new-session -d -s cw -x 80 -y 24 -e "TERM=${1:-tmux-256color}" \
+		"stty -g > $TMPD/stty.before; $CONNWATCH -d 0.5 --no-mouse -F cwtm$$-; echo \$? > $TMPD/rc; stty -g > $TMPD/stty.after; sleep 60"
+}
+# end_cw: waits for the exit status file, then closes the session.
+end_cw() {
+	wait_for 10 test -s "$TMPD/stty.after"
+	T kill-session -t cw
 }
 
 run_cw
@@ -57,9 +63,9 @@ wait_for 5 sh -c "tmux -L '$SOCK' capture-pane -p -t cw | grep -qF 'ESTAB▼'"
 first=$(screen | grep -E "^($A|$B) " | head -1 | awk '{print $1}')
 is "$first" "$B" "sorting by ESTAB puts $B above $A"
 
-T send-keys -t cw '\' "$A" Enter
+T send-keys -t cw '\' a Enter
 wait_for 5 sh -c "! tmux -L '$SOCK' capture-pane -p -t cw | grep -qE '^$B '"
-ok $? "the filter narrows the rows to $A"
+ok $? "the filter (-F cwtm$$- plus 'a' typed after \\) narrows the rows to $A"
 screen | grep -qE "^$A "
 ok $? "the filtered row is still there"
 
@@ -103,11 +109,11 @@ wait_for 5 test -s "$TMPD/stty.after"
 diff "$TMPD/stty.before" "$TMPD/stty.after" | sed 's/^/# /'
 ok "${PIPESTATUS[0]}" "after q the terminal modes are as before (stty -g)"
 
-T kill-session -t cw
+end_cw
 rm -f "$TMPD/rc" "$TMPD/stty.before" "$TMPD/stty.after"
 run_cw
 shows "$A" 15
-pid=$(pgrep -f "^$CONNWATCH -d 0.5 --no-mouse" | head -1)
+pid=$(pgrep -f "^$CONNWATCH -d 0.5 --no-mouse -F cwtm$$-" | head -1)
 [ -n "$pid" ]
 ok $? "found the second connwatch's pid"
 kill -TERM "$pid"
@@ -116,5 +122,33 @@ is "$(cat "$TMPD/rc" 2>/dev/null)" "143" "SIGTERM ends it with status 128+15"
 wait_for 5 test -s "$TMPD/stty.after"
 diff "$TMPD/stty.before" "$TMPD/stty.after" >/dev/null
 ok $? "after SIGTERM the terminal modes are as before (stty -g)"
+
+end_cw
+
+# A crash restores the terminal too: the SIGSEGV handler ends curses, then
+# the signal is re-raised.
+rm -f "$TMPD/rc" "$TMPD/stty.before" "$TMPD/stty.after"
+run_cw
+shows "$A" 15
+pid=$(pgrep -f "^$CONNWATCH -d 0.5 --no-mouse -F cwtm$$-" | head -1)
+kill -SEGV "$pid"
+wait_for 10 test -s "$TMPD/rc"
+is "$(cat "$TMPD/rc" 2>/dev/null)" "139" "SIGSEGV ends it with status 128+11, by the signal"
+wait_for 5 test -s "$TMPD/stty.after"
+diff "$TMPD/stty.before" "$TMPD/stty.after" >/dev/null
+ok $? "after SIGSEGV the terminal modes are as before (stty -g)"
+end_cw
+
+# Every TERM the view must work under draws the table and quits cleanly.
+for term in tmux-256color screen-256color xterm-256color xterm linux vt100; do
+	rm -f "$TMPD/rc" "$TMPD/stty.before" "$TMPD/stty.after"
+	run_cw "$term"
+	shows "CLOSE_WAIT" 15 && shows "$A" 10
+	ok $? "TERM=$term: the table is drawn"
+	T send-keys -t cw q
+	wait_for 10 test -s "$TMPD/rc"
+	is "$(cat "$TMPD/rc" 2>/dev/null)" "0" "TERM=$term: q exits 0"
+	end_cw
+done
 
 done_testing
