@@ -22,21 +22,6 @@ static int cmp_inode(const void *a, const void *b)
 	return x->inode < y->inode ? -1 : x->inode > y->inode;
 }
 
-static void read_comm(const char *procfs, int pid, char *buf, size_t n)
-{
-	char path[4096], *text;
-	size_t len;
-
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), "%s/%d/comm", procfs, pid);
-	if (cw_read_file(path, 4096, &text, &len) != 0)
-		return;
-	if (len && text[len - 1] == '\n')
-		text[len - 1] = '\0';
-	cw_sanitize(buf, n, text);
-	free(text);
-}
-
 /* Claims every socket of ours among one process's fds. */
 static void scan_fds(const char *procfs, int pid, struct by_inode *idx, size_t n,
 		     struct cw_owner *out)
@@ -70,7 +55,7 @@ static void scan_fds(const char *procfs, int pid, struct by_inode *idx, size_t n
 		if (!hit || out[hit->index].pid)
 			continue;
 		if (!named) {
-			read_comm(procfs, pid, comm, sizeof(comm));
+			cw_proc_comm(procfs, pid, comm, sizeof(comm));
 			named = true;
 		}
 		out[hit->index].pid = pid;

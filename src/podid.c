@@ -169,44 +169,45 @@ static void each_dirent(struct cw_podid *p, const char *dir,
 	closedir(d);
 }
 
-static void containerd_bundle(struct cw_podid *p, const char *dir, const char *id)
+/* Where each runtime keeps its metadata: <dir>/<entry><suffix>, with the
+ * entry naming the container when id_from_dir; containerd puts a level of
+ * its own namespaces (k8s.io, moby, default) in between. */
+struct meta_source {
+	const char *dir, *suffix;
+	enum meta_kind kind;
+	bool id_from_dir, nested;
+};
+
+static const struct meta_source sources[] = {
+	{"/run/containerd/io.containerd.runtime.v2.task", "/config.json", MK_OCI, true, true},
+	{"/run/containers/storage/overlay-containers", "/userdata/config.json", MK_OCI, true, false},
+	{"/var/lib/cni/results", "", MK_CNI, false, false},
+	{"/var/lib/docker/containers", "/config.v2.json", MK_DOCKER, true, false},
+};
+
+static void scan_source(struct cw_podid *p, const struct meta_source *src, const char *dir,
+			bool nested)
 {
-	char *path = cw_xasprintf("%s/%s/config.json", dir, id);
+	DIR *d = cw_root_opendir(p->root, dir);
+	struct dirent *de;
 
-	load(p, path, MK_OCI, id);
-	free(path);
-}
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char *path;
 
-static void containerd_ns(struct cw_podid *p, const char *dir, const char *ns)
-{
-	char *sub = cw_xasprintf("%s/%s", dir, ns);
-
-	each_dirent(p, sub, containerd_bundle);
-	free(sub);
-}
-
-static void crio_container(struct cw_podid *p, const char *dir, const char *id)
-{
-	char *path = cw_xasprintf("%s/%s/userdata/config.json", dir, id);
-
-	load(p, path, MK_OCI, id);
-	free(path);
-}
-
-static void cni_result(struct cw_podid *p, const char *dir, const char *name)
-{
-	char *path = cw_xasprintf("%s/%s", dir, name);
-
-	load(p, path, MK_CNI, NULL);
-	free(path);
-}
-
-static void docker_container(struct cw_podid *p, const char *dir, const char *id)
-{
-	char *path = cw_xasprintf("%s/%s/config.v2.json", dir, id);
-
-	load(p, path, MK_DOCKER, id);
-	free(path);
+		if (de->d_name[0] == '.')
+			continue;
+		if (nested) {
+			path = cw_xasprintf("%s/%s", dir, de->d_name);
+			scan_source(p, src, path, false);
+		} else {
+			path = cw_xasprintf("%s/%s%s", dir, de->d_name, src->suffix);
+			load(p, path, src->kind, src->id_from_dir ? de->d_name : NULL);
+		}
+		free(path);
+	}
+	closedir(d);
 }
 
 static void podlog_container(struct podlog *l, const char *name)
@@ -269,10 +270,8 @@ static void build_index(struct cw_podid *p)
 	for (i = 0; i < p->files.cap; i++)
 		if (p->files.slots[i].key)
 			((struct meta_entry *)p->files.slots[i].val)->seen = false;
-	each_dirent(p, "/run/containerd/io.containerd.runtime.v2.task", containerd_ns);
-	each_dirent(p, "/run/containers/storage/overlay-containers", crio_container);
-	each_dirent(p, "/var/lib/cni/results", cni_result);
-	each_dirent(p, "/var/lib/docker/containers", docker_container);
+	for (i = 0; i < CW_ARRAY_LEN(sources); i++)
+		scan_source(p, &sources[i], sources[i].dir, sources[i].nested);
 
 	/* Drop what vanished, then index what is left. */
 	p->nentries = 0;
@@ -381,21 +380,6 @@ static void pod_from_sandbox(struct cw_podid *p, struct cw_ident *id, const stru
 	}
 }
 
-static void read_comm(struct cw_podid *p, pid_t pid, char *buf, size_t n)
-{
-	char path[4096], *text = NULL;
-	size_t len;
-
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), "%s/%d/comm", p->procfs, (int)pid);
-	if (cw_read_file(path, 4096, &text, &len) != 0)
-		return;
-	if (len && text[len - 1] == '\n')
-		text[len - 1] = '\0';
-	cw_sanitize(buf, n, text);
-	free(text);
-}
-
 static bool read_cgroup(struct cw_podid *p, const struct cw_nsinfo *ns, struct cw_cgroup_info *cg)
 {
 	size_t i;
@@ -499,7 +483,7 @@ void cw_podid_identify(struct cw_podid *p, const struct cw_nsinfo *ns, uint64_t 
 
 	memset(id, 0, sizeof(*id));
 	if (ns->npids)
-		read_comm(p, ns->pids[0], id->comm, sizeof(id->comm));
+		cw_proc_comm(p->procfs, ns->pids[0], id->comm, sizeof(id->comm));
 	if (ns->inode == host_inode) {
 		id->kind = CW_KIND_HOST;
 		id->label = cw_xstrdup("host");

@@ -281,6 +281,21 @@ char *cw_path_join(const char *root, const char *path)
 	return cw_xasprintf("%.*s/%s", (int)rl, root, path);
 }
 
+void cw_proc_comm(const char *procfs, int pid, char *buf, size_t n)
+{
+	char path[4096], *text;
+	size_t len;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%d/comm", procfs, pid);
+	if (cw_read_file(path, 4096, &text, &len) != 0)
+		return;
+	if (len && text[len - 1] == '\n')
+		text[len - 1] = '\0';
+	cw_sanitize(buf, n, text);
+	free(text);
+}
+
 bool cw_parse_u64(const char *s, uint64_t *out)
 {
 	uint64_t v = 0;

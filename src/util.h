@@ -43,6 +43,9 @@ int cw_read_file(const char *path, size_t max, char **out, size_t *len);
 /* Joins a root prefix and an absolute path: ("/host", "/run/x") -> "/host/run/x". */
 char *cw_path_join(const char *root, const char *path);
 
+/* The comm of <procfs>/<pid>, sanitised; "" if the process is gone. */
+void cw_proc_comm(const char *procfs, int pid, char *buf, size_t n);
+
 /* Parses a whole decimal number; returns false on junk or overflow. */
 bool cw_parse_u64(const char *s, uint64_t *out);
 bool cw_parse_double(const char *s, double *out);
