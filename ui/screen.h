@@ -13,6 +13,14 @@
 
 enum cw_align { CW_ALIGN_LEFT = 0, CW_ALIGN_RIGHT };
 
+/* Values a count column can show: a state slot (1..11), the total (0), or
+ * one of these sums. */
+enum {
+	CW_SLOT_NONE = -1,
+	CW_SLOT_FIN_WAIT = 100,  /* FIN_WAIT1 + FIN_WAIT2 */
+	CW_SLOT_OTHER,           /* all but ESTAB, SYN_SENT, TIME_WAIT, CLOSE_WAIT */
+};
+
 struct cw_column {
 	const char *title;   /* as shown, and as -s/--sort takes it */
 	int width;           /* fixed width; 0 makes it flexible */
@@ -20,10 +28,11 @@ struct cw_column {
 	int priority;        /* 0 is always shown; higher numbers go first when narrow */
 	enum cw_align align;
 	bool desc;           /* sorts largest first by default */
-	int (*cmp)(const struct cw_vrow *a, const struct cw_vrow *b);
+	int slot;            /* count columns: what they count; else CW_SLOT_NONE */
+	int (*cmp)(const struct cw_column *c, const struct cw_vrow *a, const struct cw_vrow *b);
 	/* Writes the cell; may set *role to colour it. */
-	void (*fmt)(const struct cw_view *v, const struct cw_vrow *r, char *buf, size_t n,
-		    enum cw_role *role);
+	void (*fmt)(const struct cw_column *c, const struct cw_view *v, const struct cw_vrow *r,
+		    char *buf, size_t n, enum cw_role *role);
 	const char *help;    /* one line for the help screen */
 };
 
@@ -55,8 +64,19 @@ const struct cw_ns_row *cw_view_context_row(const struct cw_view *v);
 /* "10.0.0.1:5432", with IPv6 in brackets. */
 void cw_fmt_endpoint(const struct cw_addr *a, uint16_t port, char *buf, size_t n);
 
-/* Cell helpers for count columns. */
+/* Cell helpers. */
 int cw_cmp_u32(uint32_t a, uint32_t b);
 int cw_cmp_str(const char *a, const char *b);
+/* Count columns (c->slot): the value, its comparison, and its cell, which
+ * shows "-" for a row without exact counts and takes the row's role, or the
+ * warning role past the slot's threshold. */
+uint32_t cw_vrow_value(const struct cw_vrow *r, int slot);
+int cw_col_cmp_count(const struct cw_column *c, const struct cw_vrow *a, const struct cw_vrow *b);
+void cw_col_fmt_count(const struct cw_column *c, const struct cw_view *v, const struct cw_vrow *r,
+		      char *buf, size_t n, enum cw_role *role);
+/* How a row is drawn when nothing else applies: gone, group, stale or normal. */
+enum cw_role cw_vrow_role(const struct cw_view *v, const struct cw_vrow *r);
+/* Exact counts older than a few ticks. */
+bool cw_vrow_stale(const struct cw_view *v, const struct cw_vrow *r);
 
 #endif

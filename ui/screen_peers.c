@@ -9,80 +9,31 @@
 #include <stdio.h>
 #include <string.h>
 
-static uint32_t cnt(const struct cw_vrow *r, unsigned slot)
-{
-	return cw_tcpcount_get(&r->cnt, slot);
-}
-
-#define CMP_SLOT(name, slot)                                                   \
-	static int name(const struct cw_vrow *a, const struct cw_vrow *b)      \
-	{                                                                      \
-		return cw_cmp_u32(cnt(a, slot), cnt(b, slot));                 \
-	}
-
-CMP_SLOT(cmp_estab, CW_TCP_ESTABLISHED)
-CMP_SLOT(cmp_syn_sent, CW_TCP_SYN_SENT)
-CMP_SLOT(cmp_time_wait, CW_TCP_TIME_WAIT)
-CMP_SLOT(cmp_close_wait, CW_TCP_CLOSE_WAIT)
-CMP_SLOT(cmp_total, CW_HIST_TOTAL)
-
-static uint32_t other(const struct cw_vrow *r)
-{
-	return cnt(r, CW_HIST_TOTAL) - cnt(r, CW_TCP_ESTABLISHED) - cnt(r, CW_TCP_SYN_SENT) -
-	       cnt(r, CW_TCP_TIME_WAIT) - cnt(r, CW_TCP_CLOSE_WAIT);
-}
-
-static int cmp_other(const struct cw_vrow *a, const struct cw_vrow *b)
-{
-	return cw_cmp_u32(other(a), other(b));
-}
-
-static int cmp_dir(const struct cw_vrow *a, const struct cw_vrow *b)
+static int cmp_dir(const struct cw_column *c, const struct cw_vrow *a, const struct cw_vrow *b)
 {
 	return (int)a->peer->dir - (int)b->peer->dir;
 }
 
-static int cmp_remote(const struct cw_vrow *a, const struct cw_vrow *b)
+static int cmp_remote(const struct cw_column *c, const struct cw_vrow *a, const struct cw_vrow *b)
 {
 	return cw_cmp_str(a->text, b->text);
 }
 
-static void fmt_dir(const struct cw_view *v, const struct cw_vrow *r, char *buf, size_t n,
-		    enum cw_role *role)
+static void fmt_dir(const struct cw_column *c, const struct cw_view *v, const struct cw_vrow *r,
+		    char *buf, size_t n, enum cw_role *role)
 {
-	snprintf(buf, n, "%s", r->peer->dir == CW_PEER_IN ? "in" : "out");
+	snprintf(buf, n, "%s", cw_peer_dir_name(r->peer->dir));
 }
 
-static void fmt_remote(const struct cw_view *v, const struct cw_vrow *r, char *buf, size_t n,
-		       enum cw_role *role)
+static void fmt_remote(const struct cw_column *c, const struct cw_view *v, const struct cw_vrow *r,
+		       char *buf, size_t n, enum cw_role *role)
 {
 	snprintf(buf, n, "%s", r->text);
 }
 
-static void fmt_num(uint32_t val, unsigned warn, char *buf, size_t n, enum cw_role *role)
-{
-	cw_fmt_count(val, buf, n);
-	if (warn && val >= warn)
-		*role = CW_ROLE_WARN;
-}
-
-#define FMT_SLOT(name, expr, warnfield)                                                      \
-	static void name(const struct cw_view *v, const struct cw_vrow *r, char *buf, size_t n, \
-			 enum cw_role *role)                                                 \
-	{                                                                                    \
-		fmt_num(expr, warnfield, buf, n, role);                                      \
-	}
-
-FMT_SLOT(fmt_estab, cnt(r, CW_TCP_ESTABLISHED), 0)
-FMT_SLOT(fmt_syn_sent, cnt(r, CW_TCP_SYN_SENT), v->cfg.warn_syn_sent)
-FMT_SLOT(fmt_time_wait, cnt(r, CW_TCP_TIME_WAIT), v->cfg.warn_time_wait)
-FMT_SLOT(fmt_close_wait, cnt(r, CW_TCP_CLOSE_WAIT), v->cfg.warn_close_wait)
-FMT_SLOT(fmt_other, other(r), 0)
-FMT_SLOT(fmt_total, cnt(r, CW_HIST_TOTAL), 0)
-
 /* Share of the namespace's sockets that face this peer. */
-static void fmt_share(const struct cw_view *v, const struct cw_vrow *r, char *buf, size_t n,
-		      enum cw_role *role)
+static void fmt_share(const struct cw_column *c, const struct cw_view *v, const struct cw_vrow *r,
+		      char *buf, size_t n, enum cw_role *role)
 {
 	const struct cw_ns_row *ns = cw_view_context_row(v);
 	uint32_t all = ns ? ns->tcp.total : 0;
@@ -91,22 +42,24 @@ static void fmt_share(const struct cw_view *v, const struct cw_vrow *r, char *bu
 		snprintf(buf, n, "-");
 		return;
 	}
-	snprintf(buf, n, "%.0f%%", 100.0 * cnt(r, CW_HIST_TOTAL) / all);
+	snprintf(buf, n, "%.0f%%", 100.0 * r->cnt.total / all);
 }
 
+#define COUNT(title, width, prio, slot, help) \
+	{title, width, 0, prio, CW_ALIGN_RIGHT, true, slot, cw_col_cmp_count, cw_col_fmt_count, help}
+
 static const struct cw_column cols[] = {
-	{"DIR", 3, 0, 0, CW_ALIGN_LEFT, false, cmp_dir, fmt_dir,
+	{"DIR", 3, 0, 0, CW_ALIGN_LEFT, false, CW_SLOT_NONE, cmp_dir, fmt_dir,
 	 "out: we connected to it; in: it connected to one of our listening ports"},
-	{"REMOTE", 0, 21, 0, CW_ALIGN_LEFT, false, cmp_remote, fmt_remote,
+	{"REMOTE", 0, 21, 0, CW_ALIGN_LEFT, false, CW_SLOT_NONE, cmp_remote, fmt_remote,
 	 "remote address and port (ours, for inbound), and the pod it belongs to"},
-	{"ESTAB", 6, 0, 0, CW_ALIGN_RIGHT, true, cmp_estab, fmt_estab, "ESTABLISHED sockets"},
-	{"SYN_SENT", 8, 0, 1, CW_ALIGN_RIGHT, true, cmp_syn_sent, fmt_syn_sent, "unanswered connects"},
-	{"TIME_WAIT", 9, 0, 0, CW_ALIGN_RIGHT, true, cmp_time_wait, fmt_time_wait, "TIME_WAIT sockets"},
-	{"CLOSE_WAIT", 10, 0, 0, CW_ALIGN_RIGHT, true, cmp_close_wait, fmt_close_wait,
-	 "CLOSE_WAIT sockets"},
-	{"OTHER", 6, 0, 2, CW_ALIGN_RIGHT, true, cmp_other, fmt_other, "every other state"},
-	{"TOTAL", 6, 0, 0, CW_ALIGN_RIGHT, true, cmp_total, fmt_total, "all sockets to this peer"},
-	{"SHARE", 5, 0, 1, CW_ALIGN_RIGHT, true, cmp_total, fmt_share,
+	COUNT("ESTAB", 6, 0, CW_TCP_ESTABLISHED, "ESTABLISHED sockets"),
+	COUNT("SYN_SENT", 8, 1, CW_TCP_SYN_SENT, "unanswered connects"),
+	COUNT("TIME_WAIT", 9, 0, CW_TCP_TIME_WAIT, "TIME_WAIT sockets"),
+	COUNT("CLOSE_WAIT", 10, 0, CW_TCP_CLOSE_WAIT, "CLOSE_WAIT sockets"),
+	COUNT("OTHER", 6, 2, CW_SLOT_OTHER, "every other state"),
+	COUNT("TOTAL", 6, 0, CW_HIST_TOTAL, "all sockets to this peer"),
+	{"SHARE", 5, 0, 1, CW_ALIGN_RIGHT, true, CW_HIST_TOTAL, cw_col_cmp_count, fmt_share,
 	 "this peer's share of the namespace's sockets"},
 };
 

@@ -14,61 +14,13 @@
 /* A vanished row lingers, dimmed, for this long. */
 #define CW_LINGER_MS 5000
 
-static uint32_t cnt(const struct cw_vrow *r, unsigned slot)
-{
-	return cw_tcpcount_get(&r->cnt, slot);
-}
-
-#define CMP_SLOT(name, slot)                                                   \
-	static int name(const struct cw_vrow *a, const struct cw_vrow *b)      \
-	{                                                                      \
-		return cw_cmp_u32(cnt(a, slot), cnt(b, slot));                 \
-	}
-
-CMP_SLOT(cmp_estab, CW_TCP_ESTABLISHED)
-CMP_SLOT(cmp_syn_sent, CW_TCP_SYN_SENT)
-CMP_SLOT(cmp_syn_recv, CW_TCP_SYN_RECV)
-CMP_SLOT(cmp_time_wait, CW_TCP_TIME_WAIT)
-CMP_SLOT(cmp_close_wait, CW_TCP_CLOSE_WAIT)
-CMP_SLOT(cmp_last_ack, CW_TCP_LAST_ACK)
-CMP_SLOT(cmp_listen, CW_TCP_LISTEN)
-CMP_SLOT(cmp_total, CW_HIST_TOTAL)
-
-static uint32_t fin_wait(const struct cw_vrow *r)
-{
-	return cnt(r, CW_TCP_FIN_WAIT1) + cnt(r, CW_TCP_FIN_WAIT2);
-}
-
-static int cmp_fin_wait(const struct cw_vrow *a, const struct cw_vrow *b)
-{
-	return cw_cmp_u32(fin_wait(a), fin_wait(b));
-}
-
-static int cmp_label(const struct cw_vrow *a, const struct cw_vrow *b)
+static int cmp_label(const struct cw_column *c, const struct cw_vrow *a, const struct cw_vrow *b)
 {
 	return cw_cmp_str(cw_vrow_label(a), cw_vrow_label(b));
 }
 
-/* Exact counts older than a few ticks are stale. */
-static bool stale(const struct cw_view *v, const struct cw_vrow *r)
-{
-	return r->kind == CW_VROW_NS && r->ns->has_exact &&
-	       (double)r->ns->exact_age_ms > 2500.0 * v->cfg.delay_s;
-}
-
-static enum cw_role row_role(const struct cw_view *v, const struct cw_vrow *r)
-{
-	if (r->kind == CW_VROW_GONE)
-		return CW_ROLE_GONE;
-	if (r->kind == CW_VROW_GROUP)
-		return CW_ROLE_GROUP;
-	if (stale(v, r))
-		return CW_ROLE_STALE;
-	return CW_ROLE_NORMAL;
-}
-
-static void fmt_label(const struct cw_view *v, const struct cw_vrow *r, char *buf, size_t n,
-		      enum cw_role *role)
+static void fmt_label(const struct cw_column *c, const struct cw_view *v, const struct cw_vrow *r,
+		      char *buf, size_t n, enum cw_role *role)
 {
 	const char *mark = "";
 
@@ -80,100 +32,22 @@ static void fmt_label(const struct cw_view *v, const struct cw_vrow *r, char *bu
 	snprintf(buf, n, "%s%s", mark,
 		 r->depth > 0 && r->kind == CW_VROW_NS && r->ns->pod_name ? r->ns->pod_name
 									 : cw_vrow_label(r));
-	*role = r->fresh ? CW_ROLE_NEW : row_role(v, r);
+	*role = r->fresh ? CW_ROLE_NEW : cw_vrow_role(v, r);
 }
 
-static void fmt_slot(const struct cw_view *v, const struct cw_vrow *r, uint32_t val, unsigned warn,
-		     char *buf, size_t n, enum cw_role *role)
+/* The slot the rate and the trend follow: the sort column's, else TOTAL. */
+static int sort_slot(const struct cw_view *v);
+
+static double rate(const struct cw_view *v, const struct cw_vrow *r, int slot)
 {
-	*role = row_role(v, r);
-	if (r->kind == CW_VROW_NS && !r->has_cnt) {
-		snprintf(buf, n, "-");
-		return;
-	}
-	cw_fmt_count(val, buf, n);
-	if (warn && val >= warn && r->kind != CW_VROW_GONE)
-		*role = CW_ROLE_WARN;
-}
-
-#define FMT_SLOT(name, slot, warnfield)                                                      \
-	static void name(const struct cw_view *v, const struct cw_vrow *r, char *buf, size_t n, \
-			 enum cw_role *role)                                                 \
-	{                                                                                    \
-		fmt_slot(v, r, cnt(r, slot), warnfield, buf, n, role);                       \
-	}
-
-FMT_SLOT(fmt_estab, CW_TCP_ESTABLISHED, 0)
-FMT_SLOT(fmt_syn_sent, CW_TCP_SYN_SENT, v->cfg.warn_syn_sent)
-FMT_SLOT(fmt_syn_recv, CW_TCP_SYN_RECV, 0)
-FMT_SLOT(fmt_time_wait, CW_TCP_TIME_WAIT, v->cfg.warn_time_wait)
-FMT_SLOT(fmt_close_wait, CW_TCP_CLOSE_WAIT, v->cfg.warn_close_wait)
-FMT_SLOT(fmt_last_ack, CW_TCP_LAST_ACK, 0)
-FMT_SLOT(fmt_listen, CW_TCP_LISTEN, 0)
-FMT_SLOT(fmt_total, CW_HIST_TOTAL, 0)
-
-static void fmt_fin_wait(const struct cw_view *v, const struct cw_vrow *r, char *buf, size_t n,
-			 enum cw_role *role)
-{
-	fmt_slot(v, r, fin_wait(r), 0, buf, n, role);
-}
-
-/* The state slot the pods screen is sorted by, for the rate and trend. */
-static unsigned sort_slot(const struct cw_view *v)
-{
-	/* indexed like cols[] below; NAME, CHG/s and TREND follow TOTAL */
-	static const unsigned slots[] = {
-		CW_HIST_TOTAL, CW_TCP_ESTABLISHED, CW_TCP_SYN_SENT, CW_TCP_SYN_RECV, CW_TCP_FIN_WAIT2,
-		CW_TCP_TIME_WAIT, CW_TCP_CLOSE_WAIT, CW_TCP_LAST_ACK, CW_TCP_LISTEN, CW_HIST_TOTAL,
-	};
-	int s = v->stack[0].sort;
-
-	return s >= 0 && (size_t)s < CW_ARRAY_LEN(slots) ? slots[s] : CW_HIST_TOTAL;
-}
-
-static double rate(const struct cw_view *v, const struct cw_vrow *r)
-{
-	if (r->kind != CW_VROW_NS || !r->hist)
+	if (r->kind != CW_VROW_NS || !r->hist || slot < 0 || slot >= CW_TCP_NSTATES)
 		return 0;
-	return cw_hist_rate(&r->hist->ring, sort_slot(v));
+	return cw_hist_rate(&r->hist->ring, (unsigned)slot);
 }
 
-/* Change per second of the sort column; for stale rows, the age of their
- * counts instead, since no rate is known. */
-static void fmt_rate(const struct cw_view *v, const struct cw_vrow *r, char *buf, size_t n,
-		     enum cw_role *role)
-{
-	*role = row_role(v, r);
-	if (r->kind != CW_VROW_NS) {
-		buf[0] = '\0';
-		return;
-	}
-	if (stale(v, r)) {
-		cw_fmt_age(r->ns->exact_age_ms, buf, n);
-		return;
-	}
-	cw_fmt_rate(rate(v, r), buf, n);
-}
-
-static void fmt_trend(const struct cw_view *v, const struct cw_vrow *r, char *buf, size_t n,
-		      enum cw_role *role)
-{
-	uint32_t vals[CW_HISTORY_LEN];
-	size_t k;
-
-	*role = r->kind == CW_VROW_NS ? CW_ROLE_SPARK : row_role(v, r);
-	if (r->kind != CW_VROW_NS || !r->hist) {
-		buf[0] = '\0';
-		return;
-	}
-	k = cw_hist_series(&r->hist->ring, sort_slot(v), vals, CW_HISTORY_LEN);
-	cw_fmt_spark(vals, k, 8, v->cfg.utf8, buf, n);
-}
-
-/* Sorting by rate needs the history; rows carry it, but the comparator has
- * no view: compare the total-slot rate, which the rate column shows when
- * sorted by itself. */
-static int cmp_rate_view(const struct cw_vrow *a, const struct cw_vrow *b)
+/* Sorting by CHG/s ranks by the rate of the total, which is what the
+ * column shows while it is the sort column. */
+static int cmp_rate(const struct cw_column *c, const struct cw_vrow *a, const struct cw_vrow *b)
 {
 	double x = a->kind == CW_VROW_NS && a->hist ? cw_hist_rate(&a->hist->ring, CW_HIST_TOTAL) : 0;
 	double y = b->kind == CW_VROW_NS && b->hist ? cw_hist_rate(&b->hist->ring, CW_HIST_TOTAL) : 0;
@@ -181,28 +55,72 @@ static int cmp_rate_view(const struct cw_vrow *a, const struct cw_vrow *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Change per second of the sort column; for stale rows, the age of their
+ * counts instead, since no rate is known. */
+static void fmt_rate(const struct cw_column *c, const struct cw_view *v, const struct cw_vrow *r,
+		     char *buf, size_t n, enum cw_role *role)
+{
+	*role = cw_vrow_role(v, r);
+	if (r->kind != CW_VROW_NS) {
+		buf[0] = '\0';
+		return;
+	}
+	if (cw_vrow_stale(v, r)) {
+		cw_fmt_age(r->ns->exact_age_ms, buf, n);
+		return;
+	}
+	cw_fmt_rate(rate(v, r, sort_slot(v)), buf, n);
+}
+
+static void fmt_trend(const struct cw_column *c, const struct cw_view *v, const struct cw_vrow *r,
+		      char *buf, size_t n, enum cw_role *role)
+{
+	uint32_t vals[CW_HISTORY_LEN];
+	int slot = sort_slot(v);
+	size_t k;
+
+	*role = r->kind == CW_VROW_NS ? CW_ROLE_SPARK : cw_vrow_role(v, r);
+	if (r->kind != CW_VROW_NS || !r->hist || slot < 0 || slot >= CW_TCP_NSTATES) {
+		buf[0] = '\0';
+		return;
+	}
+	k = cw_hist_series(&r->hist->ring, (unsigned)slot, vals, CW_HISTORY_LEN);
+	cw_fmt_spark(vals, k, 8, v->cfg.utf8, buf, n);
+}
+
+#define COUNT(title, width, prio, slot, help) \
+	{title, width, 0, prio, CW_ALIGN_RIGHT, true, slot, cw_col_cmp_count, cw_col_fmt_count, help}
+
 static const struct cw_column cols[] = {
-	{"NAME", 0, 14, 0, CW_ALIGN_LEFT, false, cmp_label, fmt_label,
+	{"NAME", 0, 14, 0, CW_ALIGN_LEFT, false, CW_SLOT_NONE, cmp_label, fmt_label,
 	 "namespace/pod, or the container, netns name, host, or comm[pid]"},
-	{"ESTAB", 6, 0, 0, CW_ALIGN_RIGHT, true, cmp_estab, fmt_estab, "ESTABLISHED sockets"},
-	{"SYN_SENT", 8, 0, 1, CW_ALIGN_RIGHT, true, cmp_syn_sent, fmt_syn_sent,
-	 "connects waiting for an answer (DNS storms, dead peers)"},
-	{"SYN_RECV", 8, 0, 3, CW_ALIGN_RIGHT, true, cmp_syn_recv, fmt_syn_recv,
-	 "half-open inbound connections"},
-	{"FIN_WAIT", 8, 0, 3, CW_ALIGN_RIGHT, true, cmp_fin_wait, fmt_fin_wait,
-	 "FIN_WAIT1 + FIN_WAIT2: we closed, the peer has not"},
-	{"TIME_WAIT", 9, 0, 0, CW_ALIGN_RIGHT, true, cmp_time_wait, fmt_time_wait,
-	 "closed by us, held 60 s (churn uses up ephemeral ports)"},
-	{"CLOSE_WAIT", 10, 0, 0, CW_ALIGN_RIGHT, true, cmp_close_wait, fmt_close_wait,
-	 "the peer closed, the application has not (a leak)"},
-	{"LAST_ACK", 8, 0, 4, CW_ALIGN_RIGHT, true, cmp_last_ack, fmt_last_ack, "closing after CLOSE_WAIT"},
-	{"LISTEN", 6, 0, 3, CW_ALIGN_RIGHT, true, cmp_listen, fmt_listen, "listening sockets"},
-	{"TOTAL", 6, 0, 0, CW_ALIGN_RIGHT, true, cmp_total, fmt_total, "all TCP sockets"},
-	{"CHG/s", 6, 0, 2, CW_ALIGN_RIGHT, true, cmp_rate_view, fmt_rate,
+	COUNT("ESTAB", 6, 0, CW_TCP_ESTABLISHED, "ESTABLISHED sockets"),
+	COUNT("SYN_SENT", 8, 1, CW_TCP_SYN_SENT, "connects waiting for an answer (DNS storms, dead peers)"),
+	COUNT("SYN_RECV", 8, 3, CW_TCP_SYN_RECV, "half-open inbound connections"),
+	COUNT("FIN_WAIT", 8, 3, CW_SLOT_FIN_WAIT, "FIN_WAIT1 + FIN_WAIT2: we closed, the peer has not"),
+	COUNT("TIME_WAIT", 9, 0, CW_TCP_TIME_WAIT, "closed by us, held 60 s (churn uses up ephemeral ports)"),
+	COUNT("CLOSE_WAIT", 10, 0, CW_TCP_CLOSE_WAIT, "the peer closed, the application has not (a leak)"),
+	COUNT("LAST_ACK", 8, 4, CW_TCP_LAST_ACK, "closing after CLOSE_WAIT"),
+	COUNT("LISTEN", 6, 3, CW_TCP_LISTEN, "listening sockets"),
+	COUNT("TOTAL", 6, 0, CW_HIST_TOTAL, "all TCP sockets"),
+	{"CHG/s", 6, 0, 2, CW_ALIGN_RIGHT, true, CW_SLOT_NONE, cmp_rate, fmt_rate,
 	 "change per second of the sort column; for stale rows, the age of their counts"},
-	{"TREND", 8, 0, 2, CW_ALIGN_LEFT, true, cmp_total, fmt_trend,
+	{"TREND", 8, 0, 2, CW_ALIGN_LEFT, true, CW_HIST_TOTAL, cw_col_cmp_count, fmt_trend,
 	 "the sort column over the last 60 ticks"},
 };
+
+static int sort_slot(const struct cw_view *v)
+{
+	int s = v->stack[0].sort, slot;
+
+	if (s < 0 || (size_t)s >= CW_ARRAY_LEN(cols))
+		return CW_HIST_TOTAL;
+	slot = cols[s].slot;
+	/* FIN_WAIT's history is kept per state: follow FIN_WAIT2. */
+	if (slot == CW_SLOT_FIN_WAIT)
+		return CW_TCP_FIN_WAIT2;
+	return slot >= 0 && slot < CW_TCP_NSTATES ? slot : CW_HIST_TOTAL;
+}
 
 struct gone_ctx {
 	struct cw_view *v;

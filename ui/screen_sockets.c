@@ -20,22 +20,23 @@ static const char *short_state(unsigned st)
 	return st < CW_ARRAY_LEN(names) ? names[st] : "?";
 }
 
-static int cmp_local(const struct cw_vrow *a, const struct cw_vrow *b)
+static int cmp_local(const struct cw_column *c, const struct cw_vrow *a, const struct cw_vrow *b)
 {
-	int c = memcmp(a->sock->src.bytes, b->sock->src.bytes, 16);
+	int d = memcmp(a->sock->src.bytes, b->sock->src.bytes, 16);
 
-	return c ? c : cw_cmp_u32(a->sock->sport, b->sock->sport);
+	return d ? d : cw_cmp_u32(a->sock->sport, b->sock->sport);
 }
 
-static int cmp_remote(const struct cw_vrow *a, const struct cw_vrow *b)
+static int cmp_remote(const struct cw_column *c, const struct cw_vrow *a, const struct cw_vrow *b)
 {
-	int c = memcmp(a->sock->dst.bytes, b->sock->dst.bytes, 16);
+	int d = memcmp(a->sock->dst.bytes, b->sock->dst.bytes, 16);
 
-	return c ? c : cw_cmp_u32(a->sock->dport, b->sock->dport);
+	return d ? d : cw_cmp_u32(a->sock->dport, b->sock->dport);
 }
 
 #define CMP_FIELD(name, expr)                                                  \
-	static int name(const struct cw_vrow *a, const struct cw_vrow *b)      \
+	static int name(const struct cw_column *c, const struct cw_vrow *a,    \
+			const struct cw_vrow *b)                               \
 	{                                                                      \
 		const struct cw_vrow *r = a;                                   \
 		uint32_t x = (expr);                                           \
@@ -54,28 +55,28 @@ CMP_FIELD(cmp_last_rcv, r->sock->info.last_data_recv_ms)
 CMP_FIELD(cmp_uid, r->sock->uid)
 CMP_FIELD(cmp_inode, r->sock->inode)
 
-static int cmp_proc(const struct cw_vrow *a, const struct cw_vrow *b)
+static int cmp_proc(const struct cw_column *c, const struct cw_vrow *a, const struct cw_vrow *b)
 {
-	int c = cw_cmp_str(a->owner ? a->owner->comm : "", b->owner ? b->owner->comm : "");
+	int d = cw_cmp_str(a->owner ? a->owner->comm : "", b->owner ? b->owner->comm : "");
 
-	return c ? c : cw_cmp_u32(a->owner ? (uint32_t)a->owner->pid : 0,
+	return d ? d : cw_cmp_u32(a->owner ? (uint32_t)a->owner->pid : 0,
 				  b->owner ? (uint32_t)b->owner->pid : 0);
 }
 
-static void fmt_local(const struct cw_view *v, const struct cw_vrow *r, char *buf, size_t n,
-		      enum cw_role *role)
+static void fmt_local(const struct cw_column *c, const struct cw_view *v,
+			 const struct cw_vrow *r, char *buf, size_t n, enum cw_role *role)
 {
 	cw_fmt_endpoint(&r->sock->src, r->sock->sport, buf, n);
 }
 
-static void fmt_remote(const struct cw_view *v, const struct cw_vrow *r, char *buf, size_t n,
-		       enum cw_role *role)
+static void fmt_remote(const struct cw_column *c, const struct cw_view *v,
+			 const struct cw_vrow *r, char *buf, size_t n, enum cw_role *role)
 {
 	cw_fmt_endpoint(&r->sock->dst, r->sock->dport, buf, n);
 }
 
-static void fmt_state(const struct cw_view *v, const struct cw_vrow *r, char *buf, size_t n,
-		      enum cw_role *role)
+static void fmt_state(const struct cw_column *c, const struct cw_view *v,
+			 const struct cw_vrow *r, char *buf, size_t n, enum cw_role *role)
 {
 	unsigned st = r->sock->state;
 
@@ -84,23 +85,23 @@ static void fmt_state(const struct cw_view *v, const struct cw_vrow *r, char *bu
 		*role = CW_ROLE_WARN;
 }
 
-static void fmt_rq(const struct cw_view *v, const struct cw_vrow *r, char *buf, size_t n,
-		   enum cw_role *role)
+static void fmt_rq(const struct cw_column *c, const struct cw_view *v,
+			 const struct cw_vrow *r, char *buf, size_t n, enum cw_role *role)
 {
 	cw_fmt_count(r->sock->rqueue, buf, n);
 	if (r->sock->rqueue)
 		*role = CW_ROLE_WARN; /* unread data: the application is not reading */
 }
 
-static void fmt_sq(const struct cw_view *v, const struct cw_vrow *r, char *buf, size_t n,
-		   enum cw_role *role)
+static void fmt_sq(const struct cw_column *c, const struct cw_view *v,
+			 const struct cw_vrow *r, char *buf, size_t n, enum cw_role *role)
 {
 	cw_fmt_count(r->sock->wqueue, buf, n);
 }
 
 /* The kernel's timer kinds (idiag_timer), as ss names them. */
-static void fmt_timer(const struct cw_view *v, const struct cw_vrow *r, char *buf, size_t n,
-		      enum cw_role *role)
+static void fmt_timer(const struct cw_column *c, const struct cw_view *v,
+			 const struct cw_vrow *r, char *buf, size_t n, enum cw_role *role)
 {
 	static const char *const kinds[] = {"", "on", "keepalive", "timewait", "persist", "unknown"};
 	char age[16];
@@ -125,8 +126,8 @@ static void fmt_info(const struct cw_vrow *r, uint32_t val, bool ms, char *buf, 
 		snprintf(buf, n, "%u", val);
 }
 
-static void fmt_rtt(const struct cw_view *v, const struct cw_vrow *r, char *buf, size_t n,
-		    enum cw_role *role)
+static void fmt_rtt(const struct cw_column *c, const struct cw_view *v,
+			 const struct cw_vrow *r, char *buf, size_t n, enum cw_role *role)
 {
 	if (!r->sock->has_info)
 		snprintf(buf, n, "-");
@@ -134,40 +135,40 @@ static void fmt_rtt(const struct cw_view *v, const struct cw_vrow *r, char *buf,
 		snprintf(buf, n, "%.1fms", r->sock->info.rtt_us / 1000.0);
 }
 
-static void fmt_retrans(const struct cw_view *v, const struct cw_vrow *r, char *buf, size_t n,
-			enum cw_role *role)
+static void fmt_retrans(const struct cw_column *c, const struct cw_view *v,
+			 const struct cw_vrow *r, char *buf, size_t n, enum cw_role *role)
 {
 	fmt_info(r, r->sock->info.total_retrans, false, buf, n);
 	if (r->sock->has_info && r->sock->info.total_retrans)
 		*role = CW_ROLE_WARN;
 }
 
-static void fmt_last_snd(const struct cw_view *v, const struct cw_vrow *r, char *buf, size_t n,
-			 enum cw_role *role)
+static void fmt_last_snd(const struct cw_column *c, const struct cw_view *v,
+			 const struct cw_vrow *r, char *buf, size_t n, enum cw_role *role)
 {
 	fmt_info(r, r->sock->info.last_data_sent_ms, true, buf, n);
 }
 
-static void fmt_last_rcv(const struct cw_view *v, const struct cw_vrow *r, char *buf, size_t n,
-			 enum cw_role *role)
+static void fmt_last_rcv(const struct cw_column *c, const struct cw_view *v,
+			 const struct cw_vrow *r, char *buf, size_t n, enum cw_role *role)
 {
 	fmt_info(r, r->sock->info.last_data_recv_ms, true, buf, n);
 }
 
-static void fmt_uid(const struct cw_view *v, const struct cw_vrow *r, char *buf, size_t n,
-		    enum cw_role *role)
+static void fmt_uid(const struct cw_column *c, const struct cw_view *v,
+			 const struct cw_vrow *r, char *buf, size_t n, enum cw_role *role)
 {
 	snprintf(buf, n, "%u", r->sock->uid);
 }
 
-static void fmt_inode(const struct cw_view *v, const struct cw_vrow *r, char *buf, size_t n,
-		      enum cw_role *role)
+static void fmt_inode(const struct cw_column *c, const struct cw_view *v,
+			 const struct cw_vrow *r, char *buf, size_t n, enum cw_role *role)
 {
 	snprintf(buf, n, "%u", r->sock->inode);
 }
 
-static void fmt_proc(const struct cw_view *v, const struct cw_vrow *r, char *buf, size_t n,
-		     enum cw_role *role)
+static void fmt_proc(const struct cw_column *c, const struct cw_view *v,
+			 const struct cw_vrow *r, char *buf, size_t n, enum cw_role *role)
 {
 	if (r->owner && r->owner->pid)
 		snprintf(buf, n, "%s[%d]", r->owner->comm, (int)r->owner->pid);
@@ -180,23 +181,23 @@ static void fmt_proc(const struct cw_view *v, const struct cw_vrow *r, char *buf
 }
 
 static const struct cw_column cols[] = {
-	{"LOCAL", 0, 15, 0, CW_ALIGN_LEFT, false, cmp_local, fmt_local, "local address:port"},
-	{"REMOTE", 0, 15, 0, CW_ALIGN_LEFT, false, cmp_remote, fmt_remote, "remote address:port"},
-	{"STATE", 10, 0, 0, CW_ALIGN_LEFT, false, cmp_state, fmt_state, "TCP state"},
-	{"RECV-Q", 6, 0, 0, CW_ALIGN_RIGHT, true, cmp_rq, fmt_rq,
+	{"LOCAL", 0, 15, 0, CW_ALIGN_LEFT, false, CW_SLOT_NONE, cmp_local, fmt_local, "local address:port"},
+	{"REMOTE", 0, 15, 0, CW_ALIGN_LEFT, false, CW_SLOT_NONE, cmp_remote, fmt_remote, "remote address:port"},
+	{"STATE", 10, 0, 0, CW_ALIGN_LEFT, false, CW_SLOT_NONE, cmp_state, fmt_state, "TCP state"},
+	{"RECV-Q", 6, 0, 0, CW_ALIGN_RIGHT, true, CW_SLOT_NONE, cmp_rq, fmt_rq,
 	 "bytes received, not read by the application (listeners: accept queue)"},
-	{"SEND-Q", 6, 0, 0, CW_ALIGN_RIGHT, true, cmp_sq, fmt_sq,
+	{"SEND-Q", 6, 0, 0, CW_ALIGN_RIGHT, true, CW_SLOT_NONE, cmp_sq, fmt_sq,
 	 "bytes sent, not acknowledged (listeners: backlog)"},
-	{"TIMER", 12, 0, 2, CW_ALIGN_LEFT, true, cmp_timer, fmt_timer,
+	{"TIMER", 12, 0, 2, CW_ALIGN_LEFT, true, CW_SLOT_NONE, cmp_timer, fmt_timer,
 	 "the pending timer (on: retransmit, keepalive, timewait, persist) and when it fires"},
-	{"RTT", 8, 0, 2, CW_ALIGN_RIGHT, true, cmp_rtt, fmt_rtt, "smoothed round-trip time"},
-	{"RETRANS", 7, 0, 2, CW_ALIGN_RIGHT, true, cmp_retrans, fmt_retrans, "total retransmits"},
-	{"LAST_SND", 8, 0, 3, CW_ALIGN_RIGHT, true, cmp_last_snd, fmt_last_snd, "since data was last sent"},
-	{"LAST_RCV", 8, 0, 3, CW_ALIGN_RIGHT, true, cmp_last_rcv, fmt_last_rcv,
+	{"RTT", 8, 0, 2, CW_ALIGN_RIGHT, true, CW_SLOT_NONE, cmp_rtt, fmt_rtt, "smoothed round-trip time"},
+	{"RETRANS", 7, 0, 2, CW_ALIGN_RIGHT, true, CW_SLOT_NONE, cmp_retrans, fmt_retrans, "total retransmits"},
+	{"LAST_SND", 8, 0, 3, CW_ALIGN_RIGHT, true, CW_SLOT_NONE, cmp_last_snd, fmt_last_snd, "since data was last sent"},
+	{"LAST_RCV", 8, 0, 3, CW_ALIGN_RIGHT, true, CW_SLOT_NONE, cmp_last_rcv, fmt_last_rcv,
 	 "since data was last received"},
-	{"UID", 6, 0, 4, CW_ALIGN_RIGHT, false, cmp_uid, fmt_uid, "owner uid"},
-	{"INODE", 9, 0, 4, CW_ALIGN_RIGHT, false, cmp_inode, fmt_inode, "socket inode"},
-	{"PROCESS", 0, 16, 0, CW_ALIGN_LEFT, false, cmp_proc, fmt_proc,
+	{"UID", 6, 0, 4, CW_ALIGN_RIGHT, false, CW_SLOT_NONE, cmp_uid, fmt_uid, "owner uid"},
+	{"INODE", 9, 0, 4, CW_ALIGN_RIGHT, false, CW_SLOT_NONE, cmp_inode, fmt_inode, "socket inode"},
+	{"PROCESS", 0, 16, 0, CW_ALIGN_LEFT, false, CW_SLOT_NONE, cmp_proc, fmt_proc,
 	 "the process holding it: comm[pid]"},
 };
 

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "view.h"
 #include "screen.h"
+#include "fmt.h"
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -116,6 +117,72 @@ int cw_cmp_str(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "");
 }
 
+uint32_t cw_vrow_value(const struct cw_vrow *r, int slot)
+{
+	const struct cw_tcpcount *c = &r->cnt;
+
+	switch (slot) {
+	case CW_SLOT_NONE:
+		return 0;
+	case CW_SLOT_FIN_WAIT:
+		return c->tcp[CW_TCP_FIN_WAIT1] + c->tcp[CW_TCP_FIN_WAIT2];
+	case CW_SLOT_OTHER:
+		return c->total - c->tcp[CW_TCP_ESTABLISHED] - c->tcp[CW_TCP_SYN_SENT] -
+		       c->tcp[CW_TCP_TIME_WAIT] - c->tcp[CW_TCP_CLOSE_WAIT];
+	default:
+		return cw_tcpcount_get(c, (unsigned)slot);
+	}
+}
+
+int cw_col_cmp_count(const struct cw_column *c, const struct cw_vrow *a, const struct cw_vrow *b)
+{
+	return cw_cmp_u32(cw_vrow_value(a, c->slot), cw_vrow_value(b, c->slot));
+}
+
+bool cw_vrow_stale(const struct cw_view *v, const struct cw_vrow *r)
+{
+	return r->kind == CW_VROW_NS && r->ns->has_exact &&
+	       (double)r->ns->exact_age_ms > 2500.0 * v->cfg.delay_s;
+}
+
+enum cw_role cw_vrow_role(const struct cw_view *v, const struct cw_vrow *r)
+{
+	if (r->kind == CW_VROW_GONE)
+		return CW_ROLE_GONE;
+	if (r->kind == CW_VROW_GROUP)
+		return CW_ROLE_GROUP;
+	if (cw_vrow_stale(v, r))
+		return CW_ROLE_STALE;
+	return CW_ROLE_NORMAL;
+}
+
+/* The threshold of a slot, 0 for none. */
+static unsigned warn_of(const struct cw_view *v, int slot)
+{
+	switch (slot) {
+	case CW_TCP_SYN_SENT: return v->cfg.warn_syn_sent;
+	case CW_TCP_TIME_WAIT: return v->cfg.warn_time_wait;
+	case CW_TCP_CLOSE_WAIT: return v->cfg.warn_close_wait;
+	default: return 0;
+	}
+}
+
+void cw_col_fmt_count(const struct cw_column *c, const struct cw_view *v, const struct cw_vrow *r,
+		      char *buf, size_t n, enum cw_role *role)
+{
+	uint32_t val = cw_vrow_value(r, c->slot);
+	unsigned warn = warn_of(v, c->slot);
+
+	*role = cw_vrow_role(v, r);
+	if (!r->has_cnt) {
+		snprintf(buf, n, "-");
+		return;
+	}
+	cw_fmt_count(val, buf, n);
+	if (warn && val >= warn && r->kind != CW_VROW_GONE)
+		*role = CW_ROLE_WARN;
+}
+
 const char *cw_vrow_label(const struct cw_vrow *r)
 {
 	if (r->kind == CW_VROW_NS)
@@ -133,7 +200,7 @@ struct sort_ctx {
 
 static int row_cmp(const struct sort_ctx *c, const struct cw_vrow *a, const struct cw_vrow *b)
 {
-	int r = c->col->cmp ? c->col->cmp(a, b) : 0;
+	int r = c->col->cmp ? c->col->cmp(c->col, a, b) : 0;
 
 	if (r)
 		return c->desc ? -r : r;
