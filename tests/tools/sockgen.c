@@ -4,6 +4,7 @@
  * It prints one line "ready" (flushed) once every requested socket is in
  * place; on any error it prints one line to stderr and exits 1 (2 for bad
  * usage). Plain C11 + POSIX + Linux socket options; no dependencies.
+ * It brings lo up if it is down.
  *
  * Every static state is built over loopback against listeners of its own, and
  * checked with TCP_INFO before "ready":
@@ -24,13 +25,16 @@
  *   --synsent N  N connects that are never answered: N SYN_SENT (TCP_SYNCNT
  *                127, so they outlive any test). The blackhole is, by default,
  *                a listener 127.0.0.1:P+2 with backlog 0 that never accepts:
- *                one connection fills its accept queue (+1 ESTABLISHED pair
- *                side in the queue: 2 ESTABLISHED, 1 LISTEN), and the kernel
- *                then drops every SYN (ListenOverflows). With --blackhole ADDR
- *                they go to ADDR:P instead: an address the caller routes into
- *                a `dummy` interface (NOARP; e.g. `ip link add bh type dummy;
- *                ip link set bh up; ip route add 10.96.0.0/12 dev bh`), which
- *                drops everything.
+ *                one connection fills its accept queue (adding 2 ESTABLISHED
+ *                and 1 LISTEN), and the kernel then drops every SYN
+ *                (ListenOverflows). With --blackhole ADDR they go to ADDR:P
+ *                instead: an address the caller routes into a link that drops
+ *                everything, e.g. a veth whose peer stays down, with ARP off
+ *                (so no failed neighbour lookup turns the drop into "host
+ *                unreachable"): `ip link add bh0 type veth peer name bh1;
+ *                ip link set bh0 arp off up; ip addr add 10.215.0.1/16 dev
+ *                bh0`. A NOARP `dummy` link does the same where the kernel
+ *                has the dummy driver.
  *   --synrecv N  a listener 127.0.0.1:P+4 with TCP_DEFER_ACCEPT (1 hour): the
  *                handshake's bare ACK is ignored, so the server side stays a
  *                request socket: N SYN_RECV (NEW_SYN_RECV) + N ESTABLISHED
@@ -49,11 +53,13 @@
  *   --listen-backlog-overflow N
  *                a listener 127.0.0.1:P+3 with backlog 1 that never accepts,
  *                and N clients: the first min(N,2) fill the accept queue
- *                (queue 2 > backlog 1), the rest stay SYN_SENT.
+ *                (queue 2 > backlog 1; both ends ESTABLISHED), the rest stay
+ *                SYN_SENT.
  *   --remote ADDR:PORT (repeatable; [v6]:PORT) with --out N
  *                N ESTABLISHED outbound connections to each remote listener
  *                (another namespace's sockgen); retried for --wait seconds
- *                while the remote is not listening yet.
+ *                while the remote is not listening yet, and re-established
+ *                (once a second) when the remote drops them.
  * And continuous loads, after "ready" (RATE per second, fractions allowed):
  *   --churn RATE connect + close (to the first --remote, else to P): TIME_WAIT
  *                churn in this namespace.
@@ -480,7 +486,39 @@ struct conn {
 	bool listener;
 	bool dns; /* a DNS-storm connect: closed once it ends either way */
 	int remote; /* an --out connection to remotes[remote], or -1 */
+	struct conn *prev, *next; /* every watched conn, so exit can free them */
 };
+
+static struct conn *conns;
+
+static struct conn *conn_new(int fd)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		die("out of memory");
+	c->fd = fd;
+	c->remote = -1;
+	c->next = conns;
+	if (conns)
+		conns->prev = c;
+	conns = c;
+	return c;
+}
+
+/* Stops watching c, closes and frees it. */
+static void conn_drop(struct conn *c)
+{
+	epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	free(c);
+}
 
 /* Connections lost per remote, re-established by the main loop. */
 static long deficit[MAX_REMOTES];
@@ -488,13 +526,9 @@ static long deficit[MAX_REMOTES];
 static void watch(int fd, bool listener, int remote)
 {
 	struct epoll_event ev;
-	struct conn *c = malloc(sizeof(*c));
+	struct conn *c = conn_new(fd);
 
-	if (!c)
-		die("out of memory");
-	c->fd = fd;
 	c->listener = listener;
-	c->dns = false;
 	c->remote = remote;
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN | EPOLLRDHUP;
@@ -712,13 +746,8 @@ static void dns_one(const struct endpoint *to, int retries, long max)
 		close(fd);
 		return; /* e.g. ports exhausted: a storm may fail, that is the point */
 	}
-	c = malloc(sizeof(*c));
-	if (!c)
-		die("out of memory");
-	c->fd = fd;
-	c->listener = false;
+	c = conn_new(fd);
 	c->dns = true;
-	c->remote = -1;
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLOUT | EPOLLRDHUP; /* connected or failed: either way, done */
 	ev.data.ptr = c;
@@ -742,20 +771,16 @@ static void on_event(struct epoll_event *ev)
 	}
 	if (c->dns) {
 		/* a DNS connect finished one way or the other */
-		epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
 		dns_pending--;
-		close(c->fd);
-		free(c);
+		conn_drop(c);
 		return;
 	}
 	while ((n = read(c->fd, buf, sizeof(buf))) > 0)
 		;
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-		epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
 		if (c->remote >= 0)
 			deficit[c->remote]++;
-		close(c->fd);
-		free(c);
+		conn_drop(c);
 	}
 }
 
@@ -1159,5 +1184,12 @@ int main(int argc, char **argv)
 				dns_one(&dns, cfg.dns_retries, cfg.max);
 		}
 	}
+	/* Tidy up, so leak checkers (an ASan build) see nothing and exit stays 0. */
+	while (conns)
+		conn_drop(conns);
+	for (size_t j = 0; j < nkept; j++)
+		close(kept[j]);
+	free(kept);
+	close(epfd);
 	return 0;
 }
