@@ -61,6 +61,10 @@ is "$(cw_row "$S" "$IA" '.status')" '"ok"' "A: status ok"
 # of full sockets (SYN_RECV request sockets are not full sockets), tw is TIME_WAIT.
 is "$(cw_row "$S" "$IA" '.counters.curr_estab')" $((32 + 4)) "A: counters.curr_estab"
 is "$(cw_row "$S" "$IA" '.counters.tw')" 3 "A: counters.tw"
+# Each SYN a full accept queue dropped (3 --synsent, 3 overflow clients, at
+# least once each) counts in TcpExt ListenOverflows and ListenDrops.
+is "$(cw_row "$S" "$IA" '.counters.listen_overflows >= 6 and .counters.listen_drops >= 6')" true \
+	"A: counters.listen_overflows/listen_drops count the dropped SYNs"
 
 # v4-mapped: the dual-stack listener's children from 127.0.0.1 are AF_INET6
 # sockets; ss shows them as ::ffff:127.0.0.1 and they must be counted.
@@ -82,7 +86,7 @@ ssl=$(ip netns exec "$A" ss -tlnH | awk '{
 	if (a == "*") a = "::"
 	print a ":" p "/" $2 "/" $3 }' | sort)
 cwl=$(cw_row "$S" "$IA" '.listeners[] | "\(.addr):\(.port)/\(.queue)/\(.backlog)"' | tr -d '"' | sort)
-is "$(echo $cwl)" "$(echo $ssl)" "A: listeners match ss -tln"
+is "$(echo "$cwl" | tr "\n" " ")" "$(echo "$ssl" | tr "\n" " ")" "A: listeners match ss -tln"
 is "$(cw_row "$S" "$IB" '[.listeners[] | "\(.addr):\(.port)/\(.backlog)"] | join(" ")')" \
 	'"0.0.0.0:9000/4096 :::9001/4096"' "B: listeners"
 

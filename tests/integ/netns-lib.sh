@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/integ/netns-lib.sh: helpers for the kernel integration tests
 # (namespaces, sockgen, comparing connwatch with ss). Source it after
 # tests/lib.sh. Everything made here is registered with on_exit.
@@ -91,8 +92,8 @@ snapshot() {
 # moving, so it tries again (up to 5 times). TW_SLACK allows TIME_WAIT to
 # differ by that much (churn). Emits one TAP line; on failure, a table.
 compare_counts() {
-	local ns=$1 ino=$2 what=$3 slack=${4:-0} try a b c ok_=1
-	for try in 1 2 3 4 5; do
+	local ns=$1 ino=$2 what=$3 slack=${4:-0} a b c ok_=1 _
+	for _ in 1 2 3 4 5; do
 		a=$(ss_counts "$ns")
 		"$CONNWATCH" --json >"$TMPD/cmp.json" 2>"$TMPD/cmp.err" || {
 			diag "connwatch failed: $(cat "$TMPD/cmp.err")"
@@ -115,9 +116,9 @@ compare_counts() {
 
 # counts_match SS CW SLACK: equal, except TIME_WAIT within SLACK.
 counts_match() {
-	local slack=$3 line st x y
+	local slack=$3 st x y
 	[ -n "$2" ] || return 1
-	while IFS== read -r st x; do
+	while IFS="=" read -r st x; do
 		y=$(echo "$2" | sed -n "s/^$st=//p")
 		[ -n "$y" ] || return 1
 		if [ "$st" = TIME_WAIT ]; then
