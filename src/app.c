@@ -91,6 +91,9 @@ static void on_tick(uv_timer_t *t)
 	free(text);
 	if (--a->remaining <= 0)
 		stop(a);
+	/* libuv does not refresh its clock after a slow callback: without
+	 * this, the next tick would come a whole tick late. */
+	uv_update_time(&a->loop);
 }
 
 static void on_signal(uv_signal_t *s, int signum)

@@ -68,6 +68,7 @@ struct cw_collector {
 	struct cw_sched_item *items;
 	size_t capitems;
 	const char *dump_mode;
+	uint64_t ticks;            /* ticks done */
 };
 
 static void key_of(uint64_t inode, char *buf, size_t n)
@@ -494,8 +495,11 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 		it->last_exact_ms = s->has_exact ? s->exact_ms : 0;
 		if (!s->diag)
 			it->cls = CW_SCHED_NEVER;
-		else if (!s->has_exact || s->inode == w->focus_inode || s->inode == w->sockets_inode)
-			it->cls = CW_SCHED_MUST;
+		else if (s->inode == w->focus_inode || s->inode == w->sockets_inode ||
+			 (!s->has_exact && c->ticks == 0))
+			it->cls = CW_SCHED_MUST; /* the first snapshot is exact everywhere */
+		else if (!s->has_exact)
+			it->cls = CW_SCHED_NEW;  /* a burst of new pods stays within budget */
 		else if (!s->counters.valid || cw_counters_moved(&s->counters, &s->counters_at_dump))
 			it->cls = CW_SCHED_MOVED;
 		else
@@ -533,5 +537,6 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	snap->collector.dump_mode = c->dump_mode;
 	snap->collector.note = privilege_note(c, snap);
 	snap->collector.cpu_ms = (double)(cw_thread_cpu_ns() - t0) / 1e6;
+	c->ticks++;
 	return snap;
 }

@@ -1,8 +1,9 @@
 /* sched: decides which namespaces get an exact sock_diag dump this tick.
  * Dumps in a namespace that shares the node's TCP hash walk every socket of
- * the node, so they are rationed by a CPU budget per tick. Namespaces that
- * are new or asked for always go; then those whose cheap counters moved;
- * then the rest, oldest exact counts first (a round-robin). Pure. */
+ * the node, so they are rationed by a CPU budget per tick. What is asked for
+ * (and, on the first tick, everything) always goes; then namespaces never
+ * dumped; then those whose cheap counters moved; then the rest, oldest exact
+ * counts first (a round-robin). Pure. */
 #ifndef CW_SCHED_H
 #define CW_SCHED_H
 
@@ -11,10 +12,11 @@
 #include <stdint.h>
 
 enum cw_sched_class {
-	CW_SCHED_MUST = 0,   /* never dumped, or asked for: always dumped */
-	CW_SCHED_MOVED = 1,  /* counters moved since its last dump */
-	CW_SCHED_IDLE = 2,   /* nothing moved: refreshed round-robin */
-	CW_SCHED_NEVER = 3,  /* cannot be dumped (no access) */
+	CW_SCHED_MUST = 0,   /* asked for, or the first tick: always dumped */
+	CW_SCHED_NEW,        /* never dumped yet */
+	CW_SCHED_MOVED,      /* counters moved since its last dump */
+	CW_SCHED_IDLE,       /* nothing moved: refreshed round-robin */
+	CW_SCHED_NEVER,      /* cannot be dumped (no access) */
 };
 
 struct cw_sched_item {

@@ -32,6 +32,7 @@ struct tui {
 	uv_signal_t sig[SIG_N];
 	uv_work_t work;
 	bool working, stopping;
+	bool missed;                  /* a timer fired while a tick was running */
 	struct cw_collector *col;
 	struct cw_wants queued;       /* what the running (or last) tick was asked */
 	struct cw_snapshot *result;   /* written by the worker, read in after_work */
@@ -48,6 +49,7 @@ static void work_cb(uv_work_t *w)
 }
 
 static void close_all(struct tui *t);
+static void start_tick(struct tui *t);
 
 static void after_work_cb(uv_work_t *w, int status)
 {
@@ -59,14 +61,25 @@ static void after_work_cb(uv_work_t *w, int status)
 		cw_snapshot_unref(t->result);
 	}
 	t->result = NULL;
-	if (t->stopping)
+	if (t->stopping) {
 		close_all(t);
+		return;
+	}
+	/* A tick longer than the delay is followed at once by the next, so
+	 * the refresh rate and the budget hold on big nodes. */
+	if (t->missed)
+		start_tick(t);
 }
 
 static void start_tick(struct tui *t)
 {
-	if (t->working || t->stopping)
+	if (t->stopping)
 		return;
+	if (t->working) {
+		t->missed = true;
+		return;
+	}
+	t->missed = false;
 	cw_view_wants(&t->view, &t->queued);
 	t->working = true;
 	uv_queue_work(&t->loop, &t->work, work_cb, after_work_cb);

@@ -1,7 +1,7 @@
 /* keylat: measures key-to-redraw latency of the interactive view. It runs
  * connwatch on a pseudo-terminal, waits for the first screen, then presses
- * '>' (sort by the next column) N times and times how long each takes until
- * the new sort arrow (▼ or ▲) arrives on the terminal: the key was read,
+ * E and T in turn (sort by ESTAB, by TOTAL) N times and times how long each
+ * takes until the new sort arrow (▼) arrives on the terminal: the key was read,
  * acted on and drawn. Prints one latency in microseconds per line.
  *   keylat [-n N] [-w MS_BETWEEN] -- connwatch ARGS... */
 #define _GNU_SOURCE

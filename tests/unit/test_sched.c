@@ -58,5 +58,22 @@ int main(void)
 	}
 	is_int(dumped, 3, "a tick under a budget of 10 at 4 each: 3 dumps");
 	is_int(spent, 12, "the budget is checked before a dump, not after");
+
+	/* Namespaces never dumped (after the first tick) come right after what
+	 * was asked for, and stay within the budget. */
+	{
+		struct cw_sched_item t[] = {
+			{0, CW_SCHED_MOVED, 100}, {1, CW_SCHED_NEW, 0}, {2, CW_SCHED_MUST, 50},
+			{3, CW_SCHED_IDLE, 10},   {4, CW_SCHED_NEW, 0},
+		};
+
+		cw_sched_order(t, 5);
+		is_int(t[0].index, 2, "asked-for first");
+		is_int(t[1].index, 1, "then the new ones, by index");
+		is_int(t[2].index, 4, "both of them");
+		is_int(t[3].index, 0, "then what moved");
+		ok(cw_sched_should_dump(&t[1], 0, 10), "NEW under budget");
+		ok(!cw_sched_should_dump(&t[1], 10, 10), "NEW at the budget: waits for the next tick");
+	}
 	return tap_done();
 }
