@@ -24,9 +24,11 @@ enum {
 struct cw_column {
 	const char *title;   /* as shown, and as -s/--sort takes it */
 	int width;           /* fixed width; 0 makes it flexible */
-	int min_width;       /* flexible columns: the least they get */
+	int min_width;       /* flexible columns: the least they get; with cut_middle,
+			      * a long value keeps its start and its end */
 	int priority;        /* 0 is always shown; higher numbers go first when narrow */
 	enum cw_align align;
+	bool cut_middle;     /* too long: cut in the middle, not at the end */
 	bool desc;           /* sorts largest first by default */
 	int slot;            /* count columns: what they count; else CW_SLOT_NONE */
 	int (*cmp)(const struct cw_column *c, const struct cw_vrow *a, const struct cw_vrow *b);

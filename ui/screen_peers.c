@@ -46,12 +46,12 @@ static void fmt_share(const struct cw_column *c, const struct cw_view *v, const 
 }
 
 #define COUNT(title, width, prio, slot, help) \
-	{title, width, 0, prio, CW_ALIGN_RIGHT, true, slot, cw_col_cmp_count, cw_col_fmt_count, help}
+	{title, width, 0, prio, CW_ALIGN_RIGHT, false, true, slot, cw_col_cmp_count, cw_col_fmt_count, help}
 
 static const struct cw_column cols[] = {
-	{"DIR", 3, 0, 0, CW_ALIGN_LEFT, false, CW_SLOT_NONE, cmp_dir, fmt_dir,
+	{"DIR", 3, 0, 0, CW_ALIGN_LEFT, false, false, CW_SLOT_NONE, cmp_dir, fmt_dir,
 	 "out: we connected to it; in: it connected to one of our listening ports"},
-	{"REMOTE", 0, 21, 0, CW_ALIGN_LEFT, false, CW_SLOT_NONE, cmp_remote, fmt_remote,
+	{"REMOTE", 0, 21, 0, CW_ALIGN_LEFT, false, false, CW_SLOT_NONE, cmp_remote, fmt_remote,
 	 "remote address and port (ours, for inbound), and the pod it belongs to"},
 	COUNT("ESTAB", 6, 0, CW_TCP_ESTABLISHED, "ESTABLISHED sockets"),
 	COUNT("SYN_SENT", 8, 1, CW_TCP_SYN_SENT, "unanswered connects"),
@@ -59,7 +59,7 @@ static const struct cw_column cols[] = {
 	COUNT("CLOSE_WAIT", 10, 0, CW_TCP_CLOSE_WAIT, "CLOSE_WAIT sockets"),
 	COUNT("OTHER", 6, 2, CW_SLOT_OTHER, "every other state"),
 	COUNT("TOTAL", 6, 0, CW_HIST_TOTAL, "all sockets to this peer"),
-	{"SHARE", 5, 0, 1, CW_ALIGN_RIGHT, true, CW_HIST_TOTAL, cw_col_cmp_count, fmt_share,
+	{"SHARE", 5, 0, 1, CW_ALIGN_RIGHT, false, true, CW_HIST_TOTAL, cw_col_cmp_count, fmt_share,
 	 "this peer's share of the namespace's sockets"},
 };
 

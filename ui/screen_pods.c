@@ -89,10 +89,10 @@ static void fmt_trend(const struct cw_column *c, const struct cw_view *v, const 
 }
 
 #define COUNT(title, width, prio, slot, help) \
-	{title, width, 0, prio, CW_ALIGN_RIGHT, true, slot, cw_col_cmp_count, cw_col_fmt_count, help}
+	{title, width, 0, prio, CW_ALIGN_RIGHT, false, true, slot, cw_col_cmp_count, cw_col_fmt_count, help}
 
 static const struct cw_column cols[] = {
-	{"NAME", 0, 14, 0, CW_ALIGN_LEFT, false, CW_SLOT_NONE, cmp_label, fmt_label,
+	{"NAME", 0, 14, 0, CW_ALIGN_LEFT, true, false, CW_SLOT_NONE, cmp_label, fmt_label,
 	 "namespace/pod, or the container, netns name, host, or comm[pid]"},
 	COUNT("ESTAB", 6, 0, CW_TCP_ESTABLISHED, "ESTABLISHED sockets"),
 	COUNT("SYN_SENT", 8, 1, CW_TCP_SYN_SENT, "connects waiting for an answer (DNS storms, dead peers)"),
@@ -103,9 +103,9 @@ static const struct cw_column cols[] = {
 	COUNT("LAST_ACK", 8, 4, CW_TCP_LAST_ACK, "closing after CLOSE_WAIT"),
 	COUNT("LISTEN", 6, 3, CW_TCP_LISTEN, "listening sockets"),
 	COUNT("TOTAL", 6, 0, CW_HIST_TOTAL, "all TCP sockets"),
-	{"CHG/s", 6, 0, 2, CW_ALIGN_RIGHT, true, CW_SLOT_NONE, cmp_rate, fmt_rate,
+	{"CHG/s", 6, 0, 2, CW_ALIGN_RIGHT, false, true, CW_SLOT_NONE, cmp_rate, fmt_rate,
 	 "change per second of the sort column; for stale rows, the age of their counts"},
-	{"TREND", 8, 0, 2, CW_ALIGN_LEFT, true, CW_HIST_TOTAL, cw_col_cmp_count, fmt_trend,
+	{"TREND", 8, 0, 2, CW_ALIGN_LEFT, false, true, CW_HIST_TOTAL, cw_col_cmp_count, fmt_trend,
 	 "the sort column over the last 60 ticks"},
 };
 

@@ -153,7 +153,7 @@ void cw_table_draw(const struct cw_view *v, const struct cw_screen *s, int y, in
 			buf[0] = '\0';
 			c->fmt(c, v, row, buf, sizeof(buf), &role);
 			attrset(cw_term_attr(sel ? CW_ROLE_SELECTED : role));
-			cell(y + 1 + (int)r, l.x[i], l.w[i], buf, c->align, c->width == 0);
+			cell(y + 1 + (int)r, l.x[i], l.w[i], buf, c->align, c->cut_middle);
 		}
 		attrset(A_NORMAL);
 	}
