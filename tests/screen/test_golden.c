@@ -6,6 +6,8 @@
 #include "draw.h"
 #include "json_in.h"
 #include "keys.h"
+#include "screen.h"
+#include "table.h"
 #include "tap.h"
 #include "term.h"
 #include "util.h"
@@ -189,6 +191,29 @@ static void run(const struct scenario *sc, bool update)
 	cw_view_done(&v);
 }
 
+/* A mouse click finds its column through the same layout the table is
+ * drawn with: check that every visible title sits where a click finds it. */
+static void mouse_columns(void)
+{
+	static const int widths[] = {80, 120};
+	const struct cw_screen *s = cw_screen_get(CW_SCR_PODS);
+	size_t k, i;
+
+	for (k = 0; k < CW_ARRAY_LEN(widths); k++) {
+		struct cw_layout l;
+		bool all = true;
+
+		cw_table_layout(s, widths[k], &l);
+		for (i = 0; i < l.n; i++)
+			all &= cw_table_column_at(&l, l.x[i]) == l.col[i] &&
+				cw_table_column_at(&l, l.x[i] + l.w[i] - 1) == l.col[i];
+		ok(all && l.n > 0, "at %d columns a click on each of %zu titles finds that column",
+		   widths[k], l.n);
+		ok(l.x[l.n - 1] + l.w[l.n - 1] <= widths[k], "at %d columns the table fits", widths[k]);
+		is_int(cw_table_column_at(&l, widths[k] + 5), -1, "a click past the table finds none");
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct cw_term_cfg tcfg = {.color = false, .mouse = false};
@@ -208,6 +233,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < CW_ARRAY_LEN(scenarios); i++)
 		if (argc < 2 || strstr(scenarios[i].name, argv[1]))
 			run(&scenarios[i], update);
+	if (argc < 2)
+		mouse_columns();
 	cw_term_stop();
 	return tap_done();
 }
