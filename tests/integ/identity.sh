@@ -12,6 +12,7 @@ need_cmd ip ss jq unshare nsenter mount
 [ -d /sys/fs/cgroup/unified ] && CG2=/sys/fs/cgroup/unified || CG2=/sys/fs/cgroup
 [ -f "$CG2/cgroup.procs" ] && [ -f "$CG2/cgroup.controllers" ] || skip_all "no cgroup2 hierarchy"
 CG1=/sys/fs/cgroup/pids
+CGTOP=/cwt-identity-$$
 [ -f "$CG1/tasks" ] || CG1= # v1 pids hierarchy, where the node has one
 
 TMPD=$(mktemp -d /tmp/cwt-identity.XXXXXX)
@@ -47,6 +48,11 @@ exe_is() { [ "$(readlink "/proc/$1/exe" 2>/dev/null)" = "$2" ]; }
 # namespace (NETNS "new") or in PID's (NETNS a pid). Sets PID.
 spawn() {
 	local comm=$1 net=$2 cg2=$3 cg1=${4:--} files=() f
+	# Under a top cgroup of this test's own, as a nested (kind) node has
+	# /kubelet/ in front: the real /kubepods may be in use by another test
+	# or a node's kubelet, and sharing its parents would leave them behind.
+	[ "$cg2" != - ] && cg2=$CGTOP$cg2
+	[ "$cg1" != - ] && cg1=$CGTOP$cg1
 	if [ "$cg2" != - ]; then mkcg "$CG2$cg2"; files+=("$CG2$cg2/cgroup.procs"); fi
 	if [ "$cg1" != - ] && [ -n "$CG1" ]; then mkcg "$CG1$cg1"; files+=("$CG1$cg1/cgroup.procs"); fi
 	if [ "$net" = new ]; then
