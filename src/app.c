@@ -1,12 +1,13 @@
-/* app: the --json loop. A libuv timer drives ticks; SIGINT/SIGTERM stop it
- * between snapshots, so stdout never holds a partial document. */
+/* app: the --json loop. A ticker collects on the thread pool; each snapshot
+ * is printed whole, as one line, on the loop's thread, so SIGINT/SIGTERM
+ * stop it between documents and stdout never holds a partial one. */
 #include "config.h"
 #include "app.h"
 #include "json_out.h"
+#include "ticker.h"
 #include "util.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,12 +16,15 @@
 
 struct json_app {
 	uv_loop_t loop;
-	uv_timer_t timer;
+	struct cw_ticker ticker;
 	uv_signal_t sigint, sigterm;
 	struct cw_collector *col;
-	struct cw_wants wants;
-	const char *sockets;      /* a label to resolve into wants.sockets_inode */
+	const char *sockets;      /* --sockets: a label or an inode */
+	uint64_t sockets_inode;   /* ... resolved */
+	bool sockets_info;
+	bool retry;               /* the label was resolved after a tick: tick again */
 	long remaining;
+	bool stopping;
 	int rc;
 };
 
@@ -37,63 +41,60 @@ void cw_app_collector_cfg(const struct cw_opts *o, struct cw_collector_cfg *cfg)
 
 static void stop(struct json_app *a)
 {
-	uv_timer_stop(&a->timer);
-	uv_close((uv_handle_t *)&a->timer, NULL);
+	if (a->stopping)
+		return;
+	a->stopping = true;
+	cw_ticker_stop(&a->ticker, NULL);
 	uv_close((uv_handle_t *)&a->sigint, NULL);
 	uv_close((uv_handle_t *)&a->sigterm, NULL);
 }
 
-/* --sockets takes an inode or a label; a label is resolved against the
- * previous snapshot, so the first one may go without. */
-static void resolve_sockets(struct json_app *a, const struct cw_snapshot *s)
+static void want(void *arg, struct cw_wants *w)
 {
-	uint64_t inode;
-	size_t i;
+	struct json_app *a = arg;
 
-	if (!a->sockets || a->wants.sockets_inode)
-		return;
-	if (cw_parse_u64(a->sockets, &inode)) {
-		a->wants.sockets_inode = inode;
-		return;
-	}
-	for (i = 0; s && i < s->nrows; i++)
-		if (strcmp(s->rows[i].label, a->sockets) == 0)
-			a->wants.sockets_inode = s->rows[i].inode;
+	w->sockets_inode = a->sockets_inode;
+	w->sockets_info = a->sockets_info;
 }
 
-static void on_tick(uv_timer_t *t)
+/* --sockets takes an inode or a label; a label is known only after a tick,
+ * so the first snapshot is taken again with it. */
+static bool resolve_sockets(struct json_app *a, const struct cw_snapshot *s)
 {
-	struct json_app *a = t->data;
-	struct cw_snapshot *snap;
+	size_t i;
+
+	if (!a->sockets || a->sockets_inode)
+		return false;
+	for (i = 0; i < s->nrows; i++)
+		if (strcmp(s->rows[i].label, a->sockets) == 0)
+			a->sockets_inode = s->rows[i].inode;
+	return a->sockets_inode != 0;
+}
+
+static void done(void *arg, struct cw_snapshot *s)
+{
+	struct json_app *a = arg;
 	char *text;
 
-	resolve_sockets(a, NULL);
-	snap = cw_collector_tick(a->col, &a->wants, cw_now_ms());
-	if (a->sockets && !a->wants.sockets_inode) {
-		/* A label is known only after a tick: tick again with it. */
-		resolve_sockets(a, snap);
-		if (a->wants.sockets_inode) {
-			cw_snapshot_unref(snap);
-			snap = cw_collector_tick(a->col, &a->wants, cw_now_ms());
-		}
+	if (a->stopping)
+		return;
+	if (resolve_sockets(a, s)) {
+		cw_ticker_kick(&a->ticker);
+		return;
 	}
-	text = cw_json_snapshot(snap);
-	cw_snapshot_unref(snap);
+	text = cw_json_snapshot(s);
 	if (fputs(text, stdout) == EOF || fputc('\n', stdout) == EOF || fflush(stdout) == EOF) {
-		free(text);
 		if (errno != EPIPE) {
 			fprintf(stderr, "connwatch: writing output: %s\n", strerror(errno));
 			a->rc = 1;
 		}
+		free(text);
 		stop(a);
 		return;
 	}
 	free(text);
 	if (--a->remaining <= 0)
 		stop(a);
-	/* libuv does not refresh its clock after a slow callback: without
-	 * this, the next tick would come a whole tick late. */
-	uv_update_time(&a->loop);
 }
 
 static void on_signal(uv_signal_t *s, int signum)
@@ -109,12 +110,11 @@ int cw_app_run_json(const struct cw_opts *o)
 	struct json_app a;
 	struct cw_collector_cfg cfg;
 	char *cause = NULL;
-	uint64_t ms = (uint64_t)(o->delay_s * 1000.0 + 0.5);
+	uint64_t inode;
 	int r;
 
 	memset(&a, 0, sizeof(a));
 	cw_app_collector_cfg(o, &cfg);
-	cfg.max_peers = o->peers;
 	r = cw_collector_new(&a.col, &cfg, &cause);
 	if (r < 0) {
 		fprintf(stderr, "connwatch: %s\n", cause);
@@ -123,16 +123,18 @@ int cw_app_run_json(const struct cw_opts *o)
 	}
 	a.remaining = o->count;
 	a.sockets = o->sockets;
-	a.wants.sockets_info = o->sockets_info;
+	a.sockets_info = o->sockets_info;
+	if (a.sockets && cw_parse_u64(a.sockets, &inode))
+		a.sockets_inode = inode;
 	signal(SIGPIPE, SIG_IGN);
 	uv_loop_init(&a.loop);
-	uv_timer_init(&a.loop, &a.timer);
+	cw_ticker_init(&a.ticker, &a.loop, a.col, (uint64_t)(o->delay_s * 1000.0 + 0.5), want, done, &a);
 	uv_signal_init(&a.loop, &a.sigint);
 	uv_signal_init(&a.loop, &a.sigterm);
-	a.timer.data = a.sigint.data = a.sigterm.data = &a;
+	a.sigint.data = a.sigterm.data = &a;
 	uv_signal_start(&a.sigint, on_signal, SIGINT);
 	uv_signal_start(&a.sigterm, on_signal, SIGTERM);
-	uv_timer_start(&a.timer, on_tick, 0, ms ? ms : 1);
+	cw_ticker_start(&a.ticker);
 	uv_run(&a.loop, UV_RUN_DEFAULT);
 	r = uv_loop_close(&a.loop);
 	if (r != 0)

@@ -9,6 +9,7 @@
 #include "keys.h"
 #include "screen.h"
 #include "term.h"
+#include "ticker.h"
 #include "util.h"
 #include "app.h"
 
@@ -26,79 +27,43 @@ static const int signums[SIG_N] = {SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGTSTP, S
 
 struct tui {
 	uv_loop_t loop;
-	uv_timer_t tick;
+	struct cw_ticker ticker;
 	uv_poll_t input;
 	uv_prepare_t draw;
 	uv_signal_t sig[SIG_N];
-	uv_work_t work;
-	bool working, stopping;
-	bool missed;                  /* a timer fired while a tick was running */
+	bool stopping;
 	struct cw_collector *col;
-	struct cw_wants queued;       /* what the running (or last) tick was asked */
-	struct cw_snapshot *result;   /* written by the worker, read in after_work */
 	struct cw_view view;
 	struct cw_draw_geom geom;
 	int rc;
 };
 
-static void work_cb(uv_work_t *w)
-{
-	struct tui *t = w->data;
-
-	t->result = cw_collector_tick(t->col, &t->queued, cw_now_ms());
-}
-
 static void close_all(struct tui *t);
-static void start_tick(struct tui *t);
 
-static void after_work_cb(uv_work_t *w, int status)
+static void want(void *arg, struct cw_wants *w)
 {
-	struct tui *t = w->data;
+	struct tui *t = arg;
 
-	t->working = false;
-	if (status == 0 && t->result) {
-		cw_view_set_snapshot(&t->view, t->result);
-		cw_snapshot_unref(t->result);
-	}
-	t->result = NULL;
-	if (t->stopping) {
-		close_all(t);
-		return;
-	}
-	/* A tick longer than the delay is followed at once by the next, so
-	 * the refresh rate and the budget hold on big nodes. */
-	if (t->missed)
-		start_tick(t);
+	cw_view_wants(&t->view, w);
 }
 
-static void start_tick(struct tui *t)
+static void done(void *arg, struct cw_snapshot *s)
 {
-	if (t->stopping)
-		return;
-	if (t->working) {
-		t->missed = true;
-		return;
-	}
-	t->missed = false;
-	cw_view_wants(&t->view, &t->queued);
-	t->working = true;
-	uv_queue_work(&t->loop, &t->work, work_cb, after_work_cb);
-}
+	struct tui *t = arg;
 
-static void on_tick(uv_timer_t *h)
-{
-	start_tick(h->data);
+	cw_view_set_snapshot(&t->view, s);
 }
 
 /* A key that changes what the view needs (a drill-down) gets a tick now
  * rather than at the next timer. */
 static void wants_changed(struct tui *t)
 {
+	const struct cw_wants *q = cw_ticker_wants(&t->ticker);
 	struct cw_wants w;
 
 	cw_view_wants(&t->view, &w);
-	if (w.sockets_inode != t->queued.sockets_inode || w.sockets_info != t->queued.sockets_info)
-		start_tick(t);
+	if (w.sockets_inode != q->sockets_inode || w.sockets_info != q->sockets_info)
+		cw_ticker_kick(&t->ticker);
 }
 
 static void on_mouse(struct tui *t)
@@ -192,7 +157,7 @@ static void close_all(struct tui *t)
 
 	if (!t->stopping) {
 		t->stopping = true;
-		uv_close((uv_handle_t *)&t->tick, NULL);
+		cw_ticker_stop(&t->ticker, NULL);
 		uv_close((uv_handle_t *)&t->input, NULL);
 		uv_close((uv_handle_t *)&t->draw, NULL);
 		for (i = 0; i < SIG_N; i++)
@@ -259,10 +224,10 @@ int cw_tui_run(const struct cw_opts *o)
 		t.sig[i].data = &t;
 		uv_signal_start(&t.sig[i], on_signal, signums[i]);
 	}
-	uv_timer_init(&t.loop, &t.tick);
+	cw_ticker_init(&t.ticker, &t.loop, t.col, ms, want, done, &t);
 	uv_prepare_init(&t.loop, &t.draw);
 	uv_poll_init(&t.loop, &t.input, STDIN_FILENO);
-	t.tick.data = t.draw.data = t.input.data = t.work.data = &t;
+	t.draw.data = t.input.data = &t;
 
 	memset(&tcfg, 0, sizeof(tcfg));
 	tcfg.color = o->color && !(nc && nc[0]);
@@ -275,7 +240,7 @@ int cw_tui_run(const struct cw_opts *o)
 	} else {
 		uv_poll_start(&t.input, UV_READABLE, on_input);
 		uv_prepare_start(&t.draw, on_draw);
-		uv_timer_start(&t.tick, on_tick, 0, ms ? ms : 1);
+		cw_ticker_start(&t.ticker);
 	}
 	uv_run(&t.loop, UV_RUN_DEFAULT);
 	cw_term_stop();

@@ -88,4 +88,19 @@ is "$(jq '.collector.netns_dumped >= '"$NNS" "$S")" true "every namespace got an
 ok $? "sockets counted in the test namespaces: $total (>= $((NNS * (2 * PAIRS + 1))))"
 diag "total run time so far: $((SECONDS - T0)) s"
 
+# Ticks that overrun --delay on a node this size: the collector works on
+# the thread pool, so the loop still takes SIGTERM between documents, and
+# ticks follow each other without waiting a whole delay more.
+"$CONNWATCH" --json --budget 100 --delay 0.05 --count 1000 >"$TMPD/overrun.json" 2>"$TMPD/overrun.err" &
+cw_pid=$!
+wait_for 30 sh -c "[ \$(wc -l <'$TMPD/overrun.json') -ge 3 ]"
+ok $? "--json keeps printing while its ticks overrun --delay 0.05"
+kill -TERM "$cw_pid"
+wait_for 5 sh -c "! kill -0 $cw_pid 2>/dev/null"
+ok $? "SIGTERM stops it within 5 s" || kill -KILL "$cw_pid"
+wait "$cw_pid"
+is "$?" 143 "... with status 128+15"
+jq -e . "$TMPD/overrun.json" >/dev/null
+ok $? "... and every line it printed is a whole JSON document"
+
 done_testing
