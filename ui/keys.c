@@ -31,7 +31,7 @@ static const struct cw_binding table[] = {
 	{'\n', KEY_ENTER, '\r', CW_ACT_ENTER, TABLES, "Enter", "Drill",
 	 "drill down: pod -> its peers -> the sockets to a peer"},
 	{KEY_ESC, KEY_BACKSPACE, KEY_LEFT, CW_ACT_BACK, CW_ON_ALL, "Esc", "Back",
-	 "go back up (also Backspace, Left)"},
+	 "go back up"},
 	{KEY_UP, 'k', 0, CW_ACT_UP, CW_ON_ALL, NULL, NULL, "move up"},
 	{KEY_DOWN, 'j', 0, CW_ACT_DOWN, CW_ON_ALL, NULL, NULL, "move down"},
 	{KEY_PPAGE, 0, 0, CW_ACT_PGUP, CW_ON_ALL, NULL, NULL, "page up"},

@@ -9,29 +9,59 @@
 #include <stdio.h>
 #include <string.h>
 
-static void line(struct cw_view *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The help page fits the narrowest terminal the view runs in (80). */
+#define HELP_WIDTH 78
 
-static void line(struct cw_view *v, const char *fmt, ...)
+static void push(struct cw_view *v, const char *text)
 {
-	char buf[512];
-	va_list ap;
-	struct cw_vrow *r;
+	struct cw_vrow *r = cw_view_push_row(v, CW_VROW_TEXT);
 
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	r = cw_view_push_row(v, CW_VROW_TEXT);
-	r->text = cw_arena_strdup(&v->strings, buf);
+	r->text = cw_arena_strdup(&v->strings, text);
+}
+
+/* One help entry: "  name      text", the text wrapped at HELP_WIDTH and
+ * continued under itself. */
+static void entry(struct cw_view *v, int name_width, const char *name, const char *text)
+{
+	int indent = 2 + name_width + 1, room = HELP_WIDTH - indent;
+	const char *p = text;
+	char buf[256];
+	bool first = true;
+
+	do {
+		int len = (int)strlen(p), cut = len;
+
+		if (len > room) {
+			for (cut = room; cut > 0 && p[cut] != ' '; cut--)
+				;
+			if (cut == 0)
+				cut = room;
+		}
+		snprintf(buf, sizeof(buf), "  %-*s %.*s", name_width, first ? name : "", cut, p);
+		push(v, buf);
+		p += cut;
+		while (*p == ' ')
+			p++;
+		first = false;
+	} while (*p);
+}
+
+static void line(struct cw_view *v, const char *text)
+{
+	push(v, text);
 }
 
 static void columns(struct cw_view *v, const struct cw_screen *s)
 {
 	size_t i;
 
-	line(v, "%s screen columns:", s->name);
+	char title[64];
+
+	snprintf(title, sizeof(title), "%s screen columns:", s->name);
+	line(v, title);
 	for (i = 0; i < s->ncols; i++)
-		line(v, "  %-10s %s", s->cols[i].title, s->cols[i].help);
-	line(v, "%s", "");
+		entry(v, 10, s->cols[i].title, s->cols[i].help);
+	line(v, "");
 }
 
 static void build(struct cw_view *v)
@@ -40,10 +70,9 @@ static void build(struct cw_view *v)
 	size_t n, i;
 
 	b = cw_keys_table(&n);
-	line(v, "connwatch %s: TCP sockets of every pod and network namespace on this node",
-	     PACKAGE_VERSION);
-	line(v, "%s", "");
-	line(v, "%s", "Keys:");
+	line(v, "connwatch " PACKAGE_VERSION ": TCP sockets of every pod and network namespace");
+	line(v, "");
+	line(v, "Keys:");
 	for (i = 0; i < n; i++) {
 		char k1[16], k2[16] = "", k3[16] = "", keys[64];
 
@@ -52,18 +81,23 @@ static void build(struct cw_view *v)
 			cw_keys_name(b[i].alt, k2, sizeof(k2));
 		if (b[i].alt2)
 			cw_keys_name(b[i].alt2, k3, sizeof(k3));
+		/* Enter, KEY_ENTER and Ctrl-M all read "Enter": name it once. */
+		if (strcmp(k2, k1) == 0)
+			k2[0] = '\0';
+		if (strcmp(k3, k1) == 0 || strcmp(k3, k2) == 0)
+			k3[0] = '\0';
 		snprintf(keys, sizeof(keys), "%s%s%s%s%s", k1, k2[0] ? " " : "", k2, k3[0] ? " " : "", k3);
-		line(v, "  %-18s %s", keys, b[i].help);
+		entry(v, 18, keys, b[i].help);
 	}
-	line(v, "  %-18s %s", "mouse", "click a row to select it, a column title to sort by it");
-	line(v, "%s", "");
-	line(v, "%s", "Counts in a quiet colour are older than a few ticks: the dump budget");
-	line(v, "%s", "(--budget) rations exact dumps; CHG/s then shows their age.");
-	line(v, "%s", "");
+	entry(v, 18, "mouse", "click a row to select it, a column title to sort by it");
+	line(v, "");
+	line(v, "Counts in a quiet colour are older than a few ticks: the dump budget");
+	line(v, "(--budget) rations exact dumps; CHG/s then shows their age.");
+	line(v, "");
 	columns(v, &cw_screen_pods);
 	columns(v, &cw_screen_peers);
 	columns(v, &cw_screen_sockets);
-	line(v, "%s", "Esc, q or F1 leaves this page.");
+	line(v, "Esc, q or F1 leaves this page.");
 }
 
 const struct cw_screen cw_screen_help = {
