@@ -9,9 +9,11 @@ need_cmd ip ss tmux jq stty
 
 TMPD=$(mktemp -d /tmp/cw-tmux.XXXXXX)
 on_exit "rm -rf '$TMPD'"
-SOCK="cw-tmux-$$"
-T() { tmux -L "$SOCK" "$@"; }
-on_exit "tmux -L '$SOCK' kill-server"
+# A private server socket inside TMPD: removed with it, and no other tmux
+# on the machine is touched.
+SOCK=$TMPD/tmux.sock
+T() { tmux -S "$SOCK" "$@"; }
+on_exit "tmux -S '$SOCK' kill-server"
 
 A=cwtm$$-a
 B=cwtm$$-b
@@ -25,7 +27,7 @@ start_sockgen "$B" b --port 9090 --estab 40 --timewait 3
 
 screen() { T capture-pane -p -t cw; }
 # shows TEXT [TIMEOUT]: polls the pane until TEXT appears.
-shows() { wait_for "${2:-10}" sh -c "tmux -L '$SOCK' capture-pane -p -t cw | grep -qF -- \"\$1\"" _ "$1"; }
+shows() { wait_for "${2:-10}" sh -c "tmux -S '$SOCK' capture-pane -p -t cw | grep -qF -- \"\$1\"" _ "$1"; }
 # row LABEL: the pane line of a row.
 row() { screen | grep -E "^$1 " | head -1; }
 # field N LINE: the Nth whitespace-separated field.
@@ -59,12 +61,12 @@ shows "CLOSE_WAIT▼"
 first=$(screen | grep -E "^($A|$B) " | head -1 | awk '{print $1}')
 is "$first" "$A" "sorting by CLOSE_WAIT puts $A above $B"
 T send-keys -t cw E
-wait_for 5 sh -c "tmux -L '$SOCK' capture-pane -p -t cw | grep -qF 'ESTAB▼'"
+wait_for 5 sh -c "tmux -S '$SOCK' capture-pane -p -t cw | grep -qF 'ESTAB▼'"
 first=$(screen | grep -E "^($A|$B) " | head -1 | awk '{print $1}')
 is "$first" "$B" "sorting by ESTAB puts $B above $A"
 
 T send-keys -t cw '\' a Enter
-wait_for 5 sh -c "! tmux -L '$SOCK' capture-pane -p -t cw | grep -qE '^$B '"
+wait_for 5 sh -c "! tmux -S '$SOCK' capture-pane -p -t cw | grep -qE '^$B '"
 ok $? "the filter (-F cwtm$$- plus 'a' typed after \\) narrows the rows to $A"
 screen | grep -qE "^$A "
 ok $? "the filtered row is still there"
