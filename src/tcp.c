@@ -4,11 +4,9 @@
 #include "util.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 
 static const char *const state_names[] = {
@@ -25,23 +23,6 @@ const char *cw_tcp_state_name(unsigned state)
 	if (state == 0 || state >= CW_ARRAY_LEN(state_names))
 		return NULL;
 	return state_names[state];
-}
-
-unsigned cw_tcp_state_parse(const char *name)
-{
-	char buf[32];
-	size_t i;
-	unsigned s;
-
-	for (i = 0; name[i] && i + 1 < sizeof(buf); i++)
-		buf[i] = name[i] == '-' ? '_' : (char)toupper((unsigned char)name[i]);
-	if (name[i])
-		return 0;
-	buf[i] = '\0';
-	for (s = 1; s < CW_ARRAY_LEN(state_names); s++)
-		if (strcmp(buf, state_names[s]) == 0)
-			return s;
-	return 0;
 }
 
 unsigned cw_tcp_state_slot(unsigned state)

@@ -30,8 +30,6 @@ enum cw_tcp_state {
 
 /* Canonical name ("ESTABLISHED", ...) or NULL for an out-of-range state. */
 const char *cw_tcp_state_name(unsigned state);
-/* Parses a name (case-insensitive, '-' or '_'); returns 0 if unknown. */
-unsigned cw_tcp_state_parse(const char *name);
 /* Maps a kernel state to its counting slot (NEW_SYN_RECV -> SYN_RECV), 0 if invalid. */
 unsigned cw_tcp_state_slot(unsigned state);
 

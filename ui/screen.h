@@ -42,7 +42,7 @@ struct cw_screen {
 	const char *name;
 	const struct cw_column *cols;
 	size_t ncols;
-	int default_sort;
+	const char *default_sort;   /* the title of the column sorted by at first */
 	/* Appends this screen's rows for the current snapshot to v (unsorted). */
 	void (*build)(struct cw_view *v);
 	/* Fills the identity of a row, to keep it selected. */
@@ -52,6 +52,8 @@ struct cw_screen {
 };
 
 const struct cw_screen *cw_screen_get(enum cw_screen_id id);
+/* The index of the column with this title (case-insensitive), or -1. */
+int cw_screen_column(const struct cw_screen *s, const char *title);
 
 extern const struct cw_screen cw_screen_pods, cw_screen_peers, cw_screen_sockets, cw_screen_help;
 

@@ -104,7 +104,6 @@ const struct cw_screen cw_screen_help = {
 	.name = "help",
 	.cols = NULL,
 	.ncols = 0,
-	.default_sort = 0,
 	.build = build,
 	.key = NULL,
 	.enter = NULL,

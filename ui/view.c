@@ -26,6 +26,24 @@ const struct cw_screen *cw_screen_get(enum cw_screen_id id)
 	}
 }
 
+int cw_screen_column(const struct cw_screen *s, const char *title)
+{
+	size_t i;
+
+	for (i = 0; title && i < s->ncols; i++)
+		if (strcasecmp(s->cols[i].title, title) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The column a screen is sorted by at first. */
+static int default_sort(const struct cw_screen *s)
+{
+	int c = cw_screen_column(s, s->default_sort);
+
+	return c < 0 ? 0 : c;
+}
+
 struct cw_frame *cw_view_top(struct cw_view *v)
 {
 	return &v->stack[v->depth];
@@ -37,7 +55,7 @@ void cw_view_init(struct cw_view *v, const struct cw_view_cfg *cfg)
 	v->cfg = *cfg;
 	cw_history_init(&v->hist);
 	v->stack[0].id = CW_SCR_PODS;
-	v->stack[0].sort = cw_screen_pods.default_sort;
+	v->stack[0].sort = default_sort(&cw_screen_pods);
 	snprintf(v->stack[0].crumb, sizeof(v->stack[0].crumb), "node");
 	v->page = 10;
 	v->dirty = true;
@@ -333,7 +351,7 @@ void cw_view_rebuild(struct cw_view *v)
 	scr->build(v);
 	if (f->id != CW_SCR_HELP && scr->ncols) {
 		if (f->sort < 0 || (size_t)f->sort >= scr->ncols)
-			f->sort = scr->default_sort;
+			f->sort = default_sort(scr);
 		c.col = &scr->cols[f->sort];
 		c.desc = c.col->desc != f->invert;
 		sort_rows(v, &c);
@@ -426,7 +444,7 @@ static struct cw_frame *push(struct cw_view *v, enum cw_screen_id id)
 	f = &v->stack[++v->depth];
 	memset(f, 0, sizeof(*f));
 	f->id = id;
-	f->sort = cw_screen_get(id)->default_sort;
+	f->sort = default_sort(cw_screen_get(id));
 	f->key.kind = CW_VROW_TEXT;
 	return f;
 }
@@ -489,21 +507,15 @@ void cw_view_sort_invert(struct cw_view *v)
 bool cw_view_sort_by(struct cw_view *v, const char *title)
 {
 	struct cw_frame *f = cw_view_top(v);
-	const struct cw_screen *scr = cw_screen_get(f->id);
-	size_t i;
+	int c = cw_screen_column(cw_screen_get(f->id), title);
 
-	for (i = 0; i < scr->ncols; i++) {
-		if (strcasecmp(scr->cols[i].title, title) == 0) {
-			if (f->sort == (int)i)
-				f->invert = !f->invert; /* htop: choosing it again inverts */
-			else
-				f->invert = false;
-			f->sort = (int)i;
-			cw_view_rebuild(v);
-			return true;
-		}
-	}
-	return false;
+	if (c < 0)
+		return false;
+	/* htop: choosing the sort column again inverts it */
+	f->invert = f->sort == c ? !f->invert : false;
+	f->sort = c;
+	cw_view_rebuild(v);
+	return true;
 }
 
 void cw_view_toggle_tree(struct cw_view *v)
