@@ -48,6 +48,9 @@ static const struct scenario scenarios[] = {
 	{"filter-incident-80x24", "incident.json", 80, 24, {'\\', 0}, "team-b", {'\r', 0}, false},
 	{"filter-negated-80x24", "incident.json", 80, 24, {'\\', 0}, "!team-", {'\r', 0}, false},
 	{"search-incident-80x24", "incident.json", 80, 24, {'/', 0}, "dns", {'\r', 0}, false},
+	/* peers whose addresses belong to other pods on the node show their labels */
+	{"peers-owned-80x24", "small.json", 80, 24, {'/', 0}, "4rrh7", {'\r', '\r', 0}, false},
+	{"peers-owned-120x40", "small.json", 120, 40, {'/', 0}, "4rrh7", {'\r', '\r', 0}, false},
 	{"help-80x24", "small.json", 80, 24, {KEY_F(1), 0}, NULL, {0}, false},
 	{"help-120x40", "small.json", 120, 40, {'?', 0}, NULL, {0}, false},
 	{"pods-big-80x24", "big.json", 80, 24, {0}, NULL, {0}, false},
