@@ -7,21 +7,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-void cw_tcpcount_add(struct cw_tcpcount *c, unsigned state)
-{
-	unsigned slot = cw_tcp_state_slot(state);
-
-	if (slot == 0)
-		return;
-	c->tcp[slot]++;
-	c->total++;
-}
-
-const char *cw_peer_dir_name(unsigned dir)
-{
-	return dir == CW_PEER_IN ? "in" : "out";
-}
-
 /* Open-addressing table of peers, keyed by (dir, addr, port). */
 struct peer_table {
 	struct cw_peer *v;

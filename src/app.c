@@ -1,31 +1,38 @@
-/* app: the --json loop. A ticker collects on the thread pool; each snapshot
- * is printed whole, as one line, on the loop's thread, so SIGINT/SIGTERM
- * stop it between documents and stdout never holds a partial one. */
+/* app: the loop, the ticker, the signals, the sinks and the shutdown. */
 #include "config.h"
 #include "app.h"
-#include "json_out.h"
+#include "history.h"
 #include "ticker.h"
 #include "util.h"
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <uv.h>
 
-struct json_app {
+#define CW_APP_MAXSIGS 8
+
+struct cw_app {
 	uv_loop_t loop;
+	bool loop_ready;
 	struct cw_ticker ticker;
-	uv_signal_t sigint, sigterm;
+	bool ticker_ready;
+	uv_signal_t sig[CW_APP_MAXSIGS];
+	int signum[CW_APP_MAXSIGS];
+	size_t nsig;
+	struct cw_sink *sinks[CW_APP_MAXSINKS];
+	bool started[CW_APP_MAXSINKS];
+	size_t nsinks;
+	struct cw_collector_cfg cfg;
+	uint64_t delay_ms;
 	struct cw_collector *col;
-	const char *sockets;      /* --sockets: a label or an inode */
-	uint64_t sockets_inode;   /* ... resolved */
-	bool sockets_info;
-	bool retry;               /* the label was resolved after a tick: tick again */
-	long remaining;
+	struct cw_history *hist;
 	bool stopping;
 	int rc;
+	char *fail;            /* why a sink ended the run, or NULL */
 };
 
 void cw_app_collector_cfg(const struct cw_opts *o, struct cw_collector_cfg *cfg)
@@ -39,106 +46,219 @@ void cw_app_collector_cfg(const struct cw_opts *o, struct cw_collector_cfg *cfg)
 	cfg->diag_mode = o->diag_mode;
 }
 
-static void stop(struct json_app *a)
+struct cw_app *cw_app_new(const struct cw_opts *o)
 {
-	if (a->stopping)
-		return;
-	a->stopping = true;
-	cw_ticker_stop(&a->ticker, NULL);
-	uv_close((uv_handle_t *)&a->sigint, NULL);
-	uv_close((uv_handle_t *)&a->sigterm, NULL);
+	struct cw_app *a = cw_xcalloc(1, sizeof(*a));
+
+	cw_app_collector_cfg(o, &a->cfg);
+	a->delay_ms = (uint64_t)(o->delay_s * 1000.0 + 0.5);
+	return a;
+}
+
+void cw_app_add_sink(struct cw_app *a, struct cw_sink *s)
+{
+	if (a->nsinks == CW_APP_MAXSINKS)
+		cw_fatal("too many outputs (at most %d)", CW_APP_MAXSINKS);
+	a->sinks[a->nsinks++] = s;
+	if (s->max_peers > a->cfg.max_peers)
+		a->cfg.max_peers = s->max_peers;
+}
+
+uv_loop_t *cw_app_loop(struct cw_app *a)
+{
+	return &a->loop;
+}
+
+/* Runs on a worker thread: one tick of the pipeline. */
+static struct cw_snapshot *produce(void *arg, const struct cw_wants *w, int64_t now_ms)
+{
+	struct cw_app *a = arg;
+	struct cw_snapshot *s = cw_collector_tick(a->col, w, now_ms);
+
+	cw_history_apply(a->hist, s);
+	return s;
+}
+
+static void merged_wants(struct cw_app *a, struct cw_wants *w)
+{
+	size_t i;
+
+	memset(w, 0, sizeof(*w));
+	for (i = 0; i < a->nsinks; i++) {
+		struct cw_wants one;
+
+		if (!a->started[i] || !a->sinks[i]->ops->wants)
+			continue;
+		memset(&one, 0, sizeof(one));
+		a->sinks[i]->ops->wants(a->sinks[i]->self, &one);
+		cw_wants_merge(w, &one);
+	}
 }
 
 static void want(void *arg, struct cw_wants *w)
 {
-	struct json_app *a = arg;
-
-	w->sockets_inode = a->sockets_inode;
-	w->sockets_info = a->sockets_info;
+	merged_wants(arg, w);
 }
 
-/* --sockets takes an inode or a label; a label is known only after a tick,
- * so the first snapshot is taken again with it. */
-static bool resolve_sockets(struct json_app *a, const struct cw_snapshot *s)
+static void publish(void *arg, struct cw_snapshot *s)
+{
+	struct cw_app *a = arg;
+	size_t i;
+
+	for (i = 0; i < a->nsinks && !a->stopping; i++)
+		if (a->started[i])
+			a->sinks[i]->ops->publish(a->sinks[i]->self, s);
+}
+
+void cw_app_kick(struct cw_app *a)
+{
+	const struct cw_wants *q = cw_ticker_wants(&a->ticker);
+	struct cw_wants w;
+
+	if (a->stopping || !a->ticker_ready)
+		return;
+	merged_wants(a, &w);
+	if (w.focus_inode != q->focus_inode || w.sockets_inode != q->sockets_inode ||
+	    w.sockets_info != q->sockets_info)
+		cw_ticker_kick(&a->ticker);
+}
+
+void cw_app_quit(struct cw_app *a, int rc)
 {
 	size_t i;
 
-	if (!a->sockets || a->sockets_inode)
-		return false;
-	for (i = 0; i < s->nrows; i++)
-		if (strcmp(s->rows[i].label, a->sockets) == 0)
-			a->sockets_inode = s->rows[i].inode;
-	return a->sockets_inode != 0;
+	if (a->stopping)
+		return;
+	a->stopping = true;
+	a->rc = rc;
+	if (a->ticker_ready)
+		cw_ticker_stop(&a->ticker, NULL);
+	for (i = 0; i < a->nsig; i++)
+		uv_close((uv_handle_t *)&a->sig[i], NULL);
+	/* In reverse: the live view, started last, gives the terminal back first. */
+	for (i = a->nsinks; i-- > 0;)
+		if (a->started[i]) {
+			a->started[i] = false;
+			a->sinks[i]->ops->stop(a->sinks[i]->self);
+		}
 }
 
-static void done(void *arg, struct cw_snapshot *s)
+void cw_app_fail(struct cw_app *a, const char *fmt, ...)
 {
-	struct json_app *a = arg;
-	char *text;
+	char buf[512];
+	va_list ap;
 
 	if (a->stopping)
 		return;
-	if (resolve_sockets(a, s)) {
-		cw_ticker_kick(&a->ticker);
-		return;
-	}
-	text = cw_json_snapshot(s);
-	if (fputs(text, stdout) == EOF || fputc('\n', stdout) == EOF || fflush(stdout) == EOF) {
-		if (errno != EPIPE) {
-			fprintf(stderr, "connwatch: writing output: %s\n", strerror(errno));
-			a->rc = 1;
-		}
-		free(text);
-		stop(a);
-		return;
-	}
-	free(text);
-	if (--a->remaining <= 0)
-		stop(a);
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	a->fail = cw_xstrdup(buf);
+	cw_app_quit(a, 1);
 }
 
-static void on_signal(uv_signal_t *s, int signum)
+static void on_signal(uv_signal_t *h, int signum)
 {
-	struct json_app *a = s->data;
+	struct cw_app *a = h->data;
+	size_t i;
 
-	a->rc = 128 + signum;
-	stop(a);
+	if (signum == SIGINT || signum == SIGTERM || signum == SIGHUP) {
+		cw_app_quit(a, 128 + signum);
+		return;
+	}
+	for (i = 0; i < a->nsinks; i++) {
+		const struct cw_sink_ops *ops = a->sinks[i]->ops;
+		const int *p;
+
+		if (!a->started[i] || !ops->signal || !ops->signals)
+			continue;
+		for (p = ops->signals; *p; p++)
+			if (*p == signum)
+				ops->signal(a->sinks[i]->self, signum);
+	}
 }
 
-int cw_app_run_json(const struct cw_opts *o)
+static void add_signal(struct cw_app *a, int signum)
 {
-	struct json_app a;
-	struct cw_collector_cfg cfg;
-	char *cause = NULL;
-	uint64_t inode;
+	size_t i;
+
+	for (i = 0; i < a->nsig; i++)
+		if (a->signum[i] == signum)
+			return;
+	if (a->nsig == CW_APP_MAXSIGS)
+		cw_fatal("too many signals");
+	uv_signal_init(&a->loop, &a->sig[a->nsig]);
+	a->sig[a->nsig].data = a;
+	uv_signal_start(&a->sig[a->nsig], on_signal, signum);
+	a->signum[a->nsig++] = signum;
+}
+
+int cw_app_run(struct cw_app *a, char **cause)
+{
+	size_t i;
+	const int *p;
 	int r;
 
-	memset(&a, 0, sizeof(a));
-	cw_app_collector_cfg(o, &cfg);
-	r = cw_collector_new(&a.col, &cfg, &cause);
-	if (r < 0) {
-		fprintf(stderr, "connwatch: %s\n", cause);
-		free(cause);
+	r = cw_collector_new(&a->col, &a->cfg, cause);
+	if (r < 0)
+		return 1;
+	a->hist = cw_history_new(CW_HISTORY_LINGER_MS);
+	/* A closed pipe is an error from write(), not a signal that kills. */
+	signal(SIGPIPE, SIG_IGN);
+	if (uv_loop_init(&a->loop) != 0) {
+		cw_cause(cause, -EIO, "cannot start the event loop");
 		return 1;
 	}
-	a.remaining = o->count;
-	a.sockets = o->sockets;
-	a.sockets_info = o->sockets_info;
-	if (a.sockets && cw_parse_u64(a.sockets, &inode))
-		a.sockets_inode = inode;
-	signal(SIGPIPE, SIG_IGN);
-	uv_loop_init(&a.loop);
-	cw_ticker_init(&a.ticker, &a.loop, a.col, (uint64_t)(o->delay_s * 1000.0 + 0.5), want, done, &a);
-	uv_signal_init(&a.loop, &a.sigint);
-	uv_signal_init(&a.loop, &a.sigterm);
-	a.sigint.data = a.sigterm.data = &a;
-	uv_signal_start(&a.sigint, on_signal, SIGINT);
-	uv_signal_start(&a.sigterm, on_signal, SIGTERM);
-	cw_ticker_start(&a.ticker);
-	uv_run(&a.loop, UV_RUN_DEFAULT);
-	r = uv_loop_close(&a.loop);
-	if (r != 0)
-		cw_fatal("event loop left open handles: %s", uv_strerror(r));
-	cw_collector_free(a.col);
-	return a.rc;
+	a->loop_ready = true;
+	/* Signals before the sinks start, so curses does not install its own
+	 * SIGWINCH handler. */
+	add_signal(a, SIGINT);
+	add_signal(a, SIGTERM);
+	add_signal(a, SIGHUP);
+	for (i = 0; i < a->nsinks; i++)
+		for (p = a->sinks[i]->ops->signals; p && *p; p++)
+			add_signal(a, *p);
+	cw_ticker_init(&a->ticker, &a->loop, a->delay_ms, produce, want, publish, a);
+	a->ticker_ready = true;
+	for (i = 0; i < a->nsinks; i++) {
+		r = a->sinks[i]->ops->start(a->sinks[i]->self, a, cause);
+		if (r < 0) {
+			cw_app_quit(a, 1);
+			break;
+		}
+		a->started[i] = true;
+	}
+	if (!a->stopping)
+		cw_ticker_start(&a->ticker);
+	uv_run(&a->loop, UV_RUN_DEFAULT);
+	r = uv_loop_close(&a->loop);
+	a->loop_ready = false;
+	if (r != 0) {
+		if (cause) {
+			free(*cause);
+			*cause = NULL;
+		}
+		cw_cause(cause, -EBUSY, "event loop left open handles: %s", uv_strerror(r));
+		return 1;
+	}
+	if (a->fail && cause) {
+		free(*cause);
+		*cause = a->fail;
+		a->fail = NULL;
+	}
+	return a->rc;
+}
+
+void cw_app_free(struct cw_app *a)
+{
+	size_t i;
+
+	if (!a)
+		return;
+	for (i = 0; i < a->nsinks; i++)
+		a->sinks[i]->ops->free(a->sinks[i]->self);
+	cw_history_free(a->hist);
+	cw_collector_free(a->col);
+	free(a->fail);
+	free(a);
 }

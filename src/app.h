@@ -1,14 +1,43 @@
-/* app: the event loops that wire the collector to its sinks. The JSON sink
- * lives here; the interactive view's loop lives in ui/tui.c. */
+/* app: owns the program's run. One libuv loop, the ticker that drives the
+ * pipeline (collector, then history) on the thread pool, the signals
+ * (INT, TERM and HUP end the run with 128 + the signal; sinks may ask for
+ * more), the sinks, and the shutdown: every handle closed and the loop
+ * closed cleanly. Data flows one way: collector -> history -> snapshot ->
+ * every sink. */
 #ifndef CW_APP_H
 #define CW_APP_H
 
+#include <stdint.h>
+#include <uv.h>
+
 #include "collect.h"
 #include "opts.h"
+#include "sink.h"
+
+#define CW_APP_MAXSINKS 4
+
+struct cw_app;
 
 /* Fills a collector configuration from the options. */
 void cw_app_collector_cfg(const struct cw_opts *o, struct cw_collector_cfg *cfg);
-/* --json: prints o->count snapshots, o->delay_s apart. Returns the exit code. */
-int cw_app_run_json(const struct cw_opts *o);
+
+struct cw_app *cw_app_new(const struct cw_opts *o);
+/* Adds a sink; the app frees it. At most CW_APP_MAXSINKS. */
+void cw_app_add_sink(struct cw_app *a, struct cw_sink *s);
+/* Creates the collector, starts the sinks and runs until a sink or a signal
+ * ends it. Returns the exit status; on a failure to start, 1 with *cause. */
+int cw_app_run(struct cw_app *a, char **cause);
+/* Frees the app and its sinks. */
+void cw_app_free(struct cw_app *a);
+
+/* For sinks: */
+uv_loop_t *cw_app_loop(struct cw_app *a);
+/* Ends the run with status rc (the first caller's status is kept). */
+void cw_app_quit(struct cw_app *a, int rc);
+/* Ends the run with status 1 and a one-line cause, printed by the caller
+ * once the terminal is back. */
+void cw_app_fail(struct cw_app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A sink's wants changed: tick now if what the next tick needs differs. */
+void cw_app_kick(struct cw_app *a);
 
 #endif

@@ -1,6 +1,8 @@
 /* collect: the tick. */
 #include "config.h"
 #include "collect.h"
+#include "agg.h"
+#include "nscount.h"
 #include "nsenter.h"
 #include "owners.h"
 #include "podid.h"
@@ -16,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+_Static_assert(CW_ROW_MAXPIDS >= CW_NETNS_MAXPIDS, "a row holds every pid discovery keeps");
 
 /* A namespace whose naming was not conclusive is named again this often:
  * runtime metadata is written after the namespace appears. */

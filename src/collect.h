@@ -24,13 +24,6 @@ struct cw_collector_cfg {
 	enum cw_diag_mode diag_mode;
 };
 
-/* What the views ask of the next tick. */
-struct cw_wants {
-	uint64_t focus_inode;    /* dump this one every tick */
-	uint64_t sockets_inode;  /* keep this namespace's sockets in the snapshot */
-	bool sockets_info;       /* ... with tcp_info and their owning processes */
-};
-
 struct cw_collector;
 
 /* Fails (with a one-line cause) when procfs or rootfs cannot be read. */

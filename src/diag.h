@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#include "tcp.h"
+#include "sockvec.h"
 
 struct cw_diag;
 

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tcp.h"
+#include "sockvec.h"
 
 enum cw_diag_parse_status {
 	CW_DIAG_MORE = 1,   /* buffer consumed, the dump continues */

@@ -1,6 +1,7 @@
-/* history: rings of recent counts. */
+/* history: rings of recent counts and the previous counters, per namespace. */
 #include "config.h"
 #include "history.h"
+#include "strmap.h"
 #include "util.h"
 
 #include <inttypes.h>
@@ -8,33 +9,52 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cw_history_init(struct cw_history *h)
+struct ring {
+	int64_t t[CW_SERIES_LEN];
+	uint32_t v[CW_SERIES_LEN][CW_TCP_NSTATES];
+	size_t head, n;   /* head: next write; n: samples held */
+};
+
+struct hist_ns {
+	uint64_t inode;
+	int64_t first_ms, last_ms;     /* first and latest snapshot it was in */
+	struct ring ring;              /* one sample per tick with exact counts */
+	int64_t ex_t[2];               /* the last two distinct exact samples: */
+	struct cw_tcpcount ex[2];      /* [1] the latest */
+	size_t nex;
+	struct cw_counters counters;   /* at last_ms */
+	struct cw_snapshot *last_snap; /* a reference: the snapshot it was last in */
+	size_t last_row;               /* ... and its row there */
+};
+
+struct cw_history {
+	struct cw_strmap ns;           /* "<inode>" -> struct hist_ns */
+	struct ring node;
+	int64_t linger_ms;
+};
+
+static void ns_free(void *v)
 {
-	memset(h, 0, sizeof(*h));
+	struct hist_ns *n = v;
+
+	cw_snapshot_unref(n->last_snap);
+	free(n);
 }
 
-void cw_history_done(struct cw_history *h)
+struct cw_history *cw_history_new(int64_t linger_ms)
 {
-	cw_strmap_done(&h->ns, free);
+	struct cw_history *h = cw_xcalloc(1, sizeof(*h));
+
+	h->linger_ms = linger_ms;
+	return h;
 }
 
-uint32_t cw_tcpcount_get(const struct cw_tcpcount *c, unsigned slot)
+void cw_history_free(struct cw_history *h)
 {
-	if (slot == CW_HIST_TOTAL)
-		return c->total;
-	return slot < CW_TCP_NSTATES ? c->tcp[slot] : 0;
-}
-
-static void ring_push(struct cw_hist_ring *r, int64_t t, const struct cw_tcpcount *c)
-{
-	unsigned k;
-
-	r->t[r->head] = t;
-	for (k = 0; k < CW_TCP_NSTATES; k++)
-		r->v[r->head][k] = cw_tcpcount_get(c, k);
-	r->head = (r->head + 1) % CW_HISTORY_LEN;
-	if (r->n < CW_HISTORY_LEN)
-		r->n++;
+	if (!h)
+		return;
+	cw_strmap_done(&h->ns, ns_free);
+	free(h);
 }
 
 static void key_of(uint64_t inode, char *buf, size_t n)
@@ -42,96 +62,225 @@ static void key_of(uint64_t inode, char *buf, size_t n)
 	snprintf(buf, n, "%" PRIu64, inode);
 }
 
-const struct cw_hist_ns *cw_history_get(const struct cw_history *h, uint64_t inode)
+static void ring_push(struct ring *r, int64_t t, const struct cw_tcpcount *c)
 {
-	char key[32];
+	unsigned k;
 
-	key_of(inode, key, sizeof(key));
-	return cw_strmap_get(&h->ns, key);
+	r->t[r->head] = t;
+	for (k = 0; k < CW_TCP_NSTATES; k++)
+		r->v[r->head][k] = cw_tcpcount_get(c, k);
+	r->head = (r->head + 1) % CW_SERIES_LEN;
+	if (r->n < CW_SERIES_LEN)
+		r->n++;
 }
 
-void cw_history_push(struct cw_history *h, const struct cw_snapshot *s, int64_t forget_ms)
+/* The ring, oldest first, in the snapshot's arena. */
+static const struct cw_series *ring_copy(struct cw_arena *a, const struct ring *r)
 {
-	struct cw_tcpcount totals;
-	char key[32];
-	size_t i, ndel = 0, capdel = 0;
-	uint64_t *del = NULL;
+	struct cw_series *s = cw_arena_alloc(a, sizeof(*s));
+	size_t i, start = (r->head + CW_SERIES_LEN - r->n) % CW_SERIES_LEN;
 
-	for (i = 0; i < s->nrows; i++) {
-		const struct cw_ns_row *r = &s->rows[i];
-		struct cw_hist_ns *n;
+	s->n = r->n;
+	for (i = 0; i < r->n; i++) {
+		size_t j = (start + i) % CW_SERIES_LEN;
 
-		key_of(r->inode, key, sizeof(key));
-		n = cw_strmap_get(&h->ns, key);
-		if (!n) {
-			n = cw_xcalloc(1, sizeof(*n));
-			n->inode = r->inode;
-			n->first_ms = s->time_ms;
-			cw_strmap_put(&h->ns, key, n);
-		}
-		n->last_ms = s->time_ms;
-		n->kind = r->kind;
-		snprintf(n->label, sizeof(n->label), "%s", r->label ? r->label : "");
-		if (r->has_exact) {
-			n->last = r->tcp;
-			ring_push(&n->ring, s->time_ms, &r->tcp);
-		}
+		s->t[i] = r->t[j];
+		memcpy(s->v[i], r->v[j], sizeof(s->v[i]));
 	}
-	cw_snapshot_totals(s, &totals);
-	ring_push(&h->node, s->time_ms, &totals);
-	h->last_ms = s->time_ms;
-
-	for (i = 0; i < h->ns.cap; i++) {
-		const struct cw_hist_ns *n = h->ns.slots[i].val;
-
-		if (h->ns.slots[i].key && s->time_ms - n->last_ms > forget_ms) {
-			cw_xgrow((void **)&del, &capdel, ndel + 1, sizeof(*del));
-			del[ndel++] = n->inode;
-		}
-	}
-	for (i = 0; i < ndel; i++) {
-		key_of(del[i], key, sizeof(key));
-		free(cw_strmap_del(&h->ns, key));
-	}
-	free(del);
+	return s;
 }
 
-size_t cw_hist_series(const struct cw_hist_ring *r, unsigned slot, uint32_t *out, size_t max)
+/* Records an exact sample taken at t, unless it is the one already held
+ * (a row not dumped this tick carries its previous counts). */
+static void exact_push(struct hist_ns *n, int64_t t, const struct cw_tcpcount *c)
 {
-	size_t i, n = r->n < max ? r->n : max;
-	size_t start = (r->head + CW_HISTORY_LEN - n) % CW_HISTORY_LEN;
-
-	if (slot >= CW_TCP_NSTATES)
-		return 0;
-	for (i = 0; i < n; i++)
-		out[i] = r->v[(start + i) % CW_HISTORY_LEN][slot];
-	return n;
+	if (n->nex && n->ex_t[1] == t)
+		return;
+	n->ex_t[0] = n->ex_t[1];
+	n->ex[0] = n->ex[1];
+	n->ex_t[1] = t;
+	n->ex[1] = *c;
+	if (n->nex < 2)
+		n->nex++;
 }
 
-double cw_hist_rate(const struct cw_hist_ring *r, unsigned slot)
+/* Change per second of every slot between the last two exact samples: the
+ * dump budget may leave several ticks between them. */
+static bool exact_change(const struct hist_ns *n, double *out)
 {
-	size_t a, b;
-	int64_t dt;
+	int64_t dt = n->ex_t[1] - n->ex_t[0];
+	unsigned k;
 
-	if (r->n < 2 || slot >= CW_TCP_NSTATES)
-		return 0;
-	b = (r->head + CW_HISTORY_LEN - 1) % CW_HISTORY_LEN;
-	a = (r->head + CW_HISTORY_LEN - 2) % CW_HISTORY_LEN;
-	dt = r->t[b] - r->t[a];
-	if (dt <= 0)
-		return 0;
-	return ((double)r->v[b][slot] - (double)r->v[a][slot]) * 1000.0 / (double)dt;
+	if (n->nex < 2 || dt <= 0)
+		return false;
+	for (k = 0; k < CW_TCP_NSTATES; k++)
+		out[k] = ((double)cw_tcpcount_get(&n->ex[1], k) - (double)cw_tcpcount_get(&n->ex[0], k)) *
+			 1000.0 / (double)dt;
+	return true;
 }
 
-void cw_history_each_gone(const struct cw_history *h, const struct cw_snapshot *s, int64_t linger_ms,
-			  void (*fn)(const struct cw_hist_ns *ns, void *arg), void *arg)
+/* Per second; a counter that went backwards (a namespace reused, a reset)
+ * gives no rate rather than a wrapped one. */
+static bool rate(uint64_t now, uint64_t before, double secs, double *out)
+{
+	if (now < before)
+		return false;
+	*out = (double)(now - before) / secs;
+	return true;
+}
+
+static void rates(const struct cw_counters *now, const struct cw_counters *before, int64_t dt_ms,
+		  struct cw_rates *out)
+{
+	double s = (double)dt_ms / 1000.0;
+	bool ok;
+
+	memset(out, 0, sizeof(*out));
+	if (!now->valid || !before->valid || dt_ms <= 0)
+		return;
+	ok = rate(now->active_opens, before->active_opens, s, &out->active_opens);
+	ok &= rate(now->passive_opens, before->passive_opens, s, &out->passive_opens);
+	ok &= rate(now->attempt_fails, before->attempt_fails, s, &out->attempt_fails);
+	ok &= rate(now->estab_resets, before->estab_resets, s, &out->estab_resets);
+	ok &= rate(now->in_errs, before->in_errs, s, &out->in_errs);
+	ok &= rate(now->out_rsts, before->out_rsts, s, &out->out_rsts);
+	ok &= rate(now->listen_overflows, before->listen_overflows, s, &out->listen_overflows);
+	ok &= rate(now->listen_drops, before->listen_drops, s, &out->listen_drops);
+	if (!ok)
+		memset(out, 0, sizeof(*out));
+	out->valid = ok;
+}
+
+/* Copies a row into another snapshot's arena, without its socket list. */
+static void row_copy(struct cw_arena *a, struct cw_ns_row *d, const struct cw_ns_row *s)
 {
 	size_t i;
 
-	for (i = 0; i < h->ns.cap; i++) {
-		const struct cw_hist_ns *n = h->ns.slots[i].val;
-
-		if (h->ns.slots[i].key && n->last_ms < s->time_ms && s->time_ms - n->last_ms <= linger_ms)
-			fn(n, arg);
+	*d = *s;
+	d->label = cw_arena_strdup(a, s->label);
+	d->netns_name = cw_arena_strdup(a, s->netns_name);
+	d->runtime = cw_arena_strdup(a, s->runtime);
+	d->id_source = cw_arena_strdup(a, s->id_source);
+	d->pod_ns = cw_arena_strdup(a, s->pod_ns);
+	d->pod_name = cw_arena_strdup(a, s->pod_name);
+	d->pod_uid = cw_arena_strdup(a, s->pod_uid);
+	d->workload = cw_arena_strdup(a, s->workload);
+	d->comm = cw_arena_strdup(a, s->comm);
+	d->status = cw_arena_strdup(a, s->status);
+	d->containers = NULL;
+	if (s->ncontainers) {
+		d->containers = cw_arena_alloc(a, s->ncontainers * sizeof(*d->containers));
+		for (i = 0; i < s->ncontainers; i++)
+			d->containers[i] = cw_arena_strdup(a, s->containers[i]);
 	}
+	d->peers = cw_arena_memdup(a, s->peers, s->npeers * sizeof(*s->peers));
+	d->listeners = cw_arena_memdup(a, s->listeners, s->nlisteners * sizeof(*s->listeners));
+	d->addrs = cw_arena_memdup(a, s->addrs, s->naddrs * sizeof(*s->addrs));
+	d->socks = NULL;
+	d->owners = NULL;
+	d->nsocks = 0;
+	d->series = NULL;
+}
+
+static struct hist_ns *ns_get(struct cw_history *h, uint64_t inode, int64_t now)
+{
+	char key[32];
+	struct hist_ns *n;
+
+	key_of(inode, key, sizeof(key));
+	n = cw_strmap_get(&h->ns, key);
+	if (!n) {
+		n = cw_xcalloc(1, sizeof(*n));
+		n->inode = inode;
+		n->first_ms = now;
+		cw_strmap_put(&h->ns, key, n);
+	}
+	return n;
+}
+
+/* Rows of namespaces gone within the linger time, from the snapshot each
+ * was last in; forgets those gone longer. */
+static void add_vanished(struct cw_history *h, struct cw_snapshot *s)
+{
+	struct hist_ns **gone = NULL, **forget = NULL;
+	size_t i, ngone = 0, capgone = 0, nforget = 0, capforget = 0;
+	struct cw_ns_row *rows;
+
+	for (i = 0; i < h->ns.cap; i++) {
+		struct hist_ns *n = h->ns.slots[i].val;
+
+		if (!h->ns.slots[i].key || n->last_ms >= s->time_ms)
+			continue;
+		if (s->time_ms - n->last_ms <= h->linger_ms && n->last_snap) {
+			cw_xgrow((void **)&gone, &capgone, ngone + 1, sizeof(*gone));
+			gone[ngone++] = n;
+		} else {
+			cw_xgrow((void **)&forget, &capforget, nforget + 1, sizeof(*forget));
+			forget[nforget++] = n;
+		}
+	}
+	for (i = 0; i < nforget; i++) {
+		char key[32];
+
+		key_of(forget[i]->inode, key, sizeof(key));
+		ns_free(cw_strmap_del(&h->ns, key));
+	}
+	free(forget);
+	if (!ngone)
+		return;
+	rows = cw_arena_alloc(&s->arena, (s->nrows + ngone) * sizeof(*rows));
+	memcpy(rows, s->rows, s->nrows * sizeof(*rows));
+	for (i = 0; i < ngone; i++) {
+		const struct hist_ns *n = gone[i];
+		const struct cw_ns_row *last = &n->last_snap->rows[n->last_row];
+		struct cw_ns_row *r = &rows[s->nrows + i];
+
+		row_copy(&s->arena, r, last);
+		r->vanished = true;
+		r->dumped = false;
+		if (r->has_exact)
+			r->exact_age_ms += s->time_ms - n->last_ms;
+		r->has_change = false;
+		memset(r->change, 0, sizeof(r->change));
+		memset(&r->rates, 0, sizeof(r->rates));
+		r->first_seen_ms = n->first_ms;
+		r->series = ring_copy(&s->arena, &n->ring);
+	}
+	s->rows = rows;
+	s->nrows += ngone;
+	free(gone);
+}
+
+void cw_history_apply(struct cw_history *h, struct cw_snapshot *s)
+{
+	struct cw_tcpcount totals;
+	size_t i, live = s->nrows;
+
+	for (i = 0; i < live; i++) {
+		struct cw_ns_row *r = &s->rows[i];
+		struct hist_ns *n;
+
+		if (r->vanished)
+			continue; /* a replayed snapshot's lingering row: not seen now */
+		n = ns_get(h, r->inode, s->time_ms);
+		if (r->has_exact) {
+			ring_push(&n->ring, s->time_ms, &r->tcp);
+			exact_push(n, s->time_ms - (r->exact_age_ms > 0 ? r->exact_age_ms : 0), &r->tcp);
+		}
+		r->has_change = exact_change(n, r->change);
+		if (!r->has_change)
+			memset(r->change, 0, sizeof(r->change));
+		rates(&r->counters, &n->counters, s->time_ms - n->last_ms, &r->rates);
+		r->first_seen_ms = n->first_ms;
+		r->series = ring_copy(&s->arena, &n->ring);
+		n->counters = r->counters;
+		n->last_ms = s->time_ms;
+		cw_snapshot_unref(n->last_snap);
+		n->last_snap = cw_snapshot_ref(s);
+		n->last_row = i;
+	}
+	cw_snapshot_totals(s, &totals);
+	ring_push(&h->node, s->time_ms, &totals);
+	s->node_series = ring_copy(&s->arena, &h->node);
+	add_vanished(h, s);
 }

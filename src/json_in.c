@@ -426,8 +426,8 @@ static bool read_pids(struct rd *r, const cJSON *o, const char *rp, struct cw_ns
 	if (arr) {
 		if (!array_len(r, arr, rp, "pids", &n))
 			return false;
-		if (n > CW_NETNS_MAXPIDS)
-			return bad(r, rp, "pids", "more than %d pids", CW_NETNS_MAXPIDS);
+		if (n > CW_ROW_MAXPIDS)
+			return bad(r, rp, "pids", "more than %d pids", CW_ROW_MAXPIDS);
 		cJSON_ArrayForEach(c, arr) {
 			char k[32];
 

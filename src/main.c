@@ -1,9 +1,11 @@
-/* main: parses the command line and hands over to a mode. */
+/* main: parses the command line, registers the sinks the options ask for,
+ * and runs the app. The only file under src/ that knows the live view. */
 #include "config.h"
 #include "app.h"
+#include "json_sink.h"
 #include "opts.h"
 #include "util.h"
-#include "../ui/tui.h"
+#include "tui.h"
 
 #include <stdio.h>
 #include <locale.h>
@@ -12,7 +14,10 @@
 int main(int argc, char **argv)
 {
 	struct cw_opts o;
+	struct cw_app *app;
+	struct cw_sink *tui;
 	char *cause = NULL;
+	int rc;
 
 	cw_opts_defaults(&o);
 	if (cw_opts_parse(&o, argc, argv, &cause) < 0) {
@@ -28,8 +33,26 @@ int main(int argc, char **argv)
 		printf("connwatch %s\n", PACKAGE_VERSION);
 		return 0;
 	}
-	if (o.mode == CW_MODE_JSON)
-		return cw_app_run_json(&o);
-	setlocale(LC_ALL, ""); /* UTF-8 blocks and wide names where the terminal has them */
-	return cw_tui_run(&o);
+	app = cw_app_new(&o);
+	if (o.mode == CW_MODE_JSON) {
+		cw_app_add_sink(app, cw_json_sink_new(&o, stdout));
+	} else {
+		setlocale(LC_ALL, ""); /* UTF-8 blocks and wide names where the terminal has them */
+		tui = cw_tui_sink_new(&o, &cause);
+		if (!tui) {
+			fprintf(stderr, "connwatch: %s\n", cause);
+			free(cause);
+			cw_app_free(app);
+			return 2;
+		}
+		cw_app_add_sink(app, tui);
+	}
+	rc = cw_app_run(app, &cause);
+	cw_app_free(app);
+	if (cause) {
+		/* Printed only now: the terminal is back. */
+		fprintf(stderr, "connwatch: %s\n", cause);
+		free(cause);
+	}
+	return rc;
 }

@@ -8,15 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct cw_counters {
-	bool valid;
-	uint64_t inuse;         /* TCP + TCP6 inuse (sockstat, sockstat6): all but TIME_WAIT */
-	uint64_t tw;            /* TIME_WAIT (sockstat tw) */
-	uint64_t curr_estab;    /* ESTABLISHED + CLOSE_WAIT (snmp Tcp CurrEstab) */
-	uint64_t active_opens, passive_opens, attempt_fails, estab_resets;
-	uint64_t in_errs, out_rsts;
-	uint64_t listen_overflows, listen_drops; /* netstat TcpExt */
-};
+#include "snapshot.h"
 
 enum { CW_NSCOUNT_SOCKSTAT, CW_NSCOUNT_SOCKSTAT6, CW_NSCOUNT_SNMP, CW_NSCOUNT_NETSTAT, CW_NSCOUNT_NFILES };
 

@@ -7,12 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tcp.h"
-
-struct cw_owner {
-	int32_t pid;        /* 0 when no process holds it (TIME_WAIT, orphans) */
-	char comm[64];      /* sanitised */
-};
+#include "snapshot.h"
 
 /* Fills out[i] for socks[i]. Processes that vanish or hide are skipped. */
 void cw_owners_find(const char *procfs, uint64_t netns_inode, const struct cw_sock *socks,

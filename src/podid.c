@@ -48,16 +48,6 @@ struct cw_podid {
 	size_t nentries, capentries;
 };
 
-const char *cw_kind_name(enum cw_ns_kind k)
-{
-	static const char *const names[] = {
-		[CW_KIND_PROCESS] = "process", [CW_KIND_POD] = "pod", [CW_KIND_CONTAINER] = "container",
-		[CW_KIND_NAMED] = "named",     [CW_KIND_HOST] = "host",
-	};
-
-	return (unsigned)k < CW_ARRAY_LEN(names) ? names[k] : "process";
-}
-
 static void entry_free(void *v)
 {
 	struct meta_entry *e = v;

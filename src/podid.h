@@ -15,14 +15,7 @@
 
 #include "netns.h"
 #include "root.h"
-
-enum cw_ns_kind {
-	CW_KIND_PROCESS = 0,
-	CW_KIND_POD,
-	CW_KIND_CONTAINER,
-	CW_KIND_NAMED,
-	CW_KIND_HOST,
-};
+#include "snapshot.h"
 
 /* Every string here is sanitised: safe to draw or print. */
 struct cw_ident {
@@ -47,6 +40,5 @@ void cw_podid_invalidate(struct cw_podid *p);
 void cw_podid_identify(struct cw_podid *p, const struct cw_nsinfo *ns, uint64_t host_inode,
 		       struct cw_ident *out);
 void cw_ident_done(struct cw_ident *id);
-const char *cw_kind_name(enum cw_ns_kind k);
 
 #endif

@@ -51,10 +51,76 @@ void cw_snapshot_totals(const struct cw_snapshot *s, struct cw_tcpcount *out)
 
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < s->nrows; i++) {
-		if (!s->rows[i].has_exact)
+		if (!s->rows[i].has_exact || s->rows[i].vanished)
 			continue;
 		for (k = 0; k < CW_TCP_NSTATES; k++)
 			out->tcp[k] += s->rows[i].tcp.tcp[k];
 		out->total += s->rows[i].tcp.total;
 	}
+}
+
+uint32_t cw_tcpcount_get(const struct cw_tcpcount *c, unsigned slot)
+{
+	if (slot == 0)
+		return c->total;
+	return slot < CW_TCP_NSTATES ? c->tcp[slot] : 0;
+}
+
+void cw_tcpcount_add(struct cw_tcpcount *c, unsigned state)
+{
+	unsigned slot = cw_tcp_state_slot(state);
+
+	if (slot == 0)
+		return;
+	c->tcp[slot]++;
+	c->total++;
+}
+
+size_t cw_series_values(const struct cw_series *s, unsigned slot, uint32_t *out, size_t max)
+{
+	size_t i, n;
+
+	if (!s || slot >= CW_TCP_NSTATES)
+		return 0;
+	n = s->n < max ? s->n : max;
+	for (i = 0; i < n; i++)
+		out[i] = s->v[s->n - n + i][slot];
+	return n;
+}
+
+void cw_wants_merge(struct cw_wants *w, const struct cw_wants *other)
+{
+	if (!w->focus_inode)
+		w->focus_inode = other->focus_inode;
+	if (!w->sockets_inode) {
+		w->sockets_inode = other->sockets_inode;
+		w->sockets_info = other->sockets_info;
+	} else if (w->sockets_inode == other->sockets_inode) {
+		w->sockets_info |= other->sockets_info;
+	}
+}
+
+static const char *const kind_names[] = {
+	[CW_KIND_PROCESS] = "process", [CW_KIND_POD] = "pod", [CW_KIND_CONTAINER] = "container",
+	[CW_KIND_NAMED] = "named",     [CW_KIND_HOST] = "host",
+};
+
+const char *cw_kind_name(enum cw_ns_kind k)
+{
+	return (unsigned)k < CW_ARRAY_LEN(kind_names) ? kind_names[k] : "process";
+}
+
+int cw_kind_parse(const char *name)
+{
+	size_t k;
+
+	for (k = 0; k < CW_ARRAY_LEN(kind_names); k++)
+		if (kind_names[k] && strcmp(name, kind_names[k]) == 0)
+			return (int)k;
+	return -1;
+}
+
+const char *cw_peer_dir_name(unsigned dir)
+{
+	return dir == CW_PEER_IN ? "in" : "out";
 }

@@ -1,8 +1,14 @@
-/* snapshot: the contract between the collector and everything that shows
- * its data (TUI, JSON, and later the recorder and the exporter). Immutable
- * once published, reference-counted, and owning all its memory through one
- * arena. Strings in it are sanitised. A JSON snapshot can be read back into
- * this same struct (json_in), so screens can be tested without a kernel. */
+/* snapshot: the contract between the producers (the collector, and later a
+ * BPF event source) and everything that shows or stores their data (the
+ * TUI, JSON, and later the recorder and the exporter). This header defines
+ * its own types: rows, peers, listeners, sockets, counters, the history a
+ * row carries, and the wants record the sinks send back. Producers fill
+ * them; nothing here depends on how they were collected.
+ *
+ * A snapshot is immutable once published, reference-counted, and owns all
+ * its memory through one arena. Strings in it are sanitised. A JSON
+ * snapshot can be read back into this same struct (json_in), so screens can
+ * be tested without a kernel. */
 #ifndef CW_SNAPSHOT_H
 #define CW_SNAPSHOT_H
 
@@ -11,15 +17,103 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "agg.h"
 #include "arena.h"
-#include "netns.h"
-#include "nscount.h"
-#include "owners.h"
-#include "podid.h"
 #include "tcp.h"
 
 #define CW_SNAPSHOT_SCHEMA 1
+#define CW_ROW_MAXPIDS 16
+/* Ticks of history a row carries: the last minute at the default delay. */
+#define CW_SERIES_LEN 60
+
+/* Counts indexed by state slot (1..11); slot 0 unused. */
+struct cw_tcpcount {
+	uint32_t tcp[CW_TCP_NSTATES];
+	uint32_t total;
+};
+
+/* Selected tcp_info fields; only set when the dump asked for INET_DIAG_INFO. */
+struct cw_tcpinfo {
+	uint32_t rtt_us, rttvar_us;
+	uint32_t retransmits;       /* tcpi_retransmits: current unrecovered RTOs */
+	uint32_t total_retrans;
+	uint32_t last_data_sent_ms, last_data_recv_ms;
+	uint32_t unacked, lost;
+};
+
+/* One socket, as sock_diag reported it. */
+struct cw_sock {
+	uint64_t cookie;
+	uint64_t cgroup_id;     /* 0 when the kernel gave none */
+	uint32_t inode, uid;
+	uint32_t rqueue, wqueue;  /* for LISTEN: accept queue and backlog */
+	uint32_t expires_ms;
+	uint16_t sport, dport;
+	uint8_t state;            /* raw kernel state */
+	uint8_t family;           /* socket family as the kernel reported it */
+	uint8_t timer, retrans;
+	bool has_info;
+	struct cw_addr src, dst;
+	struct cw_tcpinfo info;
+};
+
+/* The process that holds a socket. */
+struct cw_owner {
+	int32_t pid;        /* 0 when no process holds it (TIME_WAIT, orphans) */
+	char comm[64];      /* sanitised */
+};
+
+enum cw_peer_dir {
+	CW_PEER_OUT = 0, /* we connected: grouped by (remote addr, remote port) */
+	CW_PEER_IN = 1,  /* they connected to a listening port: (remote addr, local port) */
+};
+
+struct cw_peer {
+	struct cw_addr addr;
+	uint16_t port;
+	uint8_t dir;
+	uint32_t total;
+	uint32_t tcp[CW_TCP_NSTATES];
+};
+
+struct cw_listener {
+	struct cw_addr addr;
+	uint16_t port;
+	uint32_t queue, backlog;
+};
+
+/* The cheap per-namespace counters (sockstat, snmp, netstat). */
+struct cw_counters {
+	bool valid;
+	uint64_t inuse;         /* TCP + TCP6 inuse (sockstat, sockstat6): all but TIME_WAIT */
+	uint64_t tw;            /* TIME_WAIT (sockstat tw) */
+	uint64_t curr_estab;    /* ESTABLISHED + CLOSE_WAIT (snmp Tcp CurrEstab) */
+	uint64_t active_opens, passive_opens, attempt_fails, estab_resets;
+	uint64_t in_errs, out_rsts;
+	uint64_t listen_overflows, listen_drops; /* netstat TcpExt */
+};
+
+/* Per-second rates of the cumulative counters, from two ticks' counters. */
+struct cw_rates {
+	bool valid;             /* false until two ticks with counters */
+	double active_opens, passive_opens, attempt_fails, estab_resets;
+	double in_errs, out_rsts, listen_overflows, listen_drops;
+};
+
+/* The last minute of a row's exact counts, oldest first: one sample per
+ * tick that had exact counts. */
+struct cw_series {
+	size_t n;
+	int64_t t[CW_SERIES_LEN];
+	uint32_t v[CW_SERIES_LEN][CW_TCP_NSTATES];  /* slot 0: the total */
+};
+
+enum cw_ns_kind {
+	CW_KIND_PROCESS = 0,
+	CW_KIND_POD,
+	CW_KIND_CONTAINER,
+	CW_KIND_NAMED,
+	CW_KIND_HOST,
+};
 
 struct cw_ns_row {
 	uint64_t inode;
@@ -31,7 +125,7 @@ struct cw_ns_row {
 	const char *pod_ns, *pod_name, *pod_uid, *workload;
 	const char **containers;
 	size_t ncontainers;
-	int32_t pids[CW_NETNS_MAXPIDS];
+	int32_t pids[CW_ROW_MAXPIDS];
 	size_t npids, nprocs;
 	const char *comm;
 	const char *status;           /* NULL when ok */
@@ -53,6 +147,14 @@ struct cw_ns_row {
 	struct cw_sock *socks;        /* only for a namespace whose sockets were asked for */
 	struct cw_owner *owners;      /* parallel to socks: the holding process */
 	size_t nsocks;
+
+	/* Filled by the history stage. */
+	int64_t first_seen_ms;        /* first snapshot it was in; 0: unknown */
+	bool vanished;                /* gone moments ago: kept with its last counts */
+	bool has_change;              /* change[] holds a rate (two exact samples) */
+	double change[CW_TCP_NSTATES];/* per second, by slot; slot 0: the total */
+	struct cw_rates rates;
+	const struct cw_series *series; /* NULL until the history stage ran */
 };
 
 struct cw_collector_stats {
@@ -75,6 +177,14 @@ struct cw_snapshot {
 	struct cw_collector_stats collector;
 	struct cw_ns_row *rows;
 	size_t nrows;
+	const struct cw_series *node_series; /* node totals; from the history stage */
+};
+
+/* What the sinks ask of the next tick. */
+struct cw_wants {
+	uint64_t focus_inode;    /* dump this one every tick */
+	uint64_t sockets_inode;  /* keep this namespace's sockets in the snapshot */
+	bool sockets_info;       /* ... with tcp_info and their owning processes */
 };
 
 struct cw_snapshot *cw_snapshot_new(void);
@@ -82,7 +192,21 @@ struct cw_snapshot *cw_snapshot_ref(struct cw_snapshot *s);
 void cw_snapshot_unref(struct cw_snapshot *s);
 
 const struct cw_ns_row *cw_snapshot_find(const struct cw_snapshot *s, uint64_t inode);
-/* Node totals per state over every row with exact counts. */
+/* Node totals per state over every live row with exact counts. */
 void cw_snapshot_totals(const struct cw_snapshot *s, struct cw_tcpcount *out);
+
+/* The value of a slot in a count: slot 0 is the total. */
+uint32_t cw_tcpcount_get(const struct cw_tcpcount *c, unsigned slot);
+/* Adds one socket's state to a count. */
+void cw_tcpcount_add(struct cw_tcpcount *c, unsigned state);
+/* Copies up to max values of one slot of a series, oldest first. */
+size_t cw_series_values(const struct cw_series *s, unsigned slot, uint32_t *out, size_t max);
+/* Adds another wants record to w: the union of what two sinks ask. */
+void cw_wants_merge(struct cw_wants *w, const struct cw_wants *other);
+
+const char *cw_kind_name(enum cw_ns_kind k);
+/* The kind named k, or -1. */
+int cw_kind_parse(const char *name);
+const char *cw_peer_dir_name(unsigned dir);
 
 #endif

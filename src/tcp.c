@@ -68,25 +68,3 @@ bool cw_addr_is_any(const struct cw_addr *a)
 
 	return memcmp(a->bytes, zero, a->family == AF_INET ? 4 : 16) == 0;
 }
-
-struct cw_sock *cw_sockvec_push(struct cw_sockvec *sv)
-{
-	struct cw_sock *s;
-
-	cw_xgrow((void **)&sv->v, &sv->cap, sv->n + 1, sizeof(*sv->v));
-	s = &sv->v[sv->n++];
-	memset(s, 0, sizeof(*s));
-	return s;
-}
-
-void cw_sockvec_clear(struct cw_sockvec *sv)
-{
-	sv->n = 0;
-}
-
-void cw_sockvec_done(struct cw_sockvec *sv)
-{
-	free(sv->v);
-	sv->v = NULL;
-	sv->n = sv->cap = 0;
-}

@@ -1,5 +1,5 @@
-/* tcp: TCP state numbering (the kernel's), state names, and the socket
- * record that the sock_diag parser produces and aggregation consumes. */
+/* tcp: TCP state numbering (the kernel's), state names, and addresses: the
+ * vocabulary the snapshot and its producers share. */
 #ifndef CW_TCP_H
 #define CW_TCP_H
 
@@ -44,39 +44,5 @@ const char *cw_addr_str(const struct cw_addr *a, char *buf, size_t n);
 bool cw_addr_parse(const char *s, struct cw_addr *a);
 bool cw_addr_equal(const struct cw_addr *a, const struct cw_addr *b);
 bool cw_addr_is_any(const struct cw_addr *a);
-
-/* Selected tcp_info fields; only set when the dump asked for INET_DIAG_INFO. */
-struct cw_tcpinfo {
-	uint32_t rtt_us, rttvar_us;
-	uint32_t retransmits;       /* tcpi_retransmits: current unrecovered RTOs */
-	uint32_t total_retrans;
-	uint32_t last_data_sent_ms, last_data_recv_ms;
-	uint32_t unacked, lost;
-};
-
-struct cw_sock {
-	uint64_t cookie;
-	uint64_t cgroup_id;     /* 0 when the kernel gave none */
-	uint32_t inode, uid;
-	uint32_t rqueue, wqueue;  /* for LISTEN: accept queue and backlog */
-	uint32_t expires_ms;
-	uint16_t sport, dport;
-	uint8_t state;            /* raw kernel state */
-	uint8_t family;           /* socket family as the kernel reported it */
-	uint8_t timer, retrans;
-	bool has_info;
-	struct cw_addr src, dst;
-	struct cw_tcpinfo info;
-};
-
-/* A growable array of sockets. */
-struct cw_sockvec {
-	struct cw_sock *v;
-	size_t n, cap;
-};
-
-struct cw_sock *cw_sockvec_push(struct cw_sockvec *sv);
-void cw_sockvec_clear(struct cw_sockvec *sv);
-void cw_sockvec_done(struct cw_sockvec *sv);
 
 #endif

@@ -21,7 +21,7 @@ static void work_cb(uv_work_t *w)
 {
 	struct cw_ticker *t = w->data;
 
-	t->result = cw_collector_tick(t->col, &t->wants, cw_now_ms());
+	t->result = t->produce(t->arg, &t->wants, cw_now_ms());
 }
 
 static void after_work_cb(uv_work_t *w, int status)
@@ -63,11 +63,12 @@ static void on_timer(uv_timer_t *h)
 	start(h->data);
 }
 
-void cw_ticker_init(struct cw_ticker *t, uv_loop_t *loop, struct cw_collector *col,
-		    uint64_t delay_ms, cw_ticker_want_fn want, cw_ticker_done_fn done, void *arg)
+void cw_ticker_init(struct cw_ticker *t, uv_loop_t *loop, uint64_t delay_ms,
+		    cw_ticker_produce_fn produce, cw_ticker_want_fn want, cw_ticker_done_fn done,
+		    void *arg)
 {
 	memset(t, 0, sizeof(*t));
-	t->col = col;
+	t->produce = produce;
 	t->delay_ms = delay_ms ? delay_ms : 1;
 	t->want = want;
 	t->done = done;

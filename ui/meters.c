@@ -38,7 +38,7 @@ static void clock_text(int64_t ms, char *buf, size_t n)
 static int line_node(const struct cw_view *v, int y, int width)
 {
 	const struct cw_snapshot *s = v->snap;
-	size_t i, pods = 0;
+	size_t i, pods = 0, live = 0;
 	char a[64], b[64];
 	int x = 0;
 
@@ -49,11 +49,15 @@ static int line_node(const struct cw_view *v, int y, int width)
 	attrset(A_NORMAL);
 	mvaddstr(y, x, a);
 	x += (int)strlen(a) + 2;
-	for (i = 0; i < s->nrows; i++)
+	for (i = 0; i < s->nrows; i++) {
+		if (s->rows[i].vanished)
+			continue; /* lingering, not on the node */
+		live++;
 		pods += s->rows[i].is_pod;
+	}
 	snprintf(a, sizeof(a), "%zu", pods);
 	x = pair(y, x, width, "pods", a, CW_ROLE_METER);
-	snprintf(a, sizeof(a), "%zu", s->nrows);
+	snprintf(a, sizeof(a), "%zu", live);
 	x = pair(y, x, width, "netns", a, CW_ROLE_METER);
 	snprintf(a, sizeof(a), "%.1fms/%.0fms", s->collector.cpu_ms, s->collector.budget_ms);
 	x = pair(y, x, width, "cpu", a, CW_ROLE_METER);
@@ -100,10 +104,10 @@ static int line_states(const struct cw_view *v, int y, int width)
 
 static int line_spark(const struct cw_view *v, int y, int width)
 {
-	uint32_t vals[CW_HISTORY_LEN];
-	char buf[CW_HISTORY_LEN * 4 + 1];
-	size_t n = cw_hist_series(&v->hist.node, CW_HIST_TOTAL, vals, CW_HISTORY_LEN);
-	int w = width - 20 < CW_HISTORY_LEN ? width - 20 : CW_HISTORY_LEN;
+	uint32_t vals[CW_SERIES_LEN];
+	char buf[CW_SERIES_LEN * 4 + 1];
+	size_t n = cw_series_values(v->snap ? v->snap->node_series : NULL, 0, vals, CW_SERIES_LEN);
+	int w = width - 20 < CW_SERIES_LEN ? width - 20 : CW_SERIES_LEN;
 
 	if (w < 10)
 		return 0;
@@ -125,7 +129,8 @@ static int line_warnings(const struct cw_view *v, int y, int width)
 	int used = 0;
 
 	for (i = 0; i < s->nrows; i++)
-		shared += s->rows[i].shared_ehash == 1 && s->rows[i].kind != CW_KIND_HOST;
+		shared += s->rows[i].shared_ehash == 1 && s->rows[i].kind != CW_KIND_HOST &&
+			  !s->rows[i].vanished;
 	attrset(cw_term_attr(CW_ROLE_BANNER));
 	if (shared) {
 		char msg[256];

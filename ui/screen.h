@@ -17,6 +17,7 @@ enum cw_align { CW_ALIGN_LEFT = 0, CW_ALIGN_RIGHT };
  * one of these sums. */
 enum {
 	CW_SLOT_NONE = -1,
+	CW_SLOT_TOTAL = 0,       /* all states: slot 0 of a count or a series */
 	CW_SLOT_FIN_WAIT = 100,  /* FIN_WAIT1 + FIN_WAIT2 */
 	CW_SLOT_OTHER,           /* all but ESTAB, SYN_SENT, TIME_WAIT, CLOSE_WAIT */
 };

@@ -60,8 +60,8 @@ static const struct cw_column cols[] = {
 	COUNT("TIME_WAIT", 9, 0, CW_TCP_TIME_WAIT, "TIME_WAIT sockets"),
 	COUNT("CLOSE_WAIT", 10, 0, CW_TCP_CLOSE_WAIT, "CLOSE_WAIT sockets"),
 	COUNT("OTHER", 6, 2, CW_SLOT_OTHER, "every other state"),
-	COUNT("TOTAL", 6, 0, CW_HIST_TOTAL, "all sockets to this peer"),
-	{"SHARE", 5, 0, 1, CW_ALIGN_RIGHT, false, true, CW_HIST_TOTAL, cw_col_cmp_count, fmt_share,
+	COUNT("TOTAL", 6, 0, CW_SLOT_TOTAL, "all sockets to this peer"),
+	{"SHARE", 5, 0, 1, CW_ALIGN_RIGHT, false, true, CW_SLOT_TOTAL, cw_col_cmp_count, fmt_share,
 	 "this peer's share of the namespace's sockets"},
 };
 

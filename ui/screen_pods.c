@@ -11,8 +11,6 @@
 
 /* A row counts as new for this long after it first appears. */
 #define CW_NEW_MS 5000
-/* A vanished row lingers, dimmed, for this long. */
-#define CW_LINGER_MS 5000
 
 static int cmp_label(const struct cw_column *c, const struct cw_vrow *a, const struct cw_vrow *b)
 {
@@ -40,17 +38,16 @@ static int sort_slot(const struct cw_view *v);
 
 static double rate(const struct cw_view *v, const struct cw_vrow *r, int slot)
 {
-	if (r->kind != CW_VROW_NS || !r->hist || slot < 0 || slot >= CW_TCP_NSTATES)
+	if (r->kind != CW_VROW_NS || !r->ns->has_change || slot < 0 || slot >= CW_TCP_NSTATES)
 		return 0;
-	return cw_hist_rate(&r->hist->ring, (unsigned)slot);
+	return r->ns->change[slot];
 }
 
 /* Sorting by CHG/s ranks by the rate of the total, which is what the
  * column shows while it is the sort column. */
 static int cmp_rate(const struct cw_column *c, const struct cw_vrow *a, const struct cw_vrow *b)
 {
-	double x = a->kind == CW_VROW_NS && a->hist ? cw_hist_rate(&a->hist->ring, CW_HIST_TOTAL) : 0;
-	double y = b->kind == CW_VROW_NS && b->hist ? cw_hist_rate(&b->hist->ring, CW_HIST_TOTAL) : 0;
+	double x = rate(NULL, a, CW_SLOT_TOTAL), y = rate(NULL, b, CW_SLOT_TOTAL);
 
 	return x < y ? -1 : x > y;
 }
@@ -75,16 +72,16 @@ static void fmt_rate(const struct cw_column *c, const struct cw_view *v, const s
 static void fmt_trend(const struct cw_column *c, const struct cw_view *v, const struct cw_vrow *r,
 		      char *buf, size_t n, enum cw_role *role)
 {
-	uint32_t vals[CW_HISTORY_LEN];
+	uint32_t vals[CW_SERIES_LEN];
 	int slot = sort_slot(v);
 	size_t k;
 
 	*role = r->kind == CW_VROW_NS ? CW_ROLE_SPARK : cw_vrow_role(v, r);
-	if (r->kind != CW_VROW_NS || !r->hist || slot < 0 || slot >= CW_TCP_NSTATES) {
+	if (r->kind != CW_VROW_NS || slot < 0 || slot >= CW_TCP_NSTATES) {
 		buf[0] = '\0';
 		return;
 	}
-	k = cw_hist_series(&r->hist->ring, (unsigned)slot, vals, CW_HISTORY_LEN);
+	k = cw_series_values(r->ns->series, (unsigned)slot, vals, CW_SERIES_LEN);
 	cw_fmt_spark(vals, k, 8, v->cfg.utf8, buf, n);
 }
 
@@ -102,10 +99,10 @@ static const struct cw_column cols[] = {
 	COUNT("CLOSE_WAIT", 10, 0, CW_TCP_CLOSE_WAIT, "the peer closed, the application has not (a leak)"),
 	COUNT("LAST_ACK", 8, 4, CW_TCP_LAST_ACK, "closing after CLOSE_WAIT"),
 	COUNT("LISTEN", 6, 3, CW_TCP_LISTEN, "listening sockets"),
-	COUNT("TOTAL", 6, 0, CW_HIST_TOTAL, "all TCP sockets"),
+	COUNT("TOTAL", 6, 0, CW_SLOT_TOTAL, "all TCP sockets"),
 	{"CHG/s", 6, 0, 2, CW_ALIGN_RIGHT, false, true, CW_SLOT_NONE, cmp_rate, fmt_rate,
 	 "change per second of the sort column; for stale rows, the age of their counts"},
-	{"TREND", 8, 0, 2, CW_ALIGN_LEFT, false, true, CW_HIST_TOTAL, cw_col_cmp_count, fmt_trend,
+	{"TREND", 8, 0, 2, CW_ALIGN_LEFT, false, true, CW_SLOT_TOTAL, cw_col_cmp_count, fmt_trend,
 	 "the sort column over the last 60 ticks"},
 };
 
@@ -114,30 +111,12 @@ static int sort_slot(const struct cw_view *v)
 	int s = v->stack[0].sort, slot;
 
 	if (s < 0 || (size_t)s >= CW_ARRAY_LEN(cols))
-		return CW_HIST_TOTAL;
+		return CW_SLOT_TOTAL;
 	slot = cols[s].slot;
 	/* FIN_WAIT's history is kept per state: follow FIN_WAIT2. */
 	if (slot == CW_SLOT_FIN_WAIT)
 		return CW_TCP_FIN_WAIT2;
-	return slot >= 0 && slot < CW_TCP_NSTATES ? slot : CW_HIST_TOTAL;
-}
-
-struct gone_ctx {
-	struct cw_view *v;
-};
-
-static void add_gone(const struct cw_hist_ns *h, void *arg)
-{
-	struct gone_ctx *g = arg;
-	struct cw_vrow *r;
-
-	if (!cw_view_filter_match(g->v, h->label))
-		return;
-	r = cw_view_push_row(g->v, CW_VROW_GONE);
-	r->hist = h;
-	r->text = h->label;
-	r->cnt = h->last;
-	r->has_cnt = true;
+	return slot >= 0 && slot < CW_TCP_NSTATES ? slot : CW_SLOT_TOTAL;
 }
 
 /* Tree mode: pods of one workload (namespace/workload) go under a group
@@ -199,7 +178,6 @@ static void group_rows(struct cw_view *v)
 static void build(struct cw_view *v)
 {
 	const struct cw_snapshot *s = v->snap;
-	struct gone_ctx g = {v};
 	size_t i;
 
 	if (!s) {
@@ -212,16 +190,29 @@ static void build(struct cw_view *v)
 
 		if (!cw_view_filter_match(v, row->label))
 			continue;
+		/* Vanished rows linger, dimmed, after the live ones. */
+		if (row->vanished)
+			continue;
 		r = cw_view_push_row(v, CW_VROW_NS);
 		r->ns = row;
-		r->hist = cw_history_get(&v->hist, row->inode);
 		r->has_cnt = row->has_exact;
 		if (row->has_exact)
 			r->cnt = row->tcp;
-		r->fresh = r->hist && r->hist->first_ms > v->started_ms &&
-			   s->time_ms - r->hist->first_ms <= CW_NEW_MS;
+		r->fresh = row->first_seen_ms > v->started_ms &&
+			   s->time_ms - row->first_seen_ms <= CW_NEW_MS;
 	}
-	cw_history_each_gone(&v->hist, s, CW_LINGER_MS, add_gone, &g);
+	for (i = 0; i < s->nrows; i++) {
+		const struct cw_ns_row *row = &s->rows[i];
+		struct cw_vrow *r;
+
+		if (!row->vanished || !cw_view_filter_match(v, row->label))
+			continue;
+		r = cw_view_push_row(v, CW_VROW_GONE);
+		r->ns = row;
+		r->text = row->label;
+		r->cnt = row->tcp;
+		r->has_cnt = true;
+	}
 	if (v->tree)
 		group_rows(v);
 }
@@ -232,7 +223,7 @@ static void key(const struct cw_vrow *r, struct cw_selkey *k)
 	if (r->kind == CW_VROW_NS)
 		k->inode = r->ns->inode;
 	else if (r->kind == CW_VROW_GONE)
-		k->inode = r->hist->inode;
+		k->inode = r->ns->inode;
 	else if (r->kind == CW_VROW_GROUP)
 		snprintf(k->group, sizeof(k->group), "%s", r->text);
 }

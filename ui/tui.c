@@ -1,19 +1,16 @@
-/* tui: the interactive view's event loop. libuv drives everything: a tick
- * timer queues collection on the thread pool (so a long walk never blocks
- * the keys), stdin is a uv_poll, signals come through uv_signal, and one
- * uv_prepare draws once per loop turn when something changed. */
+/* tui: the live view's sink: keys, drawing and terminal signals. */
 #include "config.h"
 #include "tui.h"
-#include "collect.h"
+#include "app.h"
 #include "draw.h"
 #include "keys.h"
 #include "screen.h"
 #include "term.h"
-#include "ticker.h"
 #include "util.h"
-#include "app.h"
 
 #include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,48 +19,31 @@
 #include <unistd.h>
 #include <uv.h>
 
-enum { SIG_WINCH, SIG_INT, SIG_TERM, SIG_HUP, SIG_TSTP, SIG_CONT, SIG_N };
-static const int signums[SIG_N] = {SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGCONT};
+static const int tui_signals[] = {SIGWINCH, SIGTSTP, SIGCONT, 0};
 
 struct tui {
-	uv_loop_t loop;
-	struct cw_ticker ticker;
+	struct cw_sink sink;
+	struct cw_app *app;
 	uv_poll_t input;
 	uv_prepare_t draw;
-	uv_signal_t sig[SIG_N];
-	bool stopping;
-	struct cw_collector *col;
+	bool input_ready, draw_ready;
 	struct cw_view view;
 	struct cw_draw_geom geom;
-	int rc;
+	struct cw_term_cfg tcfg;
 };
 
-static void close_all(struct tui *t);
-
-static void want(void *arg, struct cw_wants *w)
+static void wants(void *self, struct cw_wants *w)
 {
-	struct tui *t = arg;
+	struct tui *t = self;
 
 	cw_view_wants(&t->view, w);
 }
 
-static void done(void *arg, struct cw_snapshot *s)
+static void publish(void *self, struct cw_snapshot *s)
 {
-	struct tui *t = arg;
+	struct tui *t = self;
 
 	cw_view_set_snapshot(&t->view, s);
-}
-
-/* A key that changes what the view needs (a drill-down) gets a tick now
- * rather than at the next timer. */
-static void wants_changed(struct tui *t)
-{
-	const struct cw_wants *q = cw_ticker_wants(&t->ticker);
-	struct cw_wants w;
-
-	cw_view_wants(&t->view, &w);
-	if (w.sockets_inode != q->sockets_inode || w.sockets_info != q->sockets_info)
-		cw_ticker_kick(&t->ticker);
 }
 
 static void on_mouse(struct tui *t)
@@ -90,6 +70,11 @@ static void on_input(uv_poll_t *h, int status, int events)
 	struct tui *t = h->data;
 	int ch;
 
+	if (status < 0) {
+		/* The terminal went away (hangup): nothing more can be read. */
+		cw_app_quit(t->app, 128 + SIGHUP);
+		return;
+	}
 	while ((ch = getch()) != ERR) {
 		if (ch == KEY_MOUSE)
 			on_mouse(t);
@@ -99,10 +84,11 @@ static void on_input(uv_poll_t *h, int status, int events)
 			break;
 	}
 	if (t->view.quit) {
-		close_all(t);
+		cw_app_quit(t->app, 0);
 		return;
 	}
-	wants_changed(t);
+	/* A drill-down may need more than the running tick collects. */
+	cw_app_kick(t->app);
 }
 
 static void on_draw(uv_prepare_t *h)
@@ -124,9 +110,9 @@ static void resize(void)
 		resizeterm(ws.ws_row, ws.ws_col);
 }
 
-static void on_signal(uv_signal_t *h, int signum)
+static void on_signal(void *self, int signum)
 {
-	struct tui *t = h->data;
+	struct tui *t = self;
 
 	switch (signum) {
 	case SIGWINCH:
@@ -143,113 +129,113 @@ static void on_signal(uv_signal_t *h, int signum)
 		t->view.dirty = true;
 		break;
 	default:
-		t->rc = 128 + signum;
-		close_all(t);
 		break;
 	}
 }
 
-/* Closes every handle; the loop ends when the last close and any running
- * tick have finished. */
-static void close_all(struct tui *t)
+static int start(void *self, struct cw_app *app, char **cause)
 {
-	int i;
+	struct tui *t = self;
+	uv_loop_t *loop = cw_app_loop(app);
+	int flags, r;
 
-	if (!t->stopping) {
-		t->stopping = true;
-		cw_ticker_stop(&t->ticker, NULL);
-		uv_close((uv_handle_t *)&t->input, NULL);
-		uv_close((uv_handle_t *)&t->draw, NULL);
-		for (i = 0; i < SIG_N; i++)
-			uv_close((uv_handle_t *)&t->sig[i], NULL);
+	t->app = app;
+	/* The terminal check comes first: nothing is set up on a stdin that
+	 * is not one. */
+	r = cw_term_start(&t->tcfg, cause);
+	if (r < 0)
+		return r;
+	/* uv_poll_init makes the descriptor non-blocking, and stdin's open
+	 * file is the shell's too: put its flags back at once. curses reads
+	 * only when the poll says there is input, in nodelay mode. */
+	flags = fcntl(STDIN_FILENO, F_GETFL);
+	r = uv_poll_init(loop, &t->input, STDIN_FILENO);
+	if (flags >= 0)
+		fcntl(STDIN_FILENO, F_SETFL, flags);
+	if (r < 0) {
+		cw_term_stop();
+		return cw_cause(cause, -EINVAL, "cannot watch the terminal for keys: %s",
+				uv_strerror(r));
 	}
+	t->input_ready = true;
+	t->input.data = t;
+	uv_prepare_init(loop, &t->draw);
+	t->draw_ready = true;
+	t->draw.data = t;
+	uv_poll_start(&t->input, UV_READABLE, on_input);
+	uv_prepare_start(&t->draw, on_draw);
+	return 0;
 }
 
+static void stop(void *self)
+{
+	struct tui *t = self;
+
+	if (t->input_ready)
+		uv_close((uv_handle_t *)&t->input, NULL);
+	if (t->draw_ready)
+		uv_close((uv_handle_t *)&t->draw, NULL);
+	t->input_ready = t->draw_ready = false;
+	cw_term_stop();
+}
+
+static void sink_free(void *self)
+{
+	struct tui *t = self;
+
+	cw_view_done(&t->view);
+	free(t);
+}
+
+static const struct cw_sink_ops ops = {
+	.name = "tui",
+	.start = start,
+	.wants = wants,
+	.publish = publish,
+	.signal = on_signal,
+	.stop = stop,
+	.free = sink_free,
+	.signals = tui_signals,
+};
+
 /* Applies -s and -F; an unknown column is a usage error. */
-static int apply_opts(struct cw_view *v, const struct cw_opts *o)
+static int apply_opts(struct cw_view *v, const struct cw_opts *o, char **cause)
 {
 	if (o->sort && !cw_view_sort_by(v, o->sort)) {
 		const struct cw_screen *s = cw_screen_get(CW_SCR_PODS);
-		size_t i;
+		char cols[512] = "";
+		size_t i, len = 0;
 
-		fprintf(stderr, "connwatch: --sort: no column '%s' (columns:", o->sort);
-		for (i = 0; i < s->ncols; i++)
-			fprintf(stderr, " %s", s->cols[i].title);
-		fprintf(stderr, ")\n");
-		return 2;
+		for (i = 0; i < s->ncols && len < sizeof(cols); i++)
+			len += (size_t)snprintf(cols + len, sizeof(cols) - len, " %s", s->cols[i].title);
+		return cw_cause(cause, -EINVAL, "--sort: no column '%s' (columns:%s)", o->sort, cols);
 	}
 	if (o->filter)
 		cw_view_set_filter(v, o->filter);
 	return 0;
 }
 
-int cw_tui_run(const struct cw_opts *o)
+struct cw_sink *cw_tui_sink_new(const struct cw_opts *o, char **cause)
 {
-	struct tui t;
-	struct cw_collector_cfg cfg;
+	struct tui *t = cw_xcalloc(1, sizeof(*t));
 	struct cw_view_cfg vcfg;
-	struct cw_term_cfg tcfg;
 	const char *nc = getenv("NO_COLOR");
-	char *cause = NULL;
-	uint64_t ms = (uint64_t)(o->delay_s * 1000.0 + 0.5);
-	int i, r;
 
-	memset(&t, 0, sizeof(t));
 	memset(&vcfg, 0, sizeof(vcfg));
 	vcfg.warn_close_wait = o->warn_close_wait;
 	vcfg.warn_time_wait = o->warn_time_wait;
 	vcfg.warn_syn_sent = o->warn_syn_sent;
 	vcfg.delay_s = o->delay_s;
 	vcfg.utf8 = cw_term_utf8();
-	cw_view_init(&t.view, &vcfg);
-	r = apply_opts(&t.view, o);
-	if (r) {
-		cw_view_done(&t.view);
-		return r;
+	cw_view_init(&t->view, &vcfg);
+	if (apply_opts(&t->view, o, cause) < 0) {
+		sink_free(t);
+		return NULL;
 	}
-	cw_app_collector_cfg(o, &cfg);
-	cfg.max_peers = o->peers > 1000 ? o->peers : 1000; /* the peers screen lists them all */
-	r = cw_collector_new(&t.col, &cfg, &cause);
-	if (r < 0) {
-		fprintf(stderr, "connwatch: %s\n", cause);
-		free(cause);
-		cw_view_done(&t.view);
-		return 1;
-	}
-
-	uv_loop_init(&t.loop);
-	/* Signals first, so curses does not install its own SIGWINCH handler. */
-	for (i = 0; i < SIG_N; i++) {
-		uv_signal_init(&t.loop, &t.sig[i]);
-		t.sig[i].data = &t;
-		uv_signal_start(&t.sig[i], on_signal, signums[i]);
-	}
-	cw_ticker_init(&t.ticker, &t.loop, t.col, ms, want, done, &t);
-	uv_prepare_init(&t.loop, &t.draw);
-	uv_poll_init(&t.loop, &t.input, STDIN_FILENO);
-	t.draw.data = t.input.data = &t;
-
-	memset(&tcfg, 0, sizeof(tcfg));
-	tcfg.color = o->color && !(nc && nc[0]);
-	tcfg.mouse = o->mouse;
-	if (cw_term_start(&tcfg, &cause) < 0) {
-		fprintf(stderr, "connwatch: %s\n", cause);
-		free(cause);
-		t.rc = 1;
-		close_all(&t);
-	} else {
-		uv_poll_start(&t.input, UV_READABLE, on_input);
-		uv_prepare_start(&t.draw, on_draw);
-		cw_ticker_start(&t.ticker);
-	}
-	uv_run(&t.loop, UV_RUN_DEFAULT);
-	cw_term_stop();
-	r = uv_loop_close(&t.loop);
-	cw_collector_free(t.col);
-	cw_view_done(&t.view);
-	if (r != 0) {
-		fprintf(stderr, "connwatch: event loop left open handles: %s\n", uv_strerror(r));
-		return 1;
-	}
-	return t.rc;
+	t->tcfg.color = o->color && !(nc && nc[0]);
+	t->tcfg.mouse = o->mouse;
+	t->sink.ops = &ops;
+	t->sink.self = t;
+	t->sink.max_peers = 1000; /* the peers screen lists them all */
+	return &t->sink;
 }

@@ -1,10 +1,15 @@
-/* tui: the interactive view's entry point and event loop. */
+/* tui: the live view as a sink of the app. It owns the keys (a uv_poll on
+ * stdin), the drawing (one uv_prepare draws once per loop turn when
+ * something changed), the terminal's own signals (WINCH, TSTP, CONT) and
+ * the view state. It reads snapshots and posts wants; it never calls into
+ * the collector. */
 #ifndef CW_TUI_H
 #define CW_TUI_H
 
-#include "../src/opts.h"
+#include "opts.h"
+#include "sink.h"
 
-/* Runs the interactive view until the user quits. Returns the exit code. */
-int cw_tui_run(const struct cw_opts *o);
+/* The live view as a sink. NULL with a one-line *cause for a bad -s. */
+struct cw_sink *cw_tui_sink_new(const struct cw_opts *o, char **cause);
 
 #endif

@@ -13,8 +13,6 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-/* Namespaces unseen for this long are forgotten by the history. */
-#define CW_VIEW_FORGET_MS (10 * 60 * 1000)
 
 const struct cw_screen *cw_screen_get(enum cw_screen_id id)
 {
@@ -53,7 +51,6 @@ void cw_view_init(struct cw_view *v, const struct cw_view_cfg *cfg)
 {
 	memset(v, 0, sizeof(*v));
 	v->cfg = *cfg;
-	cw_history_init(&v->hist);
 	v->stack[0].id = CW_SCR_PODS;
 	v->stack[0].sort = default_sort(&cw_screen_pods);
 	snprintf(v->stack[0].crumb, sizeof(v->stack[0].crumb), "node");
@@ -64,7 +61,6 @@ void cw_view_init(struct cw_view *v, const struct cw_view_cfg *cfg)
 void cw_view_done(struct cw_view *v)
 {
 	cw_snapshot_unref(v->snap);
-	cw_history_done(&v->hist);
 	cw_arena_done(&v->strings);
 	free(v->rows);
 	memset(v, 0, sizeof(*v));
@@ -76,7 +72,6 @@ void cw_view_set_snapshot(struct cw_view *v, struct cw_snapshot *s)
 		return;
 	if (!v->snap)
 		v->started_ms = s->time_ms;
-	cw_history_push(&v->hist, s, CW_VIEW_FORGET_MS);
 	cw_snapshot_unref(v->snap);
 	v->snap = cw_snapshot_ref(s);
 	cw_view_rebuild(v);

@@ -10,8 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "collect.h"
-#include "history.h"
 #include "snapshot.h"
 
 enum cw_screen_id {
@@ -31,12 +29,11 @@ enum cw_vrow_kind {
 	CW_VROW_TEXT,    /* a line of the help screen */
 };
 
-/* One displayed row. Pointers borrow from the view's snapshot/history. */
+/* One displayed row. Pointers borrow from the view's snapshot. */
 struct cw_vrow {
 	enum cw_vrow_kind kind;
 	int depth;                          /* indent in tree mode */
-	const struct cw_ns_row *ns;         /* NS */
-	const struct cw_hist_ns *hist;      /* NS, GONE: its history, if any */
+	const struct cw_ns_row *ns;         /* NS, GONE */
 	const struct cw_peer *peer;         /* PEER */
 	const struct cw_sock *sock;         /* SOCK */
 	const struct cw_owner *owner;       /* SOCK */
@@ -81,7 +78,6 @@ struct cw_view_cfg {
 struct cw_view {
 	struct cw_view_cfg cfg;
 	struct cw_snapshot *snap;     /* a reference */
-	struct cw_history hist;
 	struct cw_frame stack[4];
 	int depth;                    /* index of the top frame */
 	struct cw_vrow *rows;
@@ -99,7 +95,9 @@ struct cw_view {
 
 void cw_view_init(struct cw_view *v, const struct cw_view_cfg *cfg);
 void cw_view_done(struct cw_view *v);
-/* Takes a new snapshot (adds a reference) unless paused; rebuilds rows. */
+/* Takes a new snapshot (adds a reference) unless paused; rebuilds rows.
+ * History (rates, trends, vanished rows) comes in the snapshot, so a pause
+ * only freezes what is shown. */
 void cw_view_set_snapshot(struct cw_view *v, struct cw_snapshot *s);
 /* Rebuilds the current screen's rows and keeps the selection on its row. */
 void cw_view_rebuild(struct cw_view *v);

@@ -4,6 +4,7 @@
  * golden files instead; review the diff before committing them. */
 #include "config.h"
 #include "draw.h"
+#include "history.h"
 #include "json_in.h"
 #include "keys.h"
 #include "screen.h"
@@ -69,12 +70,14 @@ static char *path_of(const char *dir, const char *name)
 	return cw_xasprintf("%s/tests/%s/%s", top ? top : ".", dir, name);
 }
 
-/* Feeds every line of an NDJSON fixture to the view. */
+/* Feeds every line of an NDJSON fixture through the history stage to the
+ * view, as the app's pipeline does. */
 static bool load(struct cw_view *v, const char *fixture)
 {
 	char *path = path_of("fixtures/snapshots", fixture), *text, *line, *save = NULL;
 	int r = cw_read_file(path, 64u << 20, &text, NULL);
 	bool ok = r == 0;
+	struct cw_history *h = cw_history_new(CW_HISTORY_LINGER_MS);
 
 	if (!ok)
 		printf("# cannot read %s: %s\n", path, strerror(-r));
@@ -89,9 +92,11 @@ static bool load(struct cw_view *v, const char *fixture)
 			ok = false;
 			break;
 		}
+		cw_history_apply(h, s);
 		cw_view_set_snapshot(v, s);
 		cw_snapshot_unref(s);
 	}
+	cw_history_free(h);
 	if (r == 0)
 		free(text);
 	return ok;

@@ -234,9 +234,9 @@ static struct cw_snapshot *rich(void)
 	r = &s->rows[5];
 	base_row(r, 4026532005, CW_KIND_PROCESS, "nginx[8123]");
 	r->id_source = "process";
-	for (st = 0; st < CW_NETNS_MAXPIDS; st++)
+	for (st = 0; st < CW_ROW_MAXPIDS; st++)
 		r->pids[st] = 8123 + (int32_t)st;
-	r->npids = CW_NETNS_MAXPIDS;
+	r->npids = CW_ROW_MAXPIDS;
 	r->nprocs = 40;
 	r->comm = "nginx";
 	r->status = "setns: Operation not permitted";
@@ -348,7 +348,7 @@ static void test_rich(void)
 	r = cw_snapshot_find(b, 4026532005);
 	ok(r && !r->has_exact && r->exact_age_ms == -1 && r->npeers == 0 && r->peers_all == 0 &&
 	   r->tcp.total == 0, "stale row: no exact counts");
-	ok(r && r->npids == CW_NETNS_MAXPIDS && r->nprocs == 40 && r->counters.valid,
+	ok(r && r->npids == CW_ROW_MAXPIDS && r->nprocs == 40 && r->counters.valid,
 	   "stale row: pids and counters");
 	is_str(r ? r->status : NULL, "setns: Operation not permitted", "status");
 	r = cw_snapshot_find(b, 4026532006);

@@ -1,0 +1,112 @@
+/* json_sink: snapshots as JSON lines. */
+#include "config.h"
+#include "json_sink.h"
+#include "app.h"
+#include "json_out.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct json_sink {
+	struct cw_sink sink;
+	struct cw_app *app;
+	FILE *out;
+	const char *sockets;      /* --sockets: a label or an inode */
+	uint64_t sockets_inode;   /* ... resolved */
+	bool sockets_info;
+	long remaining;
+};
+
+static int start(void *self, struct cw_app *app, char **cause)
+{
+	struct json_sink *j = self;
+
+	j->app = app;
+	return 0;
+}
+
+static void wants(void *self, struct cw_wants *w)
+{
+	struct json_sink *j = self;
+
+	w->sockets_inode = j->sockets_inode;
+	w->sockets_info = j->sockets_info;
+}
+
+/* --sockets takes an inode or a label; a label is known only after a tick,
+ * so that snapshot is taken again with it. */
+static bool resolve_sockets(struct json_sink *j, const struct cw_snapshot *s)
+{
+	size_t i;
+
+	if (!j->sockets || j->sockets_inode)
+		return false;
+	for (i = 0; i < s->nrows; i++)
+		if (!s->rows[i].vanished && strcmp(s->rows[i].label, j->sockets) == 0)
+			j->sockets_inode = s->rows[i].inode;
+	return j->sockets_inode != 0;
+}
+
+static void publish(void *self, struct cw_snapshot *s)
+{
+	struct json_sink *j = self;
+	char *text;
+
+	if (resolve_sockets(j, s)) {
+		cw_app_kick(j->app);
+		return;
+	}
+	text = cw_json_snapshot(s);
+	if (fputs(text, j->out) == EOF || fputc('\n', j->out) == EOF || fflush(j->out) == EOF) {
+		int e = errno;
+
+		free(text);
+		/* A reader that went away (| head) ends us quietly. */
+		if (e == EPIPE)
+			cw_app_quit(j->app, 0);
+		else
+			cw_app_fail(j->app, "writing output: %s", strerror(e));
+		return;
+	}
+	free(text);
+	if (--j->remaining <= 0)
+		cw_app_quit(j->app, 0);
+}
+
+static void stop(void *self)
+{
+}
+
+static void sink_free(void *self)
+{
+	free(self);
+}
+
+static const struct cw_sink_ops ops = {
+	.name = "json",
+	.start = start,
+	.wants = wants,
+	.publish = publish,
+	.stop = stop,
+	.free = sink_free,
+};
+
+struct cw_sink *cw_json_sink_new(const struct cw_opts *o, FILE *out)
+{
+	struct json_sink *j = cw_xcalloc(1, sizeof(*j));
+	uint64_t inode;
+
+	j->sink.ops = &ops;
+	j->sink.self = j;
+	j->sink.max_peers = o->peers;
+	j->out = out;
+	j->remaining = o->count;
+	j->sockets = o->sockets;
+	j->sockets_info = o->sockets_info;
+	if (j->sockets && cw_parse_u64(j->sockets, &inode))
+		j->sockets_inode = inode;
+	return &j->sink;
+}

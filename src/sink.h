@@ -1,0 +1,41 @@
+/* sink: the one interface every output implements (the live view, JSON,
+ * and later the recorder and the exporter). The app calls, on its loop's
+ * thread:
+ *   start    once, before the first tick: set up handles on the app's loop;
+ *   wants    before each tick: add what the sink needs collected;
+ *   publish  for each snapshot, in order: it is borrowed, so a sink that
+ *            keeps it takes a reference;
+ *   signal   for the extra signals the sink listed (SIGWINCH, ...);
+ *   stop     once, when the app stops: close the sink's handles;
+ *   free     after the loop has ended.
+ * Several sinks run in one process and see the same snapshots. A sink ends
+ * the program with cw_app_quit() and asks for an early tick with
+ * cw_app_kick(). */
+#ifndef CW_SINK_H
+#define CW_SINK_H
+
+#include <stddef.h>
+
+#include "snapshot.h"
+
+struct cw_app;
+
+struct cw_sink_ops {
+	const char *name;
+	/* 0, or -errno with a one-line *cause: the app then stops. */
+	int (*start)(void *self, struct cw_app *app, char **cause);
+	void (*wants)(void *self, struct cw_wants *w);      /* optional */
+	void (*publish)(void *self, struct cw_snapshot *s);
+	void (*signal)(void *self, int signum);             /* optional */
+	void (*stop)(void *self);
+	void (*free)(void *self);
+	const int *signals;   /* extra signals to deliver to signal(), 0-terminated; or NULL */
+};
+
+struct cw_sink {
+	const struct cw_sink_ops *ops;
+	void *self;
+	size_t max_peers;     /* peers per namespace this sink needs; the app keeps the most asked */
+};
+
+#endif
