@@ -104,4 +104,20 @@ else
 	diag "skipping the unprivileged checks: need root and setpriv"
 fi
 
+# The live view without a terminal on stdin: one line, status 1, and no
+# abort (a poll handle used to be closed without being set up).
+for how in devnull closed file; do
+	case $how in
+	devnull) "$CONNWATCH" </dev/null >"$TMPD/out" 2>"$TMPD/err" ;;
+	closed) "$CONNWATCH" <&- >"$TMPD/out" 2>"$TMPD/err" ;;
+	file) "$CONNWATCH" <"$top_srcdir/README.md" >"$TMPD/out" 2>"$TMPD/err" ;;
+	esac
+	is "$?" 1 "stdin $how: the live view exits 1"
+	is "$(wc -l <"$TMPD/err")" 1 "stdin $how: one line on stderr"
+	grep -q "needs a terminal" "$TMPD/err"
+	ok $? "stdin $how: it says a terminal is needed ($(head -c 100 "$TMPD/err"))"
+	[ ! -s "$TMPD/out" ]
+	ok $? "stdin $how: nothing on stdout"
+done
+
 done_testing

@@ -33,11 +33,19 @@ row() { screen | grep -E "^$1 " | head -1; }
 # field N LINE: the Nth whitespace-separated field.
 field() { echo "$2" | awk -v n="$1" '{ print $n }'; }
 
-# run_cw [TERM]: the pane runs a shell that records the terminal modes around
-# connwatch. -F keeps to this test's namespaces: other tests may fill the node.
+# run_cw [TERM]: the pane runs a shell that records the terminal modes and
+# the status flags of the terminal's open file (O_NONBLOCK is 04000 in
+# fdinfo, and the shell shares that open file) around connwatch. -F keeps to
+# this test's namespaces: other tests may fill the node.
 run_cw() {
+	local flags="awk '/^flags/ { print \$2 }' /proc/self/fdinfo/0"
 	T new-session -d -s cw -x 80 -y 24 -e "TERM=${1:-tmux-256color}" \
-		"stty -g > $TMPD/stty.before; $CONNWATCH -d 0.5 --no-mouse -F cwtm$$-; echo \$? > $TMPD/rc; stty -g > $TMPD/stty.after; sleep 60"
+		"stty -g > $TMPD/stty.before; $flags > $TMPD/flags.before; $CONNWATCH -d 0.5 --no-mouse -F cwtm$$-; echo \$? > $TMPD/rc; stty -g > $TMPD/stty.after; $flags > $TMPD/flags.after; sleep 60"
+}
+# same_flags: the terminal's file status flags are what they were before.
+same_flags() {
+	wait_for 5 test -s "$TMPD/flags.after"
+	is "$(cat "$TMPD/flags.after" 2>/dev/null)" "$(cat "$TMPD/flags.before")" "$@"
 }
 # end_cw: waits for the exit status file, then closes the session.
 end_cw() {
@@ -110,9 +118,10 @@ is "$(cat "$TMPD/rc" 2>/dev/null)" "0" "q quits with status 0"
 wait_for 5 test -s "$TMPD/stty.after"
 diff "$TMPD/stty.before" "$TMPD/stty.after" | sed 's/^/# /'
 ok "${PIPESTATUS[0]}" "after q the terminal modes are as before (stty -g)"
+same_flags "after q the terminal's file is not left non-blocking (fdinfo flags as before)"
 
 end_cw
-rm -f "$TMPD/rc" "$TMPD/stty.before" "$TMPD/stty.after"
+rm -f "$TMPD/rc" "$TMPD/stty.before" "$TMPD/stty.after" "$TMPD/flags.before" "$TMPD/flags.after"
 run_cw
 shows "$A" 15
 pid=$(pgrep -f "^$CONNWATCH -d 0.5 --no-mouse -F cwtm$$-" | head -1)
@@ -124,12 +133,13 @@ is "$(cat "$TMPD/rc" 2>/dev/null)" "143" "SIGTERM ends it with status 128+15"
 wait_for 5 test -s "$TMPD/stty.after"
 diff "$TMPD/stty.before" "$TMPD/stty.after" >/dev/null
 ok $? "after SIGTERM the terminal modes are as before (stty -g)"
+same_flags "after SIGTERM the terminal's file flags are as before"
 
 end_cw
 
 # A crash restores the terminal too: the SIGSEGV handler ends curses, then
 # the signal is re-raised.
-rm -f "$TMPD/rc" "$TMPD/stty.before" "$TMPD/stty.after"
+rm -f "$TMPD/rc" "$TMPD/stty.before" "$TMPD/stty.after" "$TMPD/flags.before" "$TMPD/flags.after"
 run_cw
 shows "$A" 15
 pid=$(pgrep -f "^$CONNWATCH -d 0.5 --no-mouse -F cwtm$$-" | head -1)
@@ -139,11 +149,12 @@ is "$(cat "$TMPD/rc" 2>/dev/null)" "139" "SIGSEGV ends it with status 128+11, by
 wait_for 5 test -s "$TMPD/stty.after"
 diff "$TMPD/stty.before" "$TMPD/stty.after" >/dev/null
 ok $? "after SIGSEGV the terminal modes are as before (stty -g)"
+same_flags "after SIGSEGV the terminal's file flags are as before"
 end_cw
 
 # Every TERM the view must work under draws the table and quits cleanly.
 for term in tmux-256color screen-256color xterm-256color xterm linux vt100; do
-	rm -f "$TMPD/rc" "$TMPD/stty.before" "$TMPD/stty.after"
+	rm -f "$TMPD/rc" "$TMPD/stty.before" "$TMPD/stty.after" "$TMPD/flags.before" "$TMPD/flags.after"
 	run_cw "$term"
 	shows "CLOSE_WAIT" 15 && shows "$A" 10
 	ok $? "TERM=$term: the table is drawn"
