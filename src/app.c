@@ -30,7 +30,7 @@ struct cw_app {
 	uint64_t delay_ms;
 	struct cw_collector *col;
 	struct cw_history *hist;
-	bool stopping;
+	bool stopping, publishing;
 	int rc;
 	char *fail;            /* why a sink ended the run, or NULL */
 };
@@ -100,14 +100,32 @@ static void want(void *arg, struct cw_wants *w)
 	merged_wants(arg, w);
 }
 
+static void stop_sinks(struct cw_app *a)
+{
+	size_t i;
+
+	/* In reverse: the live view, started last, gives the terminal back first. */
+	for (i = a->nsinks; i-- > 0;)
+		if (a->started[i]) {
+			a->started[i] = false;
+			a->sinks[i]->ops->stop(a->sinks[i]->self);
+		}
+}
+
+/* Every started sink gets the snapshot, even when one of them ends the run
+ * on it: a recorder keeps the last tick the screen showed. */
 static void publish(void *arg, struct cw_snapshot *s)
 {
 	struct cw_app *a = arg;
 	size_t i;
 
-	for (i = 0; i < a->nsinks && !a->stopping; i++)
+	a->publishing = true;
+	for (i = 0; i < a->nsinks; i++)
 		if (a->started[i])
 			a->sinks[i]->ops->publish(a->sinks[i]->self, s);
+	a->publishing = false;
+	if (a->stopping)
+		stop_sinks(a);
 }
 
 void cw_app_kick(struct cw_app *a)
@@ -135,12 +153,8 @@ void cw_app_quit(struct cw_app *a, int rc)
 		cw_ticker_stop(&a->ticker, NULL);
 	for (i = 0; i < a->nsig; i++)
 		uv_close((uv_handle_t *)&a->sig[i], NULL);
-	/* In reverse: the live view, started last, gives the terminal back first. */
-	for (i = a->nsinks; i-- > 0;)
-		if (a->started[i]) {
-			a->started[i] = false;
-			a->sinks[i]->ops->stop(a->sinks[i]->self);
-		}
+	if (!a->publishing)
+		stop_sinks(a);
 }
 
 void cw_app_fail(struct cw_app *a, const char *fmt, ...)
