@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +32,7 @@ struct cw_app {
 	bool stopping, publishing;
 	int rc;
 	char *fail;            /* why a sink ended the run, or NULL */
+	struct cw_sink_host host;
 };
 
 void cw_app_collector_cfg(const struct cw_opts *o, struct cw_collector_cfg *cfg)
@@ -62,11 +62,6 @@ void cw_app_add_sink(struct cw_app *a, struct cw_sink *s)
 	a->sinks[a->nsinks++] = s;
 	if (s->max_peers > a->cfg.max_peers)
 		a->cfg.max_peers = s->max_peers;
-}
-
-uv_loop_t *cw_app_loop(struct cw_app *a)
-{
-	return &a->loop;
 }
 
 /* Runs on a worker thread: one tick of the pipeline. */
@@ -128,8 +123,9 @@ static void publish(void *arg, struct cw_snapshot *s)
 		stop_sinks(a);
 }
 
-void cw_app_kick(struct cw_app *a)
+static void app_kick(void *arg)
 {
+	struct cw_app *a = arg;
 	const struct cw_wants *q = cw_ticker_wants(&a->ticker);
 	struct cw_wants w;
 
@@ -141,8 +137,9 @@ void cw_app_kick(struct cw_app *a)
 		cw_ticker_kick(&a->ticker);
 }
 
-void cw_app_quit(struct cw_app *a, int rc)
+static void app_quit(void *arg, int rc)
 {
+	struct cw_app *a = arg;
 	size_t i;
 
 	if (a->stopping)
@@ -157,18 +154,14 @@ void cw_app_quit(struct cw_app *a, int rc)
 		stop_sinks(a);
 }
 
-void cw_app_fail(struct cw_app *a, const char *fmt, ...)
+static void app_fail(void *arg, const char *cause)
 {
-	char buf[512];
-	va_list ap;
+	struct cw_app *a = arg;
 
 	if (a->stopping)
 		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	a->fail = cw_xstrdup(buf);
-	cw_app_quit(a, 1);
+	a->fail = cw_xstrdup(cause);
+	app_quit(a, 1);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -177,7 +170,7 @@ static void on_signal(uv_signal_t *h, int signum)
 	size_t i;
 
 	if (signum == SIGINT || signum == SIGTERM || signum == SIGHUP) {
-		cw_app_quit(a, 128 + signum);
+		app_quit(a, 128 + signum);
 		return;
 	}
 	for (i = 0; i < a->nsinks; i++) {
@@ -232,12 +225,17 @@ int cw_app_run(struct cw_app *a, char **cause)
 	for (i = 0; i < a->nsinks; i++)
 		for (p = a->sinks[i]->ops->signals; p && *p; p++)
 			add_signal(a, *p);
+	a->host.loop = &a->loop;
+	a->host.app = a;
+	a->host.quit = app_quit;
+	a->host.fail = app_fail;
+	a->host.kick = app_kick;
 	cw_ticker_init(&a->ticker, &a->loop, a->delay_ms, produce, want, publish, a);
 	a->ticker_ready = true;
 	for (i = 0; i < a->nsinks; i++) {
-		r = a->sinks[i]->ops->start(a->sinks[i]->self, a, cause);
+		r = a->sinks[i]->ops->start(a->sinks[i]->self, &a->host, cause);
 		if (r < 0) {
-			cw_app_quit(a, 1);
+			app_quit(a, 1);
 			break;
 		}
 		a->started[i] = true;

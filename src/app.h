@@ -8,7 +8,6 @@
 #define CW_APP_H
 
 #include <stdint.h>
-#include <uv.h>
 
 #include "collect.h"
 #include "opts.h"
@@ -29,15 +28,5 @@ void cw_app_add_sink(struct cw_app *a, struct cw_sink *s);
 int cw_app_run(struct cw_app *a, char **cause);
 /* Frees the app and its sinks. */
 void cw_app_free(struct cw_app *a);
-
-/* For sinks: */
-uv_loop_t *cw_app_loop(struct cw_app *a);
-/* Ends the run with status rc (the first caller's status is kept). */
-void cw_app_quit(struct cw_app *a, int rc);
-/* Ends the run with status 1 and a one-line cause, printed by the caller
- * once the terminal is back. */
-void cw_app_fail(struct cw_app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A sink's wants changed: tick now if what the next tick needs differs. */
-void cw_app_kick(struct cw_app *a);
 
 #endif

@@ -1,7 +1,6 @@
 /* json_sink: snapshots as JSON lines. */
 #include "config.h"
 #include "json_sink.h"
-#include "app.h"
 #include "json_out.h"
 #include "util.h"
 
@@ -12,7 +11,7 @@
 
 struct json_sink {
 	struct cw_sink sink;
-	struct cw_app *app;
+	const struct cw_sink_host *host;
 	FILE *out;
 	const char *sockets;      /* --sockets: a label or an inode */
 	uint64_t sockets_inode;   /* ... resolved */
@@ -20,11 +19,11 @@ struct json_sink {
 	long remaining;
 };
 
-static int start(void *self, struct cw_app *app, char **cause)
+static int start(void *self, const struct cw_sink_host *host, char **cause)
 {
 	struct json_sink *j = self;
 
-	j->app = app;
+	j->host = host;
 	return 0;
 }
 
@@ -56,7 +55,7 @@ static void publish(void *self, struct cw_snapshot *s)
 	char *text;
 
 	if (resolve_sockets(j, s)) {
-		cw_app_kick(j->app);
+		j->host->kick(j->host->app);
 		return;
 	}
 	text = cw_json_snapshot(s);
@@ -65,15 +64,19 @@ static void publish(void *self, struct cw_snapshot *s)
 
 		free(text);
 		/* A reader that went away (| head) ends us quietly. */
-		if (e == EPIPE)
-			cw_app_quit(j->app, 0);
-		else
-			cw_app_fail(j->app, "writing output: %s", strerror(e));
+		if (e == EPIPE) {
+			j->host->quit(j->host->app, 0);
+		} else {
+			char msg[200];
+
+			snprintf(msg, sizeof(msg), "writing output: %s", strerror(e));
+			j->host->fail(j->host->app, msg);
+		}
 		return;
 	}
 	free(text);
 	if (--j->remaining <= 0)
-		cw_app_quit(j->app, 0);
+		j->host->quit(j->host->app, 0);
 }
 
 static void stop(void *self)

@@ -9,21 +9,34 @@
  *   stop     once, when the app stops: close the sink's handles;
  *   free     after the loop has ended.
  * Several sinks run in one process and see the same snapshots. A sink ends
- * the program with cw_app_quit() and asks for an early tick with
- * cw_app_kick(). */
+ * the run, or asks for an early tick, through the host it is started with. */
 #ifndef CW_SINK_H
 #define CW_SINK_H
 
 #include <stddef.h>
+#include <uv.h>
 
 #include "snapshot.h"
 
-struct cw_app;
+/* What a sink may ask of the app that runs it, handed to start(). Sinks
+ * reach the app only through this, so they depend on this header alone. */
+struct cw_sink_host {
+	uv_loop_t *loop;
+	void *app;
+	/* Ends the run with status rc (the first caller's status is kept). */
+	void (*quit)(void *app, int rc);
+	/* Ends the run with status 1 and a one-line cause, printed by the
+	 * program once the terminal is back. */
+	void (*fail)(void *app, const char *cause);
+	/* The sink's wants changed: tick now if what the next tick needs differs. */
+	void (*kick)(void *app);
+};
 
 struct cw_sink_ops {
 	const char *name;
-	/* 0, or -errno with a one-line *cause: the app then stops. */
-	int (*start)(void *self, struct cw_app *app, char **cause);
+	/* 0, or -errno with a one-line *cause: the app then stops. The host
+	 * outlives the sink's run. */
+	int (*start)(void *self, const struct cw_sink_host *host, char **cause);
 	void (*wants)(void *self, struct cw_wants *w);      /* optional */
 	void (*publish)(void *self, struct cw_snapshot *s);
 	void (*signal)(void *self, int signum);             /* optional */

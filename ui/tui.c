@@ -1,7 +1,6 @@
 /* tui: the live view's sink: keys, drawing and terminal signals. */
 #include "config.h"
 #include "tui.h"
-#include "app.h"
 #include "draw.h"
 #include "keys.h"
 #include "screen.h"
@@ -23,7 +22,7 @@ static const int tui_signals[] = {SIGWINCH, SIGTSTP, SIGCONT, 0};
 
 struct tui {
 	struct cw_sink sink;
-	struct cw_app *app;
+	const struct cw_sink_host *host;
 	uv_poll_t input;
 	uv_prepare_t draw;
 	bool input_ready, draw_ready;
@@ -72,7 +71,7 @@ static void on_input(uv_poll_t *h, int status, int events)
 
 	if (status < 0) {
 		/* The terminal went away (hangup): nothing more can be read. */
-		cw_app_quit(t->app, 128 + SIGHUP);
+		t->host->quit(t->host->app, 128 + SIGHUP);
 		return;
 	}
 	while ((ch = getch()) != ERR) {
@@ -84,11 +83,11 @@ static void on_input(uv_poll_t *h, int status, int events)
 			break;
 	}
 	if (t->view.quit) {
-		cw_app_quit(t->app, 0);
+		t->host->quit(t->host->app, 0);
 		return;
 	}
 	/* A drill-down may need more than the running tick collects. */
-	cw_app_kick(t->app);
+	t->host->kick(t->host->app);
 }
 
 static void on_draw(uv_prepare_t *h)
@@ -133,13 +132,13 @@ static void on_signal(void *self, int signum)
 	}
 }
 
-static int start(void *self, struct cw_app *app, char **cause)
+static int start(void *self, const struct cw_sink_host *host, char **cause)
 {
 	struct tui *t = self;
-	uv_loop_t *loop = cw_app_loop(app);
+	uv_loop_t *loop = host->loop;
 	int flags, r;
 
-	t->app = app;
+	t->host = host;
 	/* The terminal check comes first: nothing is set up on a stdin that
 	 * is not one. */
 	r = cw_term_start(&t->tcfg, cause);
@@ -236,6 +235,6 @@ struct cw_sink *cw_tui_sink_new(const struct cw_opts *o, char **cause)
 	t->tcfg.mouse = o->mouse;
 	t->sink.ops = &ops;
 	t->sink.self = t;
-	t->sink.max_peers = 1000; /* the peers screen lists them all */
+	t->sink.max_peers = 1000; /* the peers screen lists the busiest 1000 */
 	return &t->sink;
 }

@@ -14,7 +14,7 @@
 
 struct rec {
 	struct cw_sink sink;
-	struct cw_app *app;
+	const struct cw_sink_host *host;
 	struct cw_snapshot *seen[MAXSEEN];
 	size_t nseen;
 	int quit_after;      /* 0: never */
@@ -25,11 +25,11 @@ struct rec {
 	int signals_seen;
 };
 
-static int rec_start(void *self, struct cw_app *app, char **cause)
+static int rec_start(void *self, const struct cw_sink_host *host, char **cause)
 {
 	struct rec *r = self;
 
-	r->app = app;
+	r->host = host;
 	if (r->fail_start)
 		return cw_cause(cause, r->fail_start, "sink refuses to start");
 	r->started = true;
@@ -50,7 +50,7 @@ static void rec_publish(void *self, struct cw_snapshot *s)
 	if (r->nseen < MAXSEEN)
 		r->seen[r->nseen++] = cw_snapshot_ref(s);
 	if (r->quit_after && (int)r->nseen == r->quit_after)
-		cw_app_quit(r->app, 0);
+		r->host->quit(r->host->app, 0);
 	if (r->raise_after && (int)r->nseen == r->raise_after)
 		raise(SIGTERM);
 }
