@@ -2,6 +2,7 @@
 #include "config.h"
 #include "app.h"
 #include "history.h"
+#include "privs.h"
 #include "ticker.h"
 #include "util.h"
 
@@ -209,6 +210,11 @@ int cw_app_run(struct cw_app *a, char **cause)
 	r = cw_collector_new(&a->col, &a->cfg, cause);
 	if (r < 0)
 		return 1;
+	/* The collector is set up; keep only what new namespaces will need,
+	 * before the thread pool starts so its threads inherit the reduced
+	 * sets. Reducing them needs no privilege, so this cannot leave us
+	 * with too few; on an error the run goes on with what it has. */
+	cw_privs_drop(NULL);
 	a->hist = cw_history_new(CW_HISTORY_LINGER_MS);
 	/* A closed pipe is an error from write(), not a signal that kills. */
 	signal(SIGPIPE, SIG_IGN);

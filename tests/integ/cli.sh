@@ -104,6 +104,32 @@ else
 	diag "skipping the unprivileged checks: need root and setpriv"
 fi
 
+# Least privilege: once running, every thread keeps only CAP_DAC_READ_SEARCH,
+# CAP_SYS_ADMIN and CAP_SYS_PTRACE (bits 2, 21, 19), in the effective,
+# permitted and bounding sets, and no_new_privs is set.
+if [ "$(id -u)" -eq 0 ]; then
+	"$CONNWATCH" --json --count 40 --delay 0.1 >/dev/null 2>"$TMPD/err" &
+	cwpid=$!
+	on_exit "kill $cwpid 2>/dev/null"
+	wait_for 5 sh -c "[ \$(ls /proc/$cwpid/task | wc -l) -gt 1 ]"
+	want=0000000000280004
+	bad=""
+	for t in /proc/$cwpid/task/*; do
+		for f in CapEff CapPrm CapBnd; do
+			v=$(awk -v f="$f:" '$1 == f { print $2 }' "$t/status" 2>/dev/null)
+			[ -n "$v" ] && [ "$v" != "$want" ] && bad="$bad $(basename "$t"):$f=$v"
+		done
+	done
+	is "$bad" "" "every thread keeps only dac_read_search, sys_admin, sys_ptrace ($(ls /proc/$cwpid/task | wc -l) threads)"
+	is "$(awk '$1 == "NoNewPrivs:" { print $2 }' /proc/$cwpid/status)" 1 "no_new_privs is set"
+	is "$(awk '$1 == "CapInh:" { print $2 }' /proc/$cwpid/status)" 0000000000000000 "nothing inheritable"
+	wait "$cwpid"
+	is "$?" 0 "with the reduced set it still runs to the end"
+else
+	[ "${CI:-}" = true ] && bail "the capability checks need root"
+	diag "skipping the capability checks: need root"
+fi
+
 # The live view without a terminal on stdin: one line, status 1, and no
 # abort (a poll handle used to be closed without being set up).
 for how in devnull closed file; do

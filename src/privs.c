@@ -1,0 +1,62 @@
+/* privs: drop what is not needed. */
+#include "config.h"
+#include "privs.h"
+#include "util.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+
+static const cap_value_t keep[] = {CAP_DAC_READ_SEARCH, CAP_SYS_ADMIN, CAP_SYS_PTRACE};
+
+static bool kept(cap_value_t c)
+{
+	size_t i;
+
+	for (i = 0; i < CW_ARRAY_LEN(keep); i++)
+		if (keep[i] == c)
+			return true;
+	return false;
+}
+
+int cw_privs_drop(char **cause)
+{
+	cap_t now, want;
+	cap_value_t c, last = (cap_value_t)cap_max_bits() - 1;
+	cap_flag_value_t v;
+	int dropped = 0, e;
+
+	/* It never runs another program: no exec can gain privileges. */
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	now = cap_get_proc();
+	if (!now)
+		return cw_cause(cause, -errno, "reading capabilities: %s", strerror(errno));
+	/* The bounding set first: dropping from it needs CAP_SETPCAP, which
+	 * goes with the permitted set below. */
+	if (cap_get_flag(now, CAP_SETPCAP, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET)
+		for (c = 0; c <= last; c++)
+			if (!kept(c) && cap_get_bound(c) == 1)
+				cap_drop_bound(c);
+	want = cap_init();
+	for (c = 0; c <= last; c++) {
+		if (cap_get_flag(now, c, CAP_PERMITTED, &v) != 0 || v != CAP_SET)
+			continue;
+		if (!kept(c)) {
+			dropped++;
+			continue;
+		}
+		cap_set_flag(want, CAP_PERMITTED, 1, &c, CAP_SET);
+		if (cap_get_flag(now, c, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET)
+			cap_set_flag(want, CAP_EFFECTIVE, 1, &c, CAP_SET);
+	}
+	if (dropped && cap_set_proc(want) != 0) {
+		e = errno;
+		cap_free(want);
+		cap_free(now);
+		return cw_cause(cause, -e, "dropping capabilities: %s", strerror(e));
+	}
+	cap_free(want);
+	cap_free(now);
+	return dropped;
+}
