@@ -1,64 +1,45 @@
 /* agg: counts, peers and listeners for one namespace. */
 #include "config.h"
 #include "agg.h"
+#include "map.h"
 #include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
-/* Open-addressing table of peers, keyed by (dir, addr, port). */
+/* Peers, keyed by (dir, family, port, address bytes) in a byte-keyed map
+ * that compares whole keys, so two peers never share a count. */
 struct peer_table {
 	struct cw_peer *v;
-	uint32_t *slots; /* index + 1, 0 = empty */
-	size_t n, cap, nslots;
+	size_t n, cap;
+	struct cw_smap index; /* key -> CW_MAP_IDX(position in v) */
 };
-
-static uint64_t peer_hash(uint8_t dir, const struct cw_addr *a, uint16_t port)
-{
-	uint64_t h = 1469598103934665603ull;
-	size_t i, len = a->family == AF_INET ? 4 : 16;
-
-	h = (h ^ dir) * 1099511628211ull;
-	h = (h ^ a->family) * 1099511628211ull;
-	for (i = 0; i < len; i++)
-		h = (h ^ a->bytes[i]) * 1099511628211ull;
-	h = (h ^ port) * 1099511628211ull;
-	return h ^ (h >> 29);
-}
 
 static struct cw_peer *peer_get(struct peer_table *t, uint8_t dir, const struct cw_addr *a,
 				uint16_t port)
 {
-	size_t i, mask;
+	uint8_t key[4 + 16];
+	size_t alen = a->family == AF_INET ? 4 : 16;
 	struct cw_peer *p;
+	void *v;
 
-	if ((t->n + 1) * 2 > t->nslots) {
-		size_t ns = t->nslots ? t->nslots * 2 : 64, k;
-
-		free(t->slots);
-		t->slots = cw_xcalloc(ns, sizeof(*t->slots));
-		t->nslots = ns;
-		for (k = 0; k < t->n; k++) {
-			i = peer_hash(t->v[k].dir, &t->v[k].addr, t->v[k].port) & (ns - 1);
-			while (t->slots[i])
-				i = (i + 1) & (ns - 1);
-			t->slots[i] = (uint32_t)k + 1;
-		}
-	}
-	mask = t->nslots - 1;
-	for (i = peer_hash(dir, a, port) & mask; t->slots[i]; i = (i + 1) & mask) {
-		p = &t->v[t->slots[i] - 1];
-		if (p->dir == dir && p->port == port && cw_addr_equal(&p->addr, a))
-			return p;
-	}
+	key[0] = dir;
+	key[1] = (uint8_t)a->family;
+	key[2] = (uint8_t)(port >> 8);
+	key[3] = (uint8_t)port;
+	memcpy(key + 4, a->bytes, alen);
+	v = cw_smap_getb(&t->index, key, 4 + alen);
+	if (v)
+		return &t->v[CW_MAP_IDX_OF(v)];
 	cw_xgrow((void **)&t->v, &t->cap, t->n + 1, sizeof(*t->v));
 	p = &t->v[t->n];
 	memset(p, 0, sizeof(*p));
 	p->dir = dir;
 	p->addr = *a;
 	p->port = port;
-	t->slots[i] = (uint32_t)++t->n;
+	cw_smap_putb(&t->index, key, 4 + alen, CW_MAP_IDX(t->n));
+	t->n++;
 	return p;
 }
 
@@ -152,7 +133,7 @@ void cw_agg_build(struct cw_agg *out, const struct cw_sock *socks, size_t n, siz
 		p->total++;
 	}
 	free(listening);
-	free(t.slots);
+	cw_smap_done(&t.index, NULL);
 	if (t.n)
 		qsort(t.v, t.n, sizeof(*t.v), peer_cmp);
 	out->peers_all = t.n;

@@ -4,11 +4,11 @@
 #include "agg.h"
 #include "nscount.h"
 #include "nsenter.h"
+#include "map.h"
 #include "owners.h"
 #include "podid.h"
 #include "root.h"
 #include "sched.h"
-#include "strmap.h"
 #include "util.h"
 
 #include <errno.h>
@@ -65,7 +65,7 @@ struct cw_collector {
 
 	struct cw_nslist list;
 	struct cw_podid *podid;
-	struct cw_strmap states;   /* "<inode>" -> struct nsstate */
+	struct cw_imap states;     /* inode -> struct nsstate */
 	struct nsstate **order;    /* live states, this tick */
 	size_t norder, caporder;
 	struct cw_sockvec scratch;
@@ -74,11 +74,6 @@ struct cw_collector {
 	const char *dump_mode;
 	uint64_t ticks;            /* ticks done */
 };
-
-static void key_of(uint64_t inode, char *buf, size_t n)
-{
-	snprintf(buf, n, "%" PRIu64, inode);
-}
 
 static void state_free(void *v)
 {
@@ -156,7 +151,7 @@ void cw_collector_free(struct cw_collector *c)
 {
 	if (!c)
 		return;
-	cw_strmap_done(&c->states, state_free);
+	cw_imap_done(&c->states, state_free);
 	cw_nslist_done(&c->list);
 	cw_podid_free(c->podid);
 	cw_root_close(&c->root);
@@ -245,11 +240,8 @@ static void setup(struct cw_collector *c, struct nsstate *s, int64_t now)
 
 static struct nsstate *state_get(struct cw_collector *c, uint64_t inode, bool *fresh)
 {
-	char key[32];
-	struct nsstate *s;
+	struct nsstate *s = cw_imap_get(&c->states, inode);
 
-	key_of(inode, key, sizeof(key));
-	s = cw_strmap_get(&c->states, key);
 	*fresh = !s;
 	if (s)
 		return s;
@@ -257,21 +249,21 @@ static struct nsstate *state_get(struct cw_collector *c, uint64_t inode, bool *f
 	s->inode = inode;
 	s->shared_ehash = -1;
 	s->cnt = (struct cw_nscount)CW_NSCOUNT_CLOSED;
-	cw_strmap_put(&c->states, key, s);
+	cw_imap_put(&c->states, inode, s);
 	return s;
 }
 
 /* Discovery, naming, setup; leaves c->order holding this tick's live states. */
 static void refresh(struct cw_collector *c, int64_t now)
 {
+	struct cw_imap_iter it;
 	struct nsstate **gone = NULL;
 	size_t i, ngone = 0, capgone = 0;
 	bool invalidated = false;
 
 	cw_netns_scan(&c->list, c->procfs, &c->root, NULL);
-	for (i = 0; i < c->states.cap; i++)
-		if (c->states.slots[i].key)
-			((struct nsstate *)c->states.slots[i].val)->live = false;
+	for (cw_imap_iter_init(&it, &c->states); cw_imap_next(&it);)
+		((struct nsstate *)it.val)->live = false;
 	c->norder = 0;
 	for (i = 0; i < c->list.n; i++) {
 		bool fresh;
@@ -297,19 +289,16 @@ static void refresh(struct cw_collector *c, int64_t now)
 			setup(c, s, now);
 	}
 	/* Close what vanished: our handles would keep a dead namespace alive. */
-	for (i = 0; i < c->states.cap; i++) {
-		struct nsstate *s = c->states.slots[i].val;
+	for (cw_imap_iter_init(&it, &c->states); cw_imap_next(&it);) {
+		struct nsstate *s = it.val;
 
-		if (c->states.slots[i].key && !s->live) {
+		if (!s->live) {
 			cw_xgrow((void **)&gone, &capgone, ngone + 1, sizeof(*gone));
 			gone[ngone++] = s;
 		}
 	}
 	for (i = 0; i < ngone; i++) {
-		char key[32];
-
-		key_of(gone[i]->inode, key, sizeof(key));
-		cw_strmap_del(&c->states, key);
+		cw_imap_del(&c->states, gone[i]->inode);
 		state_free(gone[i]);
 	}
 	free(gone);

@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -52,37 +53,11 @@ int cw_netns_of_pid(const char *procfs, pid_t pid, uint64_t *inode)
 	return *inode ? 0 : -EINVAL;
 }
 
-static size_t slot_of(uint64_t inode, size_t mask)
-{
-	return (size_t)(inode * 0x9e3779b97f4a7c15ull >> 20) & mask;
-}
-
-static void slots_rebuild(struct cw_nslist *l, size_t ns)
-{
-	size_t k, i;
-
-	free(l->slots);
-	l->slots = cw_xcalloc(ns, sizeof(*l->slots));
-	l->nslots = ns;
-	for (k = 0; k < l->n; k++) {
-		i = slot_of(l->v[k].inode, ns - 1);
-		while (l->slots[i])
-			i = (i + 1) & (ns - 1);
-		l->slots[i] = (uint32_t)k + 1;
-	}
-}
-
 struct cw_nsinfo *cw_nslist_find(const struct cw_nslist *l, uint64_t inode)
 {
-	size_t i, mask;
+	void *v = cw_imap_get(&l->index, inode);
 
-	if (!l->nslots)
-		return NULL;
-	mask = l->nslots - 1;
-	for (i = slot_of(inode, mask); l->slots[i]; i = (i + 1) & mask)
-		if (l->v[l->slots[i] - 1].inode == inode)
-			return &l->v[l->slots[i] - 1];
-	return NULL;
+	return v ? &l->v[CW_MAP_IDX_OF(v)] : NULL;
 }
 
 static struct cw_nsinfo *get(struct cw_nslist *l, uint64_t inode)
@@ -92,18 +67,11 @@ static struct cw_nsinfo *get(struct cw_nslist *l, uint64_t inode)
 	if (ns)
 		return ns;
 	cw_xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v));
-	ns = &l->v[l->n++];
+	ns = &l->v[l->n];
 	memset(ns, 0, sizeof(*ns));
 	ns->inode = inode;
-	if (l->n * 2 > l->nslots) {
-		slots_rebuild(l, l->nslots ? l->nslots * 2 : 64);
-	} else {
-		size_t i, mask = l->nslots - 1;
-
-		for (i = slot_of(inode, mask); l->slots[i]; i = (i + 1) & mask)
-			;
-		l->slots[i] = (uint32_t)l->n;
-	}
+	cw_imap_put(&l->index, inode, CW_MAP_IDX(l->n));
+	l->n++;
 	return ns;
 }
 
@@ -123,14 +91,27 @@ static void add_pid(struct cw_nsinfo *ns, pid_t pid)
 	ns->pids[i] = pid;
 }
 
-static void scan_pins(struct cw_nslist *l, const struct cw_root *root, const char *dir,
-		      enum cw_pin_kind kind)
+/* Whether an error means we ran out of something, so what the scan did not
+ * see may well exist: the list would be incomplete, not just current. */
+static bool out_of_resources(int e)
+{
+	return e == EMFILE || e == ENFILE || e == ENOMEM;
+}
+
+static int scan_pins(struct cw_nslist *l, const struct cw_root *root, const char *dir,
+		     enum cw_pin_kind kind, char **cause)
 {
 	DIR *d = cw_root_opendir(root, dir);
 	struct dirent *de;
+	int r = 0;
 
-	if (!d)
-		return;
+	if (!d) {
+		int e = errno;
+
+		if (out_of_resources(e))
+			return cw_cause(cause, -e, "cannot open %s: %s", dir, strerror(e));
+		return 0; /* absent, or not a directory: no pins there */
+	}
 	while ((de = readdir(d))) {
 		struct statfs sfs;
 		struct stat st;
@@ -140,8 +121,16 @@ static void scan_pins(struct cw_nslist *l, const struct cw_root *root, const cha
 		if (de->d_name[0] == '.')
 			continue;
 		fd = openat(dirfd(d), de->d_name, O_PATH | O_CLOEXEC | O_NOFOLLOW);
-		if (fd < 0)
+		if (fd < 0) {
+			int e = errno;
+
+			if (out_of_resources(e)) {
+				r = cw_cause(cause, -e, "cannot open %s/%s: %s", dir, de->d_name,
+					     strerror(e));
+				break;
+			}
 			continue;
+		}
 		/* Only a mounted nsfs file is a namespace; a leftover plain
 		 * file (a failed `ip netns delete`) is not. */
 		if (fstatfs(fd, &sfs) != 0 || sfs.f_type != NSFS_MAGIC || fstat(fd, &st) != 0) {
@@ -156,6 +145,7 @@ static void scan_pins(struct cw_nslist *l, const struct cw_root *root, const cha
 		}
 	}
 	closedir(d);
+	return r;
 }
 
 static void clear(struct cw_nslist *l)
@@ -166,15 +156,26 @@ static void clear(struct cw_nslist *l)
 		free(l->v[i].pin_path);
 	l->n = 0;
 	l->denied = 0;
-	if (l->slots)
-		memset(l->slots, 0, l->nslots * sizeof(*l->slots));
+	cw_imap_clear(&l->index, NULL);
 }
 
 int cw_netns_scan(struct cw_nslist *out, const char *procfs, const struct cw_root *root,
 		  char **cause)
 {
+	static const struct {
+		const char *dir;
+		enum cw_pin_kind kind;
+	} pins[] = {
+		/* /var/run is usually a symlink to /run: the inode dedups the repeats. */
+		{"/run/netns", CW_PIN_NETNS},
+		{"/var/run/netns", CW_PIN_NETNS},
+		{"/run/docker/netns", CW_PIN_DOCKER},
+		{"/var/run/docker/netns", CW_PIN_DOCKER},
+	};
 	DIR *d;
 	struct dirent *de;
+	size_t i;
+	int r;
 
 	clear(out);
 	d = opendir(procfs);
@@ -182,7 +183,6 @@ int cw_netns_scan(struct cw_nslist *out, const char *procfs, const struct cw_roo
 		return cw_cause(cause, -errno, "cannot read --procfs %s: %s", procfs, strerror(errno));
 	while ((de = readdir(d))) {
 		uint64_t pid, inode;
-		int r;
 
 		if (de->d_name[0] < '1' || de->d_name[0] > '9' || !cw_parse_u64(de->d_name, &pid) ||
 		    pid > INT32_MAX)
@@ -195,20 +195,36 @@ int cw_netns_scan(struct cw_nslist *out, const char *procfs, const struct cw_roo
 		add_pid(get(out, inode), (pid_t)pid);
 	}
 	closedir(d);
-	/* /var/run is usually a symlink to /run: the inode dedups the repeats. */
-	scan_pins(out, root, "/run/netns", CW_PIN_NETNS);
-	scan_pins(out, root, "/var/run/netns", CW_PIN_NETNS);
-	scan_pins(out, root, "/run/docker/netns", CW_PIN_DOCKER);
-	scan_pins(out, root, "/var/run/docker/netns", CW_PIN_DOCKER);
+	for (i = 0; i < CW_ARRAY_LEN(pins); i++) {
+		r = scan_pins(out, root, pins[i].dir, pins[i].kind, cause);
+		if (r < 0)
+			return r;
+	}
 	return 0;
+}
+
+void cw_nslist_swap(struct cw_nslist *a, struct cw_nslist *b)
+{
+	struct cw_nslist t = *a;
+
+	*a = *b;
+	*b = t;
 }
 
 void cw_nslist_done(struct cw_nslist *l)
 {
 	clear(l);
 	free(l->v);
-	free(l->slots);
+	cw_imap_done(&l->index, NULL);
 	memset(l, 0, sizeof(*l));
+}
+
+/* Out of descriptors is not "vanished": say which limit was hit. */
+static int fd_shortage(char **cause, int e)
+{
+	return cw_cause(cause, -e, "cannot open namespace: %s (%s)", strerror(e),
+			e == EMFILE ? "EMFILE: the process's open-file limit"
+				    : "ENFILE: the system's open-file limit");
 }
 
 int cw_netns_open(const struct cw_nsinfo *ns, const char *procfs, const struct cw_root *root,
@@ -224,6 +240,8 @@ int cw_netns_open(const struct cw_nsinfo *ns, const char *procfs, const struct c
 		snprintf(path, sizeof(path), "%s/%d/ns/net", procfs, (int)ns->pids[i]);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE)
+				return fd_shortage(cause, errno);
 			denied |= errno == EACCES || errno == EPERM;
 			continue;
 		}
@@ -233,6 +251,8 @@ int cw_netns_open(const struct cw_nsinfo *ns, const char *procfs, const struct c
 	}
 	if (ns->pin_path) {
 		fd = cw_root_openat(root, ns->pin_path, O_RDONLY);
+		if (fd == -EMFILE || fd == -ENFILE)
+			return fd_shortage(cause, -fd);
 		if (fd >= 0) {
 			if (fstat(fd, &st) == 0 && (uint64_t)st.st_ino == ns->inode)
 				return fd;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "map.h"
 #include "root.h"
 
 #define CW_NETNS_MAXPIDS 16
@@ -33,16 +34,19 @@ struct cw_nslist {
 	struct cw_nsinfo *v;
 	size_t n, cap;
 	size_t denied;       /* processes whose namespace we may not read */
-	/* inode -> index */
-	uint32_t *slots;
-	size_t nslots;
+	struct cw_imap index; /* inode -> CW_MAP_IDX(position in v) */
 };
 
 /* Scans procfs and the pin directories under root into out (cleared first).
- * Fails only if procfs itself cannot be read. */
+ * Fails if procfs cannot be read, or if a pin directory or pinned file
+ * cannot be opened for want of descriptors or memory (EMFILE, ENFILE,
+ * ENOMEM): then out is incomplete, and the caller keeps its last good list.
+ * A missing pin directory is normal. */
 int cw_netns_scan(struct cw_nslist *out, const char *procfs, const struct cw_root *root,
 		  char **cause);
 struct cw_nsinfo *cw_nslist_find(const struct cw_nslist *l, uint64_t inode);
+/* Exchanges two lists (pointers into either move with their list). */
+void cw_nslist_swap(struct cw_nslist *a, struct cw_nslist *b);
 void cw_nslist_done(struct cw_nslist *l);
 
 /* Parses a "net:[4026531993]" link. Returns 0 if it is not one. */

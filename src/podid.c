@@ -3,7 +3,7 @@
 #include "podid.h"
 #include "cgroup.h"
 #include "podmeta.h"
-#include "strmap.h"
+#include "map.h"
 #include "util.h"
 #include "workload.h"
 
@@ -41,9 +41,9 @@ struct cw_podid {
 	char *procfs;
 	const struct cw_root *root;
 	bool stale;
-	struct cw_strmap files;   /* path -> struct meta_entry (the parse cache) */
-	struct cw_strmap by_id;   /* container id -> struct meta_entry (borrowed) */
-	struct cw_strmap podlogs; /* pod uid -> struct podlog */
+	struct cw_smap files;   /* path -> struct meta_entry (the parse cache) */
+	struct cw_smap by_id;   /* container id -> struct meta_entry (borrowed) */
+	struct cw_smap podlogs; /* pod uid -> struct podlog */
 	struct meta_entry **entries;
 	size_t nentries, capentries;
 };
@@ -64,7 +64,7 @@ static void podlog_free(void *v)
 	size_t i;
 
 	if (!l)
-		return; /* podlog_dir frees what cw_strmap_put replaced: usually nothing */
+		return; /* podlog_dir frees what cw_smap_put replaced: usually nothing */
 	for (i = 0; i < l->n; i++)
 		free(l->containers[i]);
 	free(l->containers);
@@ -88,9 +88,9 @@ void cw_podid_free(struct cw_podid *p)
 {
 	if (!p)
 		return;
-	cw_strmap_done(&p->files, entry_free);
-	cw_strmap_done(&p->by_id, NULL);
-	cw_strmap_done(&p->podlogs, podlog_free);
+	cw_smap_done(&p->files, entry_free);
+	cw_smap_done(&p->by_id, NULL);
+	cw_smap_done(&p->podlogs, podlog_free);
 	free(p->entries);
 	free(p->procfs);
 	free(p);
@@ -104,7 +104,7 @@ void cw_podid_invalidate(struct cw_podid *p)
 /* Loads (or keeps, if unchanged) one runtime file into the cache. */
 static void load(struct cw_podid *p, const char *path, enum meta_kind kind, const char *id)
 {
-	struct meta_entry *e = cw_strmap_get(&p->files, path);
+	struct meta_entry *e = cw_smap_get(&p->files, path);
 	struct stat st;
 	char *text = NULL, *cause = NULL;
 	int r;
@@ -116,7 +116,7 @@ static void load(struct cw_podid *p, const char *path, enum meta_kind kind, cons
 		return;
 	}
 	if (e)
-		entry_free(cw_strmap_del(&p->files, path));
+		entry_free(cw_smap_del(&p->files, path));
 	e = cw_xcalloc(1, sizeof(*e));
 	e->path = cw_xstrdup(path);
 	e->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
@@ -141,7 +141,7 @@ static void load(struct cw_podid *p, const char *path, enum meta_kind kind, cons
 	free(cause);
 	if (id && !e->m.id)
 		e->m.id = cw_xstrdup(id); /* a bundle directory is named by its id */
-	cw_strmap_put(&p->files, path, e);
+	cw_smap_put(&p->files, path, e);
 }
 
 /* Calls fn(p, dir, name) for each entry of dir under the root. */
@@ -231,7 +231,7 @@ static void podlog_dir(struct cw_podid *p, const char *dir, const char *name)
 				podlog_container(l, de->d_name);
 		closedir(d);
 	}
-	podlog_free(cw_strmap_put(&p->podlogs, l->uid, l));
+	podlog_free(cw_smap_put(&p->podlogs, l->uid, l));
 }
 
 /* Resolves a namespace path from runtime metadata to its inode. Paths into
@@ -255,44 +255,42 @@ static uint64_t path_inode(struct cw_podid *p, const char *path)
 
 static void build_index(struct cw_podid *p)
 {
+	struct cw_smap_iter it;
 	size_t i;
 
-	for (i = 0; i < p->files.cap; i++)
-		if (p->files.slots[i].key)
-			((struct meta_entry *)p->files.slots[i].val)->seen = false;
+	for (cw_smap_iter_init(&it, &p->files); cw_smap_next(&it);)
+		((struct meta_entry *)it.val)->seen = false;
 	for (i = 0; i < CW_ARRAY_LEN(sources); i++)
 		scan_source(p, &sources[i], sources[i].dir, sources[i].nested);
 
 	/* Drop what vanished, then index what is left. */
 	p->nentries = 0;
-	for (i = 0; i < p->files.cap; i++) {
-		struct meta_entry *e = p->files.slots[i].val;
+	for (cw_smap_iter_init(&it, &p->files); cw_smap_next(&it);) {
+		struct meta_entry *e = it.val;
 
-		if (p->files.slots[i].key && !e->seen) {
+		if (!e->seen) {
 			cw_xgrow((void **)&p->entries, &p->capentries, p->nentries + 1, sizeof(e));
 			p->entries[p->nentries++] = e;
 		}
 	}
 	for (i = 0; i < p->nentries; i++) {
-		cw_strmap_del(&p->files, p->entries[i]->path);
+		cw_smap_del(&p->files, p->entries[i]->path);
 		entry_free(p->entries[i]);
 	}
-	cw_strmap_clear(&p->by_id, NULL);
+	cw_smap_clear(&p->by_id, NULL);
 	p->nentries = 0;
-	for (i = 0; i < p->files.cap; i++) {
-		struct meta_entry *e = p->files.slots[i].val;
+	for (cw_smap_iter_init(&it, &p->files); cw_smap_next(&it);) {
+		struct meta_entry *e = it.val;
 
-		if (!p->files.slots[i].key)
-			continue;
 		e->netns_inode = path_inode(p, e->m.netns_path);
 		/* Unparsable bundles too (their id is the directory's), so that
 		 * identify can say why a container's pod has no name. */
 		if (e->m.id && (e->m.runtime != CW_RT_UNKNOWN || e->error))
-			cw_strmap_put(&p->by_id, e->m.id, e);
+			cw_smap_put(&p->by_id, e->m.id, e);
 		cw_xgrow((void **)&p->entries, &p->capentries, p->nentries + 1, sizeof(*p->entries));
 		p->entries[p->nentries++] = e;
 	}
-	cw_strmap_clear(&p->podlogs, podlog_free);
+	cw_smap_clear(&p->podlogs, podlog_free);
 	each_dirent(p, "/var/log/pods", podlog_dir);
 	p->stale = false;
 }
@@ -488,13 +486,13 @@ void cw_podid_identify(struct cw_podid *p, const struct cw_nsinfo *ns, uint64_t 
 	read_cgroup(p, ns, &cg);
 	/* ... or the bundle of the container its processes' cgroup names. */
 	if (!sb && cg.container_id[0]) {
-		bundle = cw_strmap_get(&p->by_id, cg.container_id);
+		bundle = cw_smap_get(&p->by_id, cg.container_id);
 		if (bundle && bundle->error) {
 			cw_cause(&id->note, 0, "runtime metadata %s: %s", bundle->path, bundle->error);
 		} else if (bundle && bundle->m.type == CW_META_SANDBOX && bundle->m.pod_name) {
 			sb = bundle;
 		} else if (bundle && bundle->m.sandbox_id) {
-			struct meta_entry *s = cw_strmap_get(&p->by_id, bundle->m.sandbox_id);
+			struct meta_entry *s = cw_smap_get(&p->by_id, bundle->m.sandbox_id);
 
 			if (s && !s->error && s->m.pod_name)
 				sb = s;
@@ -504,7 +502,7 @@ void cw_podid_identify(struct cw_podid *p, const struct cw_nsinfo *ns, uint64_t 
 	}
 	if (sb && sb->m.pod_name) {
 		pod_from_sandbox(p, id, sb);
-	} else if (cg.pod_uid[0] && (log = cw_strmap_get(&p->podlogs, cg.pod_uid))) {
+	} else if (cg.pod_uid[0] && (log = cw_smap_get(&p->podlogs, cg.pod_uid))) {
 		/* 2. cgroup pod uid + the kubelet's pod log directory */
 		size_t i;
 

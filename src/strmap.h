@@ -1,5 +1,7 @@
 /* strmap: a string-keyed hash map (open addressing). Keys are copied; values
- * are borrowed pointers. */
+ * are borrowed pointers. Superseded by struct cw_smap (map.h); kept only
+ * because src/history.c still walks its slots, until history moves to
+ * cw_smap/cw_imap. New code uses map.h. */
 #ifndef CW_STRMAP_H
 #define CW_STRMAP_H
 
