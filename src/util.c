@@ -327,3 +327,23 @@ bool cw_parse_double(const char *s, double *out)
 	*out = v;
 	return true;
 }
+
+#include <sys/resource.h>
+
+int cw_nofile_raise(uint64_t *soft)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return -errno;
+	if (rl.rlim_cur != rl.rlim_max) {
+		struct rlimit want = {rl.rlim_max, rl.rlim_max};
+
+		/* An unlimited hard limit cannot be the soft one (setrlimit
+		 * fails with EPERM above fs.nr_open): keep what we have then. */
+		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+			rl = want;
+	}
+	*soft = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl.rlim_cur;
+	return 0;
+}

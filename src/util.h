@@ -50,4 +50,9 @@ void cw_proc_comm(const char *procfs, int pid, char *buf, size_t n);
 bool cw_parse_u64(const char *s, uint64_t *out);
 bool cw_parse_double(const char *s, double *out);
 
+/* Raises the soft RLIMIT_NOFILE to the hard limit (a node's namespaces each
+ * keep a few descriptors; the default soft 1024 is too few at 200 pods).
+ * *soft gets the limit now in force. Returns 0 or -errno. */
+int cw_nofile_raise(uint64_t *soft);
+
 #endif
