@@ -2,9 +2,10 @@
 #include "config.h"
 #include "collect.h"
 #include "agg.h"
+#include "fdbudget.h"
+#include "map.h"
 #include "nscount.h"
 #include "nsenter.h"
-#include "map.h"
 #include "owners.h"
 #include "podid.h"
 #include "root.h"
@@ -31,6 +32,8 @@ struct nsstate {
 	uint64_t inode;
 	bool live;
 	const struct cw_nsinfo *info;   /* this tick's discovery record */
+	int64_t first_ms;               /* when discovery first saw it */
+	bool fd_kept;                   /* the fd budget lets it keep handles */
 
 	struct cw_ident ident;
 	bool identified;
@@ -63,7 +66,12 @@ struct cw_collector {
 	const char *host_from;
 	char hostname[256];
 
-	struct cw_nslist list;
+	struct cw_nslist list;     /* the last good scan */
+	struct cw_nslist next;     /* this tick's scan, swapped in if it succeeds */
+	char *scan_note;           /* why this tick's scan failed, or NULL */
+	uint64_t nofile;           /* RLIMIT_NOFILE in force; 0 if unknown */
+	struct cw_fdbudget_item *fdb;
+	size_t capfdb, fd_unkept;  /* namespaces keeping no descriptor */
 	struct cw_podid *podid;
 	struct cw_imap states;     /* inode -> struct nsstate */
 	struct nsstate **order;    /* live states, this tick */
@@ -120,6 +128,8 @@ int cw_collector_new(struct cw_collector **out, const struct cw_collector_cfg *c
 		return r;
 	}
 	c->procfs = cw_xstrdup(cfg->procfs);
+	if (cw_nofile_raise(&c->nofile) < 0 || c->nofile == UINT64_MAX)
+		c->nofile = 0;
 	r = cw_netns_scan(&c->list, c->procfs, &c->root, cause);
 	if (r < 0) {
 		cw_collector_free(c);
@@ -153,6 +163,9 @@ void cw_collector_free(struct cw_collector *c)
 		return;
 	cw_imap_done(&c->states, state_free);
 	cw_nslist_done(&c->list);
+	cw_nslist_done(&c->next);
+	free(c->scan_note);
+	free(c->fdb);
 	cw_podid_free(c->podid);
 	cw_root_close(&c->root);
 	cw_sockvec_done(&c->scratch);
@@ -233,12 +246,94 @@ static void setup(struct cw_collector *c, struct nsstate *s, int64_t now)
 	if (!cw_nscount_is_open(&s->cnt) && s->info->npids) {
 		char *dir = cw_xasprintf("%s/%d/net", c->procfs, (int)s->info->pids[0]);
 
-		cw_nscount_open(&s->cnt, dir, NULL);
+		x.cause = NULL;
+		r = cw_nscount_open(&s->cnt, dir, &x.cause);
 		free(dir);
+		if (r < 0 && !s->setup_err) {
+			s->setup_err = x.cause;
+			x.cause = NULL;
+			s->setup_final = false; /* EMFILE passes; a vanished pid too */
+		}
+		free(x.cause);
 	}
 }
 
-static struct nsstate *state_get(struct cw_collector *c, uint64_t inode, bool *fresh)
+/* Descriptors a namespace holds now. */
+static unsigned held_fds(const struct nsstate *s)
+{
+	unsigned n = s->diag ? 1 : 0;
+	int i;
+
+	for (i = 0; i < CW_NSCOUNT_NFILES; i++)
+		n += s->cnt.fd[i] >= 0;
+	return n;
+}
+
+/* Closes a namespace's kept handles; it is set up again once it may keep them. */
+static void release(struct nsstate *s)
+{
+	cw_diag_close(s->diag);
+	s->diag = NULL;
+	cw_nscount_close(&s->cnt);
+	s->setup_tried = false;
+	free(s->setup_err);
+	s->setup_err = NULL;
+}
+
+static enum cw_fdbudget_rank fd_rank(const struct nsstate *s)
+{
+	switch (s->ident.kind) {
+	case CW_KIND_HOST:
+		return CW_FDBUDGET_HOST;
+	case CW_KIND_POD:
+		return CW_FDBUDGET_POD;
+	case CW_KIND_PROCESS:
+		return CW_FDBUDGET_PROCESS;
+	default:
+		return CW_FDBUDGET_OTHER;
+	}
+}
+
+/* Decides which namespaces keep descriptors this tick (fdbudget's policy)
+ * and releases the handles of those that may not. */
+static void plan_fds(struct cw_collector *c, const struct cw_wants *w)
+{
+	uint64_t held = 0, other;
+	int open_now = cw_fdbudget_count_open();
+	size_t i;
+
+	cw_xgrow((void **)&c->fdb, &c->capfdb, c->norder, sizeof(*c->fdb));
+	for (i = 0; i < c->norder; i++) {
+		const struct nsstate *s = c->order[i];
+		unsigned h = held_fds(s);
+
+		held += h;
+		c->fdb[i] = (struct cw_fdbudget_item){
+			.rank = fd_rank(s),
+			.focus = s->inode == w->focus_inode || s->inode == w->sockets_inode,
+			.first_seen_ms = s->first_ms,
+			.inode = s->inode,
+			/* One that was set up holds what it will hold. */
+			.cost = s->setup_tried ? h : CW_FDBUDGET_NS_COST,
+		};
+	}
+	/* Too many open even to count them: take it that we are at the limit. */
+	if (open_now < 0)
+		other = c->nofile > held ? c->nofile - held : 0;
+	else
+		other = (uint64_t)open_now > held ? (uint64_t)open_now - held : 0;
+	c->fd_unkept = cw_fdbudget_plan(c->fdb, c->norder, c->nofile, other);
+	for (i = 0; i < c->norder; i++) {
+		struct nsstate *s = c->order[i];
+
+		s->fd_kept = c->fdb[i].keep;
+		if (!s->fd_kept && (held_fds(s) || s->setup_tried))
+			release(s);
+	}
+}
+
+static struct nsstate *state_get(struct cw_collector *c, uint64_t inode, int64_t now,
+				  bool *fresh)
 {
 	struct nsstate *s = cw_imap_get(&c->states, inode);
 
@@ -247,27 +342,46 @@ static struct nsstate *state_get(struct cw_collector *c, uint64_t inode, bool *f
 		return s;
 	s = cw_xcalloc(1, sizeof(*s));
 	s->inode = inode;
+	s->first_ms = now;
 	s->shared_ehash = -1;
 	s->cnt = (struct cw_nscount)CW_NSCOUNT_CLOSED;
 	cw_imap_put(&c->states, inode, s);
 	return s;
 }
 
+static const char *errno_tag(int e)
+{
+	return e == EMFILE ? " (EMFILE)" : e == ENFILE ? " (ENFILE)" : e == ENOMEM ? " (ENOMEM)" : "";
+}
+
 /* Discovery, naming, setup; leaves c->order holding this tick's live states. */
-static void refresh(struct cw_collector *c, int64_t now)
+static void refresh(struct cw_collector *c, const struct cw_wants *w, int64_t now)
 {
 	struct cw_imap_iter it;
 	struct nsstate **gone = NULL;
 	size_t i, ngone = 0, capgone = 0;
 	bool invalidated = false;
+	char *cause = NULL;
+	int r;
 
-	cw_netns_scan(&c->list, c->procfs, &c->root, NULL);
+	/* Scan aside and swap only on success: a failed scan (EMFILE, most
+	 * likely) must not look like every namespace vanished at once, which
+	 * would close all their handles and reopen them all next tick. */
+	r = cw_netns_scan(&c->next, c->procfs, &c->root, &cause);
+	free(c->scan_note);
+	c->scan_note = NULL;
+	if (r == 0)
+		cw_nslist_swap(&c->list, &c->next);
+	else
+		c->scan_note = cw_xasprintf("namespace scan failed: %s%s; showing the last good list",
+					    cause ? cause : strerror(-r), errno_tag(-r));
+	free(cause);
 	for (cw_imap_iter_init(&it, &c->states); cw_imap_next(&it);)
 		((struct nsstate *)it.val)->live = false;
 	c->norder = 0;
 	for (i = 0; i < c->list.n; i++) {
 		bool fresh;
-		struct nsstate *s = state_get(c, c->list.v[i].inode, &fresh);
+		struct nsstate *s = state_get(c, c->list.v[i].inode, now, &fresh);
 
 		s->live = true;
 		s->info = &c->list.v[i];
@@ -285,7 +399,14 @@ static void refresh(struct cw_collector *c, int64_t now)
 			s->identified = true;
 			s->ident_ms = now;
 		}
-		if (!s->setup_tried || (!s->setup_final && now - s->setup_ms >= CW_RESETUP_MS))
+	}
+	/* Release before setting up, so freed descriptors can be reused. */
+	plan_fds(c, w);
+	for (i = 0; i < c->norder; i++) {
+		struct nsstate *s = c->order[i];
+
+		if (s->fd_kept &&
+		    (!s->setup_tried || (!s->setup_final && now - s->setup_ms >= CW_RESETUP_MS)))
 			setup(c, s, now);
 	}
 	/* Close what vanished: our handles would keep a dead namespace alive. */
@@ -304,20 +425,48 @@ static void refresh(struct cw_collector *c, int64_t now)
 	free(gone);
 }
 
+/* Counters with no kept descriptor: open, read and close a process's
+ * /proc/<pid>/net files. The pid is checked against the namespace first,
+ * since pids are reused. A namespace with no process cannot be read this
+ * way short of entering it, which a tick never does. */
+static int read_unkept(struct cw_collector *c, struct nsstate *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->info->npids; i++) {
+		struct cw_nscount tmp = CW_NSCOUNT_CLOSED;
+		uint64_t ino;
+		char *dir;
+		int r;
+
+		if (cw_netns_of_pid(c->procfs, s->info->pids[i], &ino) < 0 || ino != s->inode)
+			continue;
+		dir = cw_xasprintf("%s/%d/net", c->procfs, (int)s->info->pids[i]);
+		r = cw_nscount_open(&tmp, dir, &s->count_err);
+		free(dir);
+		if (r == 0)
+			r = cw_nscount_read(&tmp, &s->counters, &s->count_err);
+		cw_nscount_close(&tmp);
+		return r;
+	}
+	return cw_cause(&s->count_err, -ENOENT, "no counters: no process in this namespace to read them from");
+}
+
 static void read_counters(struct cw_collector *c)
 {
 	size_t i;
 
 	for (i = 0; i < c->norder; i++) {
 		struct nsstate *s = c->order[i];
+		int r;
 
 		free(s->count_err);
 		s->count_err = NULL;
-		if (!cw_nscount_is_open(&s->cnt)) {
-			memset(&s->counters, 0, sizeof(s->counters));
-			continue;
-		}
-		if (cw_nscount_read(&s->cnt, &s->counters, &s->count_err) < 0)
+		if (cw_nscount_is_open(&s->cnt))
+			r = cw_nscount_read(&s->cnt, &s->counters, &s->count_err);
+		else
+			r = read_unkept(c, s);
+		if (r < 0)
 			memset(&s->counters, 0, sizeof(s->counters));
 	}
 }
@@ -370,12 +519,13 @@ static const char **dup_strv(struct cw_arena *a, char *const *v, size_t n)
 }
 
 static void fill_row(struct cw_snapshot *snap, struct cw_ns_row *row, const struct nsstate *s,
-		     int64_t now)
+		     const char *fd_note, int64_t now)
 {
 	struct cw_arena *a = &snap->arena;
 	const struct cw_ident *id = &s->ident;
 	const char *status = s->dump_err ? s->dump_err
 			     : s->setup_err ? s->setup_err
+			     : !s->fd_kept ? fd_note
 			     : s->count_err ? s->count_err
 			     : id->note;
 	size_t i;
@@ -457,6 +607,29 @@ static const char *privilege_note(struct cw_collector *c, struct cw_snapshot *sn
 	return NULL;
 }
 
+/* The status line's note: a failed scan first, then the descriptor
+ * budget, then privilege. */
+static const char *collector_note(struct cw_collector *c, struct cw_snapshot *snap)
+{
+	const char *priv = privilege_note(c, snap);
+	char *fds = NULL, *all;
+	const char *r;
+
+	if (!c->scan_note && !c->fd_unkept)
+		return priv;
+	if (c->fd_unkept)
+		fds = cw_xasprintf("%zu namespace%s keep no descriptor: near the open-file limit "
+				   "(RLIMIT_NOFILE %" PRIu64 ")",
+				   c->fd_unkept, c->fd_unkept == 1 ? "" : "s", c->nofile);
+	all = cw_xasprintf("%s%s%s%s%s", c->scan_note ? c->scan_note : "",
+			   c->scan_note && fds ? "; " : "", fds ? fds : "",
+			   priv ? "; " : "", priv ? priv : "");
+	r = cw_arena_strdup(&snap->arena, all);
+	free(all);
+	free(fds);
+	return r;
+}
+
 struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wants *w,
 				      int64_t now_ms)
 {
@@ -466,11 +639,16 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	double spent = 0, budget = c->budget_pct / 100.0 * c->interval_s * 1000.0;
 	size_t i, dumped = 0;
 	bool shared = false;
+	char fd_note[128] = "";
 
 	if (!w)
 		w = &none;
-	refresh(c, now_ms);
+	refresh(c, w, now_ms);
 	read_counters(c);
+	if (c->fd_unkept)
+		snprintf(fd_note, sizeof(fd_note),
+			 "no descriptor kept: near the open-file limit (RLIMIT_NOFILE %" PRIu64 ")",
+			 c->nofile);
 
 	snap->time_ms = now_ms;
 	snap->hostname = cw_arena_strdup(&snap->arena, c->hostname);
@@ -510,7 +688,7 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 		dumped++;
 	}
 	for (i = 0; i < c->norder; i++) {
-		fill_row(snap, &snap->rows[i], c->order[i], now_ms);
+		fill_row(snap, &snap->rows[i], c->order[i], fd_note, now_ms);
 		shared |= snap->rows[i].shared_ehash == 1;
 	}
 	/* The host's own table is the shared one: its dumps walk every
@@ -528,7 +706,7 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	snap->collector.procs_denied = c->list.denied;
 	snap->collector.host_netns_from = c->host_from;
 	snap->collector.dump_mode = c->dump_mode;
-	snap->collector.note = privilege_note(c, snap);
+	snap->collector.note = collector_note(c, snap);
 	snap->collector.cpu_ms = (double)(cw_thread_cpu_ns() - t0) / 1e6;
 	c->ticks++;
 	return snap;
