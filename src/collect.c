@@ -83,6 +83,12 @@ struct cw_collector {
 	uint64_t ticks;            /* ticks done */
 };
 
+/* Names the errno of a shortage, which strerror's words leave vague. */
+static const char *errno_tag(int e)
+{
+	return e == EMFILE ? " (EMFILE)" : e == ENFILE ? " (ENFILE)" : e == ENOMEM ? " (ENOMEM)" : "";
+}
+
 static void state_free(void *v)
 {
 	struct nsstate *s = v;
@@ -234,8 +240,10 @@ static void setup(struct cw_collector *c, struct nsstate *s, int64_t now)
 		}
 	}
 	if (r < 0) {
-		s->setup_err = x.cause ? x.cause : cw_xstrdup(strerror(-r));
-		x.cause = NULL;
+		const char *why = x.cause ? x.cause : strerror(-r);
+
+		s->setup_err = strstr(why, "FILE") ? cw_xstrdup(why)
+						   : cw_xasprintf("%s%s", why, errno_tag(-r));
 		/* Privilege does not change while we run; other failures may pass. */
 		s->setup_final = r == -EPERM || r == -EACCES;
 	} else {
@@ -250,8 +258,8 @@ static void setup(struct cw_collector *c, struct nsstate *s, int64_t now)
 		r = cw_nscount_open(&s->cnt, dir, &x.cause);
 		free(dir);
 		if (r < 0 && !s->setup_err) {
-			s->setup_err = x.cause;
-			x.cause = NULL;
+			s->setup_err = cw_xasprintf("%s%s", x.cause ? x.cause : strerror(-r),
+						    errno_tag(-r));
 			s->setup_final = false; /* EMFILE passes; a vanished pid too */
 		}
 		free(x.cause);
@@ -347,11 +355,6 @@ static struct nsstate *state_get(struct cw_collector *c, uint64_t inode, int64_t
 	s->cnt = (struct cw_nscount)CW_NSCOUNT_CLOSED;
 	cw_imap_put(&c->states, inode, s);
 	return s;
-}
-
-static const char *errno_tag(int e)
-{
-	return e == EMFILE ? " (EMFILE)" : e == ENFILE ? " (ENFILE)" : e == ENOMEM ? " (ENOMEM)" : "";
 }
 
 /* Discovery, naming, setup; leaves c->order holding this tick's live states. */
@@ -528,7 +531,12 @@ static void fill_row(struct cw_snapshot *snap, struct cw_ns_row *row, const stru
 			     : !s->fd_kept ? fd_note
 			     : s->count_err ? s->count_err
 			     : id->note;
+	char *both = NULL;
 	size_t i;
+
+	/* Without a kept descriptor, say too why its counters are missing. */
+	if (status == fd_note && s->count_err)
+		status = both = cw_xasprintf("%s; %s", fd_note, s->count_err);
 
 	row->inode = s->inode;
 	row->kind = id->kind;
@@ -549,6 +557,7 @@ static void fill_row(struct cw_snapshot *snap, struct cw_ns_row *row, const stru
 	row->nprocs = s->info->nprocs;
 	row->comm = id->comm[0] ? cw_arena_strdup(a, id->comm) : NULL;
 	row->status = status ? cw_arena_strdup(a, status) : NULL;
+	free(both);
 	row->has_exact = s->has_exact;
 	row->exact_age_ms = s->has_exact ? now - s->exact_ms : -1;
 	row->dumped = s->dumped;
