@@ -1,11 +1,9 @@
 /* history: rings of recent counts and the previous counters, per namespace. */
 #include "config.h"
 #include "history.h"
-#include "strmap.h"
+#include "map.h"
 #include "util.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,7 +26,7 @@ struct hist_ns {
 };
 
 struct cw_history {
-	struct cw_strmap ns;           /* "<inode>" -> struct hist_ns */
+	struct cw_imap ns;             /* inode -> struct hist_ns */
 	struct ring node;
 	int64_t linger_ms;
 };
@@ -53,13 +51,8 @@ void cw_history_free(struct cw_history *h)
 {
 	if (!h)
 		return;
-	cw_strmap_done(&h->ns, ns_free);
+	cw_imap_done(&h->ns, ns_free);
 	free(h);
-}
-
-static void key_of(uint64_t inode, char *buf, size_t n)
-{
-	snprintf(buf, n, "%" PRIu64, inode);
 }
 
 static void ring_push(struct ring *r, int64_t t, const struct cw_tcpcount *c)
@@ -184,16 +177,13 @@ static void row_copy(struct cw_arena *a, struct cw_ns_row *d, const struct cw_ns
 
 static struct hist_ns *ns_get(struct cw_history *h, uint64_t inode, int64_t now)
 {
-	char key[32];
-	struct hist_ns *n;
+	struct hist_ns *n = cw_imap_get(&h->ns, inode);
 
-	key_of(inode, key, sizeof(key));
-	n = cw_strmap_get(&h->ns, key);
 	if (!n) {
 		n = cw_xcalloc(1, sizeof(*n));
 		n->inode = inode;
 		n->first_ms = now;
-		cw_strmap_put(&h->ns, key, n);
+		cw_imap_put(&h->ns, inode, n);
 	}
 	return n;
 }
@@ -202,14 +192,15 @@ static struct hist_ns *ns_get(struct cw_history *h, uint64_t inode, int64_t now)
  * was last in; forgets those gone longer. */
 static void add_vanished(struct cw_history *h, struct cw_snapshot *s)
 {
+	struct cw_imap_iter it;
 	struct hist_ns **gone = NULL, **forget = NULL;
 	size_t i, ngone = 0, capgone = 0, nforget = 0, capforget = 0;
 	struct cw_ns_row *rows;
 
-	for (i = 0; i < h->ns.cap; i++) {
-		struct hist_ns *n = h->ns.slots[i].val;
+	for (cw_imap_iter_init(&it, &h->ns); cw_imap_next(&it);) {
+		struct hist_ns *n = it.val;
 
-		if (!h->ns.slots[i].key || n->last_ms >= s->time_ms)
+		if (n->last_ms >= s->time_ms)
 			continue;
 		if (s->time_ms - n->last_ms <= h->linger_ms && n->last_snap) {
 			cw_xgrow((void **)&gone, &capgone, ngone + 1, sizeof(*gone));
@@ -219,12 +210,8 @@ static void add_vanished(struct cw_history *h, struct cw_snapshot *s)
 			forget[nforget++] = n;
 		}
 	}
-	for (i = 0; i < nforget; i++) {
-		char key[32];
-
-		key_of(forget[i]->inode, key, sizeof(key));
-		ns_free(cw_strmap_del(&h->ns, key));
-	}
+	for (i = 0; i < nforget; i++)
+		ns_free(cw_imap_del(&h->ns, forget[i]->inode));
 	free(forget);
 	if (!ngone)
 		return;
