@@ -1,12 +1,15 @@
 /* json_in: JSON -> snapshot, the reverse of json_out. Owns reading one
- * schema-1 document (as cw_json_snapshot() writes it) back into a struct
- * cw_snapshot, so replay and the UI tests can work without root or a
- * kernel. The input may come from anywhere: every string is sanitised,
- * every number range-checked, and anything json_out would not have written
- * (wrong type, impossible value, unknown state or kind, a key out of its
- * context) is refused with a one-line cause naming the key, such as
- * "netns[3].tcp.ESTABLISHED: not a non-negative number". Unknown keys are
- * ignored, except inside "tcp" objects, whose keys are state names.
+ * schema-2 document back into a struct cw_snapshot, walking the same key
+ * tables (json_schema) that json_out writes with, so replay and the UI
+ * tests can work without root or a kernel. The input may come from
+ * anywhere: every string is sanitised, every number range-checked, and
+ * anything json_out would not have written is refused with a one-line
+ * cause that names the object path and the key:
+ *   not valid JSON: truncated at byte 812
+ *   unsupported schema 1: this connwatch reads schema 2 only
+ *   netns[3].pod: unknown key "nmae"
+ *   netns[3].tcp.ESTABLISHED: not a non-negative number (found -2)
+ *   netns[0].sockets[4].cookie: not a string of decimal digits (found a number)
  *
  * What json_out does not write is not restored: a socket's raw state
  * (NEW_SYN_RECV reads back as SYN_RECV), its kernel family (AF_INET6 when

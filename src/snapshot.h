@@ -20,7 +20,7 @@
 #include "arena.h"
 #include "tcp.h"
 
-#define CW_SNAPSHOT_SCHEMA 1
+#define CW_SNAPSHOT_SCHEMA 2
 #define CW_ROW_MAXPIDS 16
 /* Ticks of history a row carries: the last minute at the default delay. */
 #define CW_SERIES_LEN 60

@@ -1,5 +1,8 @@
-/* test_json: a snapshot built by hand, written by cw_json_snapshot and read
- * back with cJSON: keys, values, and keys left out where they do not apply. */
+/* test_json: the writer. A snapshot built by hand, written by
+ * cw_json_snapshot and read back with cJSON: keys, values, and keys left
+ * out where they do not apply; times (before 1970 too); the shape of the
+ * key tables in json_schema; and the table walkers on a table of this
+ * test's own, with the converters future fields will use. */
 #include "config.h"
 #include "json_out.h"
 #include "snapshot.h"
@@ -7,6 +10,7 @@
 #include "util.h"
 
 #include <cjson/cJSON.h>
+#include <inttypes.h>
 #include <sys/socket.h>
 
 static const cJSON *get(const cJSON *o, const char *k)
@@ -42,6 +46,67 @@ static void test_time(void)
 	is_str(buf, "2099-12-31T23:59:59.000Z", "end of 2099");
 	cw_json_time(1700000000123LL, buf, 11);
 	is_str(buf, "2023-11-14", "cut to the buffer");
+
+	/* Before 1970: floor division, not C's towards zero (which wrote
+	 * -1 ms as "1970-01-01T00:00:00.-01Z"). */
+	cw_json_time(-1, buf, sizeof(buf));
+	is_str(buf, "1969-12-31T23:59:59.999Z", "-1 ms");
+	cw_json_time(-1000, buf, sizeof(buf));
+	is_str(buf, "1969-12-31T23:59:59.000Z", "-1000 ms");
+	cw_json_time(-1001, buf, sizeof(buf));
+	is_str(buf, "1969-12-31T23:59:58.999Z", "-1001 ms");
+	cw_json_time(-86400000LL * 365 - 1, buf, sizeof(buf));
+	is_str(buf, "1968-12-31T23:59:59.999Z", "a year and 1 ms before");
+	cw_json_time(-2208988800000LL, buf, sizeof(buf));
+	is_str(buf, "1900-01-01T00:00:00.000Z", "1900");
+	cw_json_time(-62167219200000LL, buf, sizeof(buf));
+	is_str(buf, "0000-01-01T00:00:00.000Z", "year 0");
+	cw_json_time(INT64_MIN, buf, sizeof(buf));
+	is_str(buf, "0000-01-01T00:00:00.000Z", "INT64_MIN clamps to year 0");
+	cw_json_time(INT64_MAX, buf, sizeof(buf));
+	is_str(buf, "9999-12-31T23:59:59.999Z", "INT64_MAX clamps to 9999");
+}
+
+/* Parsing: every written time reads back; invalid dates are refused. */
+static void test_time_parse(void)
+{
+	static const int64_t ms[] = {
+		0, 1, -1, 999, -999, 1000, -1000, -1001, 1700000000123LL, 951782400999LL,
+		-2208988800000LL, -2208988800001LL, -62167219200000LL, 253402300799999LL,
+		951868800000LL /* 2000-03-01 */, -86400000LL * 365 - 1,
+	};
+	static const char *const bad[] = {
+		"2025-02-29T00:00:00.000Z", "1900-02-29T00:00:00.000Z", "2025-04-31T00:00:00.000Z",
+		"2025-13-01T00:00:00.000Z", "2025-00-01T00:00:00.000Z", "2025-01-00T00:00:00.000Z",
+		"2025-11-26T24:00:00.000Z", "2025-11-26T23:60:00.000Z", "2025-11-26T23:59:60.000Z",
+		"2025-11-26T19:21:18Z", "2025-11-26T19:21:18.123", "2025-11-26 19:21:18.123Z",
+		"2025-11-26T19:21:18.123+00:00", "+2025-11-26T19:21:18.123Z", "2025-11-26T19:21:18.1234Z",
+		"-001-11-26T19:21:18.123Z", "", "2025-11-26T19:21:18.12aZ",
+	};
+	char buf[40];
+	int64_t got;
+	size_t i, fails = 0;
+
+	for (i = 0; i < CW_ARRAY_LEN(ms); i++) {
+		cw_json_time(ms[i], buf, sizeof(buf));
+		got = 12345;
+		if (!cw_json_time_parse(buf, &got) || got != ms[i]) {
+			printf("# %" PRId64 " -> %s -> %" PRId64 "\n", ms[i], buf, got);
+			fails++;
+		}
+	}
+	is_int(fails, 0, "%zu times, 0000 to 9999, before and after 1970, read back", CW_ARRAY_LEN(ms));
+	ok(cw_json_time_parse("1969-12-31T23:59:59.999Z", &got) && got == -1,
+	   "1969-12-31T23:59:59.999Z is -1 ms (timegm's -1 is a real answer)");
+	ok(cw_json_time_parse("2000-02-29T12:00:00.500Z", &got) && got == 951825600500LL,
+	   "leap day of 2000");
+	fails = 0;
+	for (i = 0; i < CW_ARRAY_LEN(bad); i++)
+		if (cw_json_time_parse(bad[i], &got)) {
+			printf("# accepted: %s\n", bad[i]);
+			fails++;
+		}
+	is_int(fails, 0, "%zu invalid dates and shapes refused", CW_ARRAY_LEN(bad));
 }
 
 static struct cw_snapshot *build(void)
@@ -188,7 +253,7 @@ static void test_snapshot_json(void)
 		cw_snapshot_unref(s);
 		return;
 	}
-	is_int(num(root, "schema"), 1, "schema 1");
+	is_int(num(root, "schema"), 2, "schema 2");
 	is_str(str(root, "time"), "2023-11-14T22:13:20.123Z", "time");
 	is_str(str(root, "hostname"), "node-1", "hostname");
 	col = get(root, "collector");
@@ -294,9 +359,10 @@ static void test_snapshot_json(void)
 	is_str(str(it, "remote"), "10.1.0.3", "socket: remote");
 	is_int(num(it, "rport"), 443, "socket: rport");
 	ok(num(it, "recv_q") == 1 && num(it, "send_q") == 2 && num(it, "timer") == 1 &&
-	   num(it, "expires_ms") == 200 && num(it, "uid") == 1000 && num(it, "inode") == 777 &&
-	   num(it, "cookie") == 0x4c, "socket: queues, timer, uid, inode, cookie");
-	is_int(num(it, "cgroup_id"), 0x1234, "socket: cgroup_id");
+	   num(it, "expires_ms") == 200 && num(it, "uid") == 1000 && num(it, "inode") == 777,
+	   "socket: queues, timer, uid, inode");
+	is_str(str(it, "cookie"), "76", "socket: cookie as a decimal string");
+	is_str(str(it, "cgroup_id"), "4660", "socket: cgroup_id as a decimal string");
 	p = get(it, "info");
 	ok(num(p, "rtt_us") == 1500 && num(p, "rttvar_us") == 250 && num(p, "retransmits") == 1 &&
 	   num(p, "total_retrans") == 7 && num(p, "last_send_ms") == 10 &&
@@ -306,6 +372,7 @@ static void test_snapshot_json(void)
 	is_str(str(it, "state"), "SYN_RECV", "socket: NEW_SYN_RECV written as SYN_RECV");
 	is_str(str(it, "local"), "fd00::1", "socket: IPv6 local");
 	ok(get(it, "info") == NULL && get(it, "cgroup_id") == NULL, "socket: no info, no cgroup_id when absent");
+	is_str(str(it, "cookie"), "0", "socket: cookie 0 is still written");
 
 	cJSON_Delete(root);
 	free(text);
@@ -351,9 +418,193 @@ static void test_empty(void)
 	cw_snapshot_unref(s);
 }
 
+/* Where t is reachable from the document; false if it is not. */
+static bool reachable(const struct cw_json_object *from, const struct cw_json_object *t, int depth)
+{
+	size_t i;
+
+	if (from == t)
+		return true;
+	if (depth > 8)
+		return false;
+	for (i = 0; i < from->nfields; i++)
+		if (from->fields[i].sub && reachable(from->fields[i].sub, t, depth + 1))
+			return true;
+	return false;
+}
+
+static bool listed(const struct cw_json_object *t)
+{
+	size_t i;
+
+	for (i = 0; cw_json_objects[i]; i++)
+		if (cw_json_objects[i] == t)
+			return true;
+	return false;
+}
+
+/* The tables: keys unique, converters complete, every object listed. */
+static void test_tables(void)
+{
+	static const char *const names[] = {"snapshot", "collector", "row", "pod", "counters",
+					    "peer", "listener", "socket", "tcp_info"};
+	size_t i, j, k, n = 0, dup = 0, incomplete = 0, unlisted = 0, unreached = 0;
+
+	for (i = 0; cw_json_objects[i]; i++) {
+		const struct cw_json_object *t = cw_json_objects[i];
+
+		ok(t->nfields > 0 && t->nfields <= CW_JSON_MAXKEYS && t->size > 0,
+		   "%s: %zu keys, at most %d", t->name, t->nfields, CW_JSON_MAXKEYS);
+		for (j = 0; j < t->nfields; j++) {
+			const struct cw_json_field *f = &t->fields[j];
+
+			for (k = j + 1; k < t->nfields; k++)
+				dup += strcmp(f->key, t->fields[k].key) == 0;
+			incomplete += !f->conv || !f->conv->put || !f->conv->get || !f->key[0] ||
+				      f->part > 1;
+			unlisted += f->sub && !listed(f->sub);
+		}
+		unreached += !reachable(&cw_json_snapshot_object, t, 0);
+		n++;
+	}
+	is_int(n, CW_ARRAY_LEN(names), "one table per object");
+	for (i = 0; i < CW_ARRAY_LEN(names); i++) {
+		for (j = 0; cw_json_objects[j] && strcmp(cw_json_objects[j]->name, names[i]) != 0; j++)
+			;
+		ok(cw_json_objects[j] != NULL, "a table for %s", names[i]);
+	}
+	is_int(dup, 0, "no key twice in a table");
+	is_int(incomplete, 0, "every key has a converter with put and get");
+	is_int(unlisted, 0, "every nested table is listed");
+	is_int(unreached, 0, "every listed table is reachable from the document");
+}
+
+/* A struct and a table of this test's own: the walkers and the converters
+ * that fields yet to come (rates, first_seen, vanished, an id as a
+ * decimal string) will use, with every flag. */
+struct demo {
+	bool has_rate;
+	bool vanished;
+	double rate, ms;
+	int64_t first_seen, delta;
+	uint64_t id;
+	uint16_t port;
+	uint32_t count;
+	const char *name;
+};
+
+static bool demo_named(const struct cw_json_ref *o)
+{
+	return ((const struct demo *)o->part[0])->name != NULL;
+}
+
+static const struct cw_json_guard demo_when_named = {demo_named, "present without name"};
+
+#define DEMO(m) CW_JSON_AT(struct demo, m)
+static const struct cw_json_field demo_fields[] = {
+	{"name",       &cw_json_str,    DEMO(name)},
+	{"port",       &cw_json_uint,   DEMO(port), .flags = CW_JSON_REQUIRED | CW_JSON_NONZERO},
+	{"count",      &cw_json_uint,   DEMO(count), .flags = CW_JSON_OMIT_ZERO, .when = &demo_when_named},
+	{"rate",       &cw_json_number, DEMO(rate), .flags = CW_JSON_FLAGGED,
+	                                .flag = offsetof(struct demo, has_rate)},
+	{"ms",         &cw_json_ms,     DEMO(ms)},
+	{"first_seen", &cw_json_stamp,  DEMO(first_seen)},
+	{"delta",      &cw_json_i64,    DEMO(delta)},
+	{"id",         &cw_json_u64str, DEMO(id), .flags = CW_JSON_OMIT_ZERO},
+	{"vanished",   &cw_json_bool,   DEMO(vanished), .flags = CW_JSON_OMIT_ZERO},
+};
+static const struct cw_json_object demo_object = {"demo", demo_fields, CW_ARRAY_LEN(demo_fields),
+						  sizeof(struct demo), NULL, NULL};
+
+static char *demo_write(const struct demo *d)
+{
+	struct cw_json_ref o = {{(void *)d, NULL}};
+	cJSON *j = cw_json_schema_write(&demo_object, &o);
+	char *s = cJSON_PrintUnformatted(j);
+
+	cJSON_Delete(j);
+	return s;
+}
+
+/* Reads text into *d; returns the cause (to free), or NULL. */
+static char *demo_read(const char *text, struct demo *d, struct cw_arena *a)
+{
+	struct cw_json_reader r = {.arena = a};
+	struct cw_json_ref o = {{d, NULL}};
+	char *cause = NULL;
+	cJSON *j = cJSON_Parse(text);
+
+	r.cause = &cause;
+	memset(d, 0, sizeof(*d));
+	if (!j)
+		return cw_xstrdup("does not parse");
+	if (!cw_json_schema_read(&r, &demo_object, j, &o) && !cause)
+		cause = cw_xstrdup("refused without a cause");
+	cJSON_Delete(j);
+	return cause;
+}
+
+static void test_demo_table(void)
+{
+	static const struct {
+		const char *json, *cause;
+	} bad[] = {
+		{"{}", "port: missing"},
+		{"{\"port\":0}", "port: zero"},
+		{"{\"port\":65536}", "port: out of range (at most 65535)"},
+		{"{\"port\":1,\"count\":3}", "count: present without name"},
+		{"{\"port\":1,\"rate\":\"x\"}", "rate: not a number (found a string)"},
+		{"{\"port\":1,\"ms\":-0.5}", "ms: not a non-negative number (found -0.5)"},
+		{"{\"port\":1,\"first_seen\":1}", "first_seen: not a string (found a number)"},
+		{"{\"port\":1,\"delta\":0.5}", "delta: not a whole number (found 0.5)"},
+		{"{\"port\":1,\"id\":5}", "id: not a string of decimal digits (found a number)"},
+		{"{\"port\":1,\"id\":\"-5\"}", "id: not a string of decimal digits: \"-5\""},
+		{"{\"port\":1,\"id\":\"18446744073709551616\"}", "id: out of range (at most 18446744073709551615)"},
+		{"{\"port\":1,\"vanished\":1}", "vanished: not true or false (found a number)"},
+		{"{\"port\":1,\"nmae\":\"x\"}", "unknown key \"nmae\""},
+		{"{\"port\":1,\"port\":2}", "port: repeated"},
+		{"[]", "not an object (found an array)"},
+	};
+	struct cw_arena a = {0};
+	struct demo d = {.name = "x", .port = 80, .count = 3, .has_rate = true, .rate = -2.5,
+			 .ms = 0.25, .first_seen = -1, .delta = -7, .id = UINT64_MAX, .vanished = true};
+	struct demo back, none = {.port = 1};
+	char *j = demo_write(&d), *cause, *j2;
+	size_t i;
+
+	is_str(j, "{\"name\":\"x\",\"port\":80,\"count\":3,\"rate\":-2.5,\"ms\":0.25,"
+		  "\"first_seen\":\"1969-12-31T23:59:59.999Z\",\"delta\":-7,"
+		  "\"id\":\"18446744073709551615\",\"vanished\":true}", "demo: every key, in table order");
+	cause = demo_read(j, &back, &a);
+	ok(!cause, "demo: reads back (%s)", cause ? cause : "ok");
+	free(cause);
+	j2 = demo_write(&back);
+	is_str(j2, j, "demo: and writes the same");
+	ok(back.has_rate && back.id == UINT64_MAX && back.first_seen == -1 && back.vanished,
+	   "demo: flag set, 2^64-1 and -1 ms kept");
+	free(j);
+	free(j2);
+
+	j = demo_write(&none);
+	is_str(j, "{\"port\":1,\"ms\":0,\"first_seen\":\"1970-01-01T00:00:00.000Z\",\"delta\":0}",
+	       "demo: omitted when zero, unflagged, unguarded or NULL");
+	free(j);
+
+	for (i = 0; i < CW_ARRAY_LEN(bad); i++) {
+		cause = demo_read(bad[i].json, &back, &a);
+		if (!tap_ok(cause && strcmp(cause, bad[i].cause) == 0, bad[i].cause))
+			printf("#   got: %s\n", cause ? cause : "(accepted)");
+		free(cause);
+	}
+	cw_arena_done(&a);
+}
+
 int main(void)
 {
 	test_time();
+	test_time_parse();
+	test_tables();
+	test_demo_table();
 	test_snapshot_json();
 	test_empty();
 	return tap_done();

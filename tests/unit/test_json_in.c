@@ -1,17 +1,22 @@
 /* test_json_in: JSON -> snapshot. A hand-built snapshot with every kind of
  * row survives json_out -> json_in -> json_out byte for byte; so does a
- * real tick when run as root; the fixtures under tests/fixtures/snapshots
- * load; and hostile documents are refused with a one-line cause (or, for
- * strings, sanitised) without crashing. */
+ * real tick when run as root, and every fixture under
+ * tests/fixtures/snapshots. Walking json_schema's tables: every key is
+ * written, and read (deleting it changes what is read); an unknown key and
+ * a wrong type are refused at every object with the path in the cause.
+ * Hostile documents are refused with a one-line cause (or, for strings,
+ * sanitised) without crashing. */
 #include "config.h"
 #include "collect.h"
 #include "json_in.h"
 #include "json_out.h"
+#include "json_schema.h"
 #include "snapshot.h"
 #include "tap.h"
 #include "util.h"
 
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -290,7 +295,7 @@ static void test_rich(void)
 		cw_snapshot_unref(s);
 		return;
 	}
-	is_int(b->schema, 1, "schema");
+	is_int(b->schema, 2, "schema");
 	is_int(b->time_ms, s->time_ms, "time_ms from RFC 3339");
 	is_str(b->hostname, "node-a.example", "hostname");
 	ok(b->collector.dump_mode == s->collector.dump_mode ||
@@ -359,6 +364,253 @@ static void test_rich(void)
 	cw_snapshot_unref(s);
 }
 
+/* cookie and cgroup_id past 2^53 survive: written as decimal strings. */
+static void test_big_ids(void)
+{
+	struct cw_snapshot *s = rich(), *b;
+	struct cw_sock *k = &s->rows[0].socks[0];
+	char *j = NULL;
+
+	k->cookie = UINT64_MAX;
+	k->cgroup_id = ((uint64_t)1 << 53) + 1; /* the first integer a double cannot hold */
+	s->rows[0].socks[1].cookie = 0;
+	b = round_trip(s, "cookie 2^64-1", &j);
+	ok(j && strstr(j, "\"cookie\":\"18446744073709551615\",\"cgroup_id\":\"9007199254740993\""),
+	   "written as decimal strings");
+	ok(j && strstr(j, "\"cookie\":\"0\""), "cookie 0 written as \"0\"");
+	ok(b && b->rows[0].socks[0].cookie == UINT64_MAX, "cookie 2^64-1 read back");
+	ok(b && b->rows[0].socks[0].cgroup_id == ((uint64_t)1 << 53) + 1, "cgroup_id 2^53+1 read back");
+	ok(b && b->rows[0].socks[1].cookie == 0 && b->rows[0].socks[1].cgroup_id == 0,
+	   "cookie 0, cgroup_id absent: 0");
+	free(j);
+	cw_snapshot_unref(b);
+	cw_snapshot_unref(s);
+}
+
+/* Times before 1970 round-trip (they were written "1970-01-01T00:00:00.-01Z"). */
+static void test_old_times(void)
+{
+	static const int64_t ms[] = {-1, -999, -1000, -1001, -86400001, -2208988800000LL};
+	static const char head[] = "{\"schema\":2,\"time\":\"1969-12-31T23:59:59.999Z\",";
+	struct cw_snapshot *s = cw_snapshot_new(), *b;
+	char *cause = NULL, *j;
+	size_t i;
+
+	b = cw_json_in_snapshot("{\"schema\":2,\"time\":\"1969-12-31T23:59:59.999Z\"}", &cause);
+	ok(b && b->time_ms == -1, "1969-12-31T23:59:59.999Z reads as -1 ms (%s)", cause ? cause : "ok");
+	j = b ? cw_json_snapshot(b) : NULL;
+	ok(j && strncmp(j, head, strlen(head)) == 0, "and is written back the same: %.46s", j ? j : "");
+	free(j);
+	free(cause);
+	cw_snapshot_unref(b);
+	for (i = 0; i < CW_ARRAY_LEN(ms); i++) {
+		char what[64];
+
+		s->time_ms = ms[i];
+		snprintf(what, sizeof(what), "time %" PRId64 " ms", ms[i]);
+		b = round_trip(s, what, NULL);
+		ok(b && b->time_ms == ms[i], "%s read back", what);
+		cw_snapshot_unref(b);
+	}
+	cw_snapshot_unref(s);
+}
+
+/* ---- walking the tables ---- */
+
+/* rich(), with every value that has a default away from it, so that
+ * deleting any key changes what is read. */
+static struct cw_snapshot *full(void)
+{
+	struct cw_snapshot *s = rich();
+
+	s->rows[3].tcp.total = 2;          /* not its states' sum: tcp_total is read */
+	s->rows[0].peers[0].total = 13;    /* the same for a peer's total */
+	s->rows[0].socks[0].rqueue = 3;
+	return s;
+}
+
+/* Finds the want-th JSON object (depth first, in table order) that table
+ * t describes, and its path. */
+struct find {
+	const struct cw_json_object *t;
+	size_t want, seen;
+	cJSON *hit;
+	char path[192];
+};
+
+static void walk(const struct cw_json_object *t, cJSON *obj, const char *path, struct find *f)
+{
+	size_t i, k;
+
+	if (f->hit || !cJSON_IsObject(obj))
+		return;
+	if (t == f->t && f->seen++ == f->want) {
+		f->hit = obj;
+		snprintf(f->path, sizeof(f->path), "%s", path);
+		return;
+	}
+	for (i = 0; i < t->nfields; i++) {
+		const struct cw_json_field *fl = &t->fields[i];
+		cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, fl->key), *c;
+		char p[192], q[224];
+
+		if (!fl->sub || !v)
+			continue;
+		snprintf(p, sizeof(p), "%s%s%s", path, path[0] ? "." : "", fl->key);
+		if (cJSON_IsObject(v))
+			walk(fl->sub, v, p, f);
+		k = 0;
+		if (cJSON_IsArray(v))
+			cJSON_ArrayForEach(c, v) {
+				snprintf(q, sizeof(q), "%s[%zu]", p, k++);
+				walk(fl->sub, c, q, f);
+			}
+	}
+}
+
+/* Parses doc and finds the n-th object of table t in it; NULL when there
+ * are fewer. *root is to be deleted by the caller either way. */
+static cJSON *nth(const char *doc, const struct cw_json_object *t, size_t n, cJSON **root,
+		  char *path, size_t pathlen)
+{
+	struct find f = {.t = t, .want = n};
+
+	*root = cJSON_Parse(doc);
+	walk(&cw_json_snapshot_object, *root, "", &f);
+	snprintf(path, pathlen, "%s", f.path);
+	return f.hit;
+}
+
+/* Reads text and writes it again; returns that, or NULL with *cause. */
+static char *reread(const char *text, char **cause)
+{
+	struct cw_snapshot *b = cw_json_in_snapshot(text, cause);
+	char *out = b ? cw_json_snapshot(b) : NULL;
+
+	cw_snapshot_unref(b);
+	return out;
+}
+
+/* Every key of every table is written (in the full snapshot), and read:
+ * deleting it somewhere either changes the snapshot read, or is refused
+ * by name. A key added to a table without a value in full() fails here. */
+static void test_every_key(void)
+{
+	struct cw_snapshot *s = full();
+	char *doc = cw_json_snapshot(s), path[192];
+	size_t i, j, n, keys = 0;
+
+	for (i = 0; cw_json_objects[i]; i++) {
+		const struct cw_json_object *t = cw_json_objects[i];
+
+		for (j = 0; j < t->nfields; j++) {
+			const char *key = t->fields[j].key;
+			bool written = false, read = false;
+			char name[128];
+
+			for (n = 0; !read; n++) {
+				cJSON *root, *o = nth(doc, t, n, &root, path, sizeof(path));
+				char *text, *cause = NULL, *out;
+
+				if (!o) {
+					cJSON_Delete(root);
+					break;
+				}
+				if (!cJSON_GetObjectItemCaseSensitive(o, key)) {
+					cJSON_Delete(root);
+					continue;
+				}
+				written = true;
+				cJSON_DeleteItemFromObjectCaseSensitive(o, key);
+				text = cJSON_PrintUnformatted(root);
+				out = reread(text, &cause);
+				read = out ? strcmp(out, doc) != 0 : cause && strstr(cause, key);
+				free(out);
+				free(cause);
+				free(text);
+				cJSON_Delete(root);
+			}
+			snprintf(name, sizeof(name), "%s.%s: written, and read", t->name, key);
+			if (!tap_ok(written && read, name))
+				printf("#   %s\n", written ? "deleting it never changed what was read"
+						      : "not in the full snapshot");
+			keys++;
+		}
+	}
+	ok(keys > 80, "%zu keys", keys);
+	free(doc);
+	cw_snapshot_unref(s);
+}
+
+/* At every object: an unknown key is refused with the object's path and
+ * the key; a value of the wrong type for every key with the key's path. */
+static void test_refusals_everywhere(void)
+{
+	struct cw_snapshot *s = full();
+	char *doc = cw_json_snapshot(s), path[192], want[256];
+	size_t i, j, wrong = 0, nkeys = 0;
+
+	for (i = 0; cw_json_objects[i]; i++) {
+		const struct cw_json_object *t = cw_json_objects[i];
+		cJSON *root, *o = nth(doc, t, 0, &root, path, sizeof(path));
+		char *text, *cause = NULL, *out;
+
+		if (!o) {
+			ok(0, "%s: in the full snapshot", t->name);
+			cJSON_Delete(root);
+			continue;
+		}
+		cJSON_AddStringToObject(o, "nmae", "x");
+		text = cJSON_PrintUnformatted(root);
+		out = reread(text, &cause);
+		snprintf(want, sizeof(want), "%s%sunknown key \"nmae\"", path, path[0] ? ": " : "");
+		ok(!out && cause && strcmp(cause, want) == 0, "%s: %s", t->name, want);
+		if (!(!out && cause && strcmp(cause, want) == 0))
+			printf("#   got: %s\n", cause ? cause : "(accepted)");
+		free(out);
+		free(cause);
+		free(text);
+		cJSON_Delete(root);
+
+		for (j = 0; j < t->nfields; j++) {
+			const char *key = t->fields[j].key;
+			cJSON *v;
+			size_t n;
+
+			/* The first object of this table that has the key. */
+			for (n = 0; (o = nth(doc, t, n, &root, path, sizeof(path))); n++) {
+				if (cJSON_GetObjectItemCaseSensitive(o, key))
+					break;
+				cJSON_Delete(root);
+			}
+			if (!o) {
+				cJSON_Delete(root);
+				continue;
+			}
+			v = cJSON_GetObjectItemCaseSensitive(o, key);
+			cJSON_ReplaceItemInObjectCaseSensitive(o, key, cJSON_IsString(v) ? cJSON_CreateNumber(7)
+									: cJSON_CreateString("x"));
+			text = cJSON_PrintUnformatted(root);
+			cause = NULL;
+			out = reread(text, &cause);
+			snprintf(want, sizeof(want), "%s%s%s: not ", path, path[0] ? "." : "", key);
+			if (out || !cause || strncmp(cause, want, strlen(want)) != 0 ||
+			    !strstr(cause, "(found a")) {
+				printf("#   %s.%s: %s\n", t->name, key, cause ? cause : "(accepted)");
+				wrong++;
+			}
+			nkeys++;
+			free(out);
+			free(cause);
+			free(text);
+			cJSON_Delete(root);
+		}
+	}
+	is_int(wrong, 0, "a wrong type for each of %zu keys: \"<path>.<key>: not ... (found ...)\"", nkeys);
+	free(doc);
+	cw_snapshot_unref(s);
+}
+
 /* A tick of the real collector, with our own namespace's sockets. */
 static void test_real(void)
 {
@@ -424,36 +676,50 @@ struct bad_case {
 };
 
 #define ROW0 "{\"inode\":1,\"kind\":\"host\",\"label\":\"host\""
-#define DOC(rows) "{\"schema\":1,\"netns\":[" rows "]}"
+#define DOC(rows) "{\"schema\":2,\"netns\":[" rows "]}"
+#define DOC1(rows) "{\"schema\":1,\"netns\":[" rows "]}"
 #define EXACT ",\"exact_age_ms\":0"
 
 static const struct bad_case bad_cases[] = {
 	{"", "not valid JSON"},
-	{"not json", "not valid JSON (at byte 0)"},
-	{"{\"schema\":1} trailing", "not valid JSON"},
-	{"{\"schema\":1,}", "not valid JSON"},
-	{"{\"schema\":1", "not valid JSON"},
+	{"not json", "not valid JSON (at byte 0, near \"not json\")"},
+	{"{\"schema\":2,\"time\":}", "not valid JSON (at byte 19, near \"}\")"},
+	{"{\"schema\":2} trailing", "not valid JSON"},
+	{"{\"schema\":2,}", "not valid JSON"},
+	{"{\"schema\":2", "not valid JSON (at byte 11): truncated, an object is not closed"},
+	{"{\"schema\":2,\"netns\":[{\"inode\":1,\"label\":\"a}", "not valid JSON (at byte 43): truncated, a string is not closed"},
+	{"{\"schema\":2,\"netns\":[", "not valid JSON (at byte 21): truncated, an array is not closed"},
+	{" \n", "not valid JSON: empty"},
 	{"[]", "not a JSON object"},
 	{"null", "not a JSON object"},
 	{"{}", "schema: missing"},
-	{"{\"schema\":\"1\"}", "schema: not a number"},
-	{"{\"schema\":2}", "unsupported schema 2"},
-	{"{\"schema\":0}", "unsupported schema 0"},
-	{"{\"schema\":1.5}", "unsupported schema 1.5"},
-	{"{\"schema\":1,\"time\":5}", "time: not a string"},
-	{"{\"schema\":1,\"time\":\"yesterday\"}", "time: not RFC 3339"},
-	{"{\"schema\":1,\"time\":\"2025-02-29T00:00:00.000Z\"}", "time: not RFC 3339"},
-	{"{\"schema\":1,\"time\":\"2025-11-26T24:00:00.000Z\"}", "time: not RFC 3339"},
-	{"{\"schema\":1,\"time\":\"2025-11-26T19:21:18Z\"}", "time: not RFC 3339"},
-	{"{\"schema\":1,\"hostname\":[]}", "hostname: not a string"},
-	{"{\"schema\":1,\"collector\":[]}", "collector: not an object"},
-	{"{\"schema\":1,\"collector\":{\"cpu_ms\":-1}}", "collector.cpu_ms: not a non-negative number"},
-	{"{\"schema\":1,\"collector\":{\"budget_ms\":\"50\"}}", "collector.budget_ms: not a non-negative"},
-	{"{\"schema\":1,\"collector\":{\"netns_total\":1.5}}", "collector.netns_total: not a whole number"},
-	{"{\"schema\":1,\"collector\":{\"procs_denied\":1e999}}", "collector.procs_denied: not a non-negative"},
-	{"{\"schema\":1,\"collector\":{\"dump_mode\":3}}", "collector.dump_mode: not a string"},
-	{"{\"schema\":1,\"collector\":{\"note\":null}}", "collector.note: not a string"},
-	{"{\"schema\":1,\"netns\":{}}", "netns: not an array"},
+	{"{\"schema\":\"1\"}", "schema: not a number (found a string)"},
+	{"{\"schema\":1}", "unsupported schema 1: this connwatch reads schema 2 only"},
+	{"{\"schema\":0}", "unsupported schema 0: this connwatch reads schema 2 only"},
+	{"{\"schema\":3,\"nmae\":1}", "unsupported schema 3: this connwatch reads schema 2 only"},
+	{"{\"schema\":2.5}", "unsupported schema 2.5"},
+	/* A schema-1 document: refused for its version, not for its numeric cookie. */
+	{DOC1("{\"inode\":1,\"kind\":\"host\",\"label\":\"host\",\"sockets\":[{\"cookie\":5}]}"),
+	 "unsupported schema 1"},
+	{"{\"schema\":2,\"junk\":1}", "unknown key \"junk\""},
+	{"{\"schema\":2,\"collector\":{\"cpu_ms\":1,\"cpu\":1}}", "collector: unknown key \"cpu\""},
+	{"{\"schema\":2,\"hostname\":\"a\",\"hostname\":\"b\"}", "hostname: repeated"},
+	{"{\"schema\":2,\"time\":5}", "time: not a string"},
+	{"{\"schema\":2,\"time\":\"yesterday\"}", "time: not RFC 3339"},
+	{"{\"schema\":2,\"time\":\"2025-02-29T00:00:00.000Z\"}", "time: not RFC 3339"},
+	{"{\"schema\":2,\"time\":\"2025-11-26T24:00:00.000Z\"}", "time: not RFC 3339"},
+	{"{\"schema\":2,\"time\":\"2025-11-26T19:21:18Z\"}", "time: not RFC 3339"},
+	{"{\"schema\":2,\"time\":\"1969-12-31T23:59:60.000Z\"}",
+	 "time: not RFC 3339 UTC with milliseconds (YYYY-MM-DDTHH:MM:SS.mmmZ): \"1969-12-31T23:59:60.000Z\""},
+	{"{\"schema\":2,\"hostname\":[]}", "hostname: not a string"},
+	{"{\"schema\":2,\"collector\":[]}", "collector: not an object"},
+	{"{\"schema\":2,\"collector\":{\"cpu_ms\":-1}}", "collector.cpu_ms: not a non-negative number"},
+	{"{\"schema\":2,\"collector\":{\"budget_ms\":\"50\"}}", "collector.budget_ms: not a non-negative"},
+	{"{\"schema\":2,\"collector\":{\"netns_total\":1.5}}", "collector.netns_total: not a whole number"},
+	{"{\"schema\":2,\"collector\":{\"procs_denied\":1e999}}", "collector.procs_denied: not a non-negative"},
+	{"{\"schema\":2,\"collector\":{\"dump_mode\":3}}", "collector.dump_mode: not a string"},
+	{"{\"schema\":2,\"collector\":{\"note\":null}}", "collector.note: not a string"},
+	{"{\"schema\":2,\"netns\":{}}", "netns: not an array"},
 	{DOC("1"), "netns[0]: not an object"},
 	{DOC("{}"), "netns[0].inode: missing"},
 	{DOC("{\"inode\":-1}"), "netns[0].inode: not a non-negative number"},
@@ -530,14 +796,39 @@ static const struct bad_case bad_cases[] = {
 	 "netns[0].sockets[0].rport: out of range"},
 #define SOCK0 "{\"state\":\"ESTABLISHED\",\"local\":\"10.0.0.1\",\"lport\":1,\"remote\":\"10.0.0.2\",\"rport\":2"
 	{DOC(ROW0 ",\"sockets\":[" SOCK0 ",\"timer\":256}]}"), "netns[0].sockets[0].timer: out of range (at most 255)"},
-	{DOC(ROW0 ",\"sockets\":[" SOCK0 ",\"cookie\":1e20}]}"), "netns[0].sockets[0].cookie: out of range"},
+	{DOC(ROW0 ",\"sockets\":[" SOCK0 ",\"cookie\":76}]}"),
+	 "netns[0].sockets[0].cookie: not a string of decimal digits (found a number)"},
+	{DOC(ROW0 ",\"sockets\":[" SOCK0 ",\"cookie\":\"0x4c\"}]}"),
+	 "netns[0].sockets[0].cookie: not a string of decimal digits: \"0x4c\""},
+	{DOC(ROW0 ",\"sockets\":[" SOCK0 ",\"cookie\":\"\"}]}"),
+	 "netns[0].sockets[0].cookie: not a string of decimal digits (found \"\")"},
+	{DOC(ROW0 ",\"sockets\":[" SOCK0 ",\"cookie\":\"18446744073709551616\"}]}"),
+	 "netns[0].sockets[0].cookie: out of range (at most 18446744073709551615)"},
+	{DOC(ROW0 ",\"sockets\":[" SOCK0 ",\"cgroup_id\":12345}]}"),
+	 "netns[0].sockets[0].cgroup_id: not a string of decimal digits (found a number)"},
+	{DOC(ROW0 ",\"sockets\":[" SOCK0 ",\"cgroup\":\"1\"}]}"),
+	 "netns[0].sockets[0]: unknown key \"cgroup\""},
+	{DOC(ROW0 ",\"sockets\":[" SOCK0 ",\"info\":{\"rtt\":1}}]}"),
+	 "netns[0].sockets[0].info: unknown key \"rtt\""},
 	{DOC(ROW0 ",\"sockets\":[" SOCK0 ",\"pid\":0}]}"), "netns[0].sockets[0].pid: not a process id"},
 	{DOC(ROW0 ",\"sockets\":[" SOCK0 ",\"comm\":\"java\"}]}"), "netns[0].sockets[0].comm: present without pid"},
 	{DOC(ROW0 ",\"sockets\":[" SOCK0 ",\"pid\":5,\"comm\":5}]}"), "netns[0].sockets[0].comm: not a string"},
 	{DOC(ROW0 ",\"sockets\":[" SOCK0 ",\"info\":7}]}"), "netns[0].sockets[0].info: not an object"},
 	{DOC(ROW0 ",\"sockets\":[" SOCK0 ",\"info\":{\"rtt_us\":-1}}]}"), "netns[0].sockets[0].info.rtt_us: not a non-negative"},
 	{DOC(ROW0 "}," ROW0 "}"), "netns[1].inode: same as netns[0]"},
-	/* The example in the brief: the fourth row's count is negative. */
+	/* The fourth row's pod has a misspelt key. */
+	{DOC(ROW0 "},{\"inode\":2,\"kind\":\"pod\",\"label\":\"a/b\"},"
+	     "{\"inode\":3,\"kind\":\"named\",\"label\":\"n\"},"
+	     "{\"inode\":4,\"kind\":\"pod\",\"label\":\"p\",\"pod\":{\"nmae\":\"p\"}}"),
+	 "netns[3].pod: unknown key \"nmae\""},
+	{DOC(ROW0 ",\"Label\":\"x\"}"), "netns[0]: unknown key \"Label\""},
+	{DOC(ROW0 EXACT ",\"peers\":[{\"direction\":\"in\",\"addr\":\"10.0.0.1\",\"port\":1,\"dir\":1}]}"),
+	 "netns[0].peers[0]: unknown key \"dir\""},
+	{DOC(ROW0 EXACT ",\"listeners\":[{\"addr\":\"::\",\"port\":80,\"backlg\":1}]}"),
+	 "netns[0].listeners[0]: unknown key \"backlg\""},
+	{DOC(ROW0 ",\"counters\":{\"tw\":1,\"time_wait\":1}}"), "netns[0].counters: unknown key \"time_wait\""},
+	{DOC(ROW0 ",\"\\u001b[2J\":1}"), "netns[0]: unknown key \"?[2J\""},
+	/* The fourth row's count is negative. */
 	{DOC(ROW0 "},{\"inode\":2,\"kind\":\"pod\",\"label\":\"a/b\"},"
 	     "{\"inode\":3,\"kind\":\"named\",\"label\":\"n\"},"
 	     "{\"inode\":4,\"kind\":\"process\",\"label\":\"p\"" EXACT ",\"tcp\":{\"ESTABLISHED\":-2}}"),
@@ -581,11 +872,11 @@ static void test_hostile(void)
 	free(cause);
 
 	/* Minimal and empty documents are fine. */
-	s = load("{\"schema\":1}", &cause);
+	s = load("{\"schema\":2}", &cause);
 	ok(s && s->nrows == 0 && s->time_ms == 0 && !s->hostname, "schema alone is an empty snapshot");
 	cw_snapshot_unref(s);
 	free(cause);
-	s = load(" {\"schema\":1,\"netns\":[]}\n", &cause);
+	s = load(" {\"schema\":2,\"netns\":[]}\n", &cause);
 	ok(s && s->nrows == 0, "empty netns list, whitespace around");
 	if (s) {
 		char *a = cw_json_snapshot(s), *b2;
@@ -627,7 +918,7 @@ static void test_hostile(void)
 	free(cause);
 
 	/* Invalid UTF-8 bytes. */
-	s = load("{\"schema\":1,\"hostname\":\"a\xff\xc0\x80z\"}", &cause);
+	s = load("{\"schema\":2,\"hostname\":\"a\xff\xc0\x80z\"}", &cause);
 	is_str(s ? s->hostname : NULL, "a???z", "invalid UTF-8 replaced");
 	cw_snapshot_unref(s);
 	free(cause);
@@ -652,15 +943,16 @@ static void test_hostile(void)
 	cw_snapshot_unref(s);
 	free(cause);
 
-	/* Unknown keys are ignored, even deep junk within them. */
+	/* An unknown key is refused by its name, whatever it holds. */
 	n = 900;
 	buf = cw_xmalloc(2 * n + 64);
-	i = (size_t)sprintf(buf, "{\"schema\":1,\"junk\":");
+	i = (size_t)sprintf(buf, "{\"schema\":2,\"junk\":");
 	memset(buf + i, '[', n);
 	memset(buf + i + n, ']', n);
 	strcpy(buf + i + 2 * n, "}");
 	s = load(buf, &cause);
-	ok(s != NULL, "unknown key with 900-deep junk ignored");
+	ok(!s && cause && strcmp(cause, "unknown key \"junk\"") == 0,
+	   "unknown key with 900-deep junk refused: %s", cause ? cause : "(accepted)");
 	cw_snapshot_unref(s);
 	free(cause);
 	free(buf);
@@ -668,7 +960,7 @@ static void test_hostile(void)
 	/* Past cJSON's nesting limit, and inside netns. */
 	n = 200000;
 	buf = cw_xmalloc(n + 64);
-	i = (size_t)sprintf(buf, "{\"schema\":1,\"netns\":");
+	i = (size_t)sprintf(buf, "{\"schema\":2,\"netns\":");
 	memset(buf + i, '[', n);
 	buf[i + n] = '\0';
 	s = load(buf, &cause);
@@ -684,7 +976,7 @@ static void test_hostile(void)
 	/* A megabyte label. */
 	n = 1 << 20;
 	buf = cw_xmalloc(n + 128);
-	i = (size_t)sprintf(buf, "{\"schema\":1,\"netns\":[{\"inode\":1,\"kind\":\"host\",\"label\":\"");
+	i = (size_t)sprintf(buf, "{\"schema\":2,\"netns\":[{\"inode\":1,\"kind\":\"host\",\"label\":\"");
 	memset(buf + i, 'x', n);
 	strcpy(buf + i + n, "\"}]}");
 	s = load(buf, &cause);
@@ -694,7 +986,7 @@ static void test_hostile(void)
 	free(buf);
 
 	/* Huge and odd numbers. */
-	s = load("{\"schema\":1e999}", &cause);
+	s = load("{\"schema\":2e999}", &cause);
 	ok(!s && cause && strstr(cause, "unsupported schema"), "schema 1e999: %s", cause ? cause : "");
 	cw_snapshot_unref(s);
 	free(cause);
@@ -724,13 +1016,17 @@ static void test_hostile(void)
 			memcpy(pre, full, i);
 			pre[i] = '\0';
 			s = load(pre, &cause);
-			if (s || !cause || !clean_line(cause))
-				fails++;
+			/* A cut line is told from a damaged one. */
+			if (s || !cause || !clean_line(cause) ||
+			    !strstr(cause, i ? "truncated" : "not valid JSON: empty")) {
+				if (fails++ < 3)
+					printf("#   prefix %zu: %s\n", i, cause ? cause : "(accepted)");
+			}
 			cw_snapshot_unref(s);
 			free(cause);
 			free(pre);
 		}
-		is_int(fails, 0, "all %zu prefixes refused with a clean cause", len);
+		is_int(fails, 0, "all %zu prefixes refused as truncated, with a clean cause", len);
 		fails = 0;
 		for (i = 0; i < 3000; i++) {
 			char *m = cw_xstrdup(full);
@@ -873,6 +1169,28 @@ static void test_fixtures(void)
 		is_int(count_kind(s, CW_KIND_POD), 500, "big: 500 pods");
 	cw_snapshot_unref(s);
 
+	/* series.json: one document per line, each in json_out's form. */
+	{
+		char *text = fixture("series.json"), *line, *save = NULL, *cause = NULL;
+		size_t lines = 0, same = 0;
+
+		for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			char *out = reread(line, &cause);
+
+			lines++;
+			same += out && strcmp(out, line) == 0;
+			if (!out)
+				printf("#   line %zu: %s\n", lines, cause);
+			free(out);
+			free(cause);
+			cause = NULL;
+		}
+		ok(lines == 4 && same == lines, "series.json: %zu of %zu lines round-trip byte for byte",
+		   same, lines);
+		free(text);
+	}
+
 	s = load_fixture("hostile.json", false);
 	if (s) {
 		bool clean = true, long_name = false, wide = false, empty_pod = false;
@@ -899,6 +1217,9 @@ static void test_fixtures(void)
 		ok(long_name, "hostile: a 250-byte pod name");
 		ok(wide, "hostile: wide CJK characters kept");
 		ok(empty_pod, "hostile: a pod with no containers");
+		r = find_label(s, "host");
+		ok(r && r->nsocks == 1 && r->socks[0].cookie == UINT64_MAX,
+		   "hostile: cookie 2^64-1 from the file");
 		for (k = 1; k < CW_TCP_NSTATES && all[k]; k++)
 			;
 		is_int(k, CW_TCP_NSTATES, "hostile: every TCP state non-zero somewhere");
@@ -909,6 +1230,10 @@ static void test_fixtures(void)
 int main(void)
 {
 	test_rich();
+	test_big_ids();
+	test_old_times();
+	test_every_key();
+	test_refusals_everywhere();
 	test_real();
 	test_bad();
 	test_hostile();
