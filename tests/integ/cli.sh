@@ -56,10 +56,10 @@ ok $? "--version prints the version"
 "$CONNWATCH" --json >"$TMPD/one.json"
 is "$?" 0 "--json exits 0"
 is "$(wc -l <"$TMPD/one.json")" 1 "--json prints one line"
-jq -e '.schema == 1 and (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$")) and (.hostname | length > 0)
+jq -e '.schema == 2 and (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$")) and (.hostname | length > 0)
 	and (.collector | has("cpu_ms") and has("budget_ms") and has("netns_total") and has("netns_dumped"))
 	and (.netns | length >= 1)' "$TMPD/one.json" >/dev/null
-ok $? "--json has schema 1, an RFC 3339 UTC time, hostname, collector and netns"
+ok $? "--json has schema 2, an RFC 3339 UTC time, hostname, collector and netns"
 jq -e '[.netns[] | select(.kind == "host")] | length == 1' "$TMPD/one.json" >/dev/null
 ok $? "exactly one host row"
 jq -e '[.netns[] | select(.kind == "host")][0] | (.tcp_total == ([.tcp[]] | add)) and (.status == "ok")' \
