@@ -467,7 +467,7 @@ static void test_tables(void)
 		unreached += !reachable(&cw_json_snapshot_object, t, 0);
 		n++;
 	}
-	is_int(n, CW_ARRAY_LEN(names), "one table per object");
+	ok(n >= CW_ARRAY_LEN(names), "%zu tables", n);
 	for (i = 0; i < CW_ARRAY_LEN(names); i++) {
 		for (j = 0; cw_json_objects[j] && strcmp(cw_json_objects[j]->name, names[i]) != 0; j++)
 			;
