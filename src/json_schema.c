@@ -279,7 +279,9 @@ const struct cw_json_conv cw_json_uint = {"uint", put_uint, get_uint, NULL};
 
 static cJSON *put_i64(const struct cw_json_field *f, const struct cw_json_ref *o)
 {
-	return num((double)*(int64_t *)at(f, o));
+	int64_t v = *(int64_t *)at(f, o);
+
+	return v || !(f->flags & CW_JSON_OMIT_ZERO) ? num((double)v) : NULL;
 }
 
 static bool get_i64(struct cw_json_reader *r, const struct cw_json_field *f, const cJSON *v,
@@ -302,7 +304,9 @@ const struct cw_json_conv cw_json_i64 = {"i64", put_i64, get_i64, NULL};
 
 static cJSON *put_double(const struct cw_json_field *f, const struct cw_json_ref *o)
 {
-	return num(*(double *)at(f, o));
+	double v = *(double *)at(f, o);
+
+	return v != 0 || !(f->flags & CW_JSON_OMIT_ZERO) ? num(v) : NULL;
 }
 
 static bool get_ms(struct cw_json_reader *r, const struct cw_json_field *f, const cJSON *v,
@@ -585,9 +589,12 @@ bool cw_json_time_parse(const char *s, int64_t *out)
 
 static cJSON *put_stamp(const struct cw_json_field *f, const struct cw_json_ref *o)
 {
+	int64_t ms = *(int64_t *)at(f, o);
 	char buf[40];
 
-	cw_json_time(*(int64_t *)at(f, o), buf, sizeof(buf));
+	if (!ms && (f->flags & CW_JSON_OMIT_ZERO))
+		return NULL;
+	cw_json_time(ms, buf, sizeof(buf));
 	return string(buf);
 }
 
@@ -599,7 +606,8 @@ static bool get_stamp(struct cw_json_reader *r, const struct cw_json_field *f, c
 	if (!read_raw(r, f->key, v, &s))
 		return false;
 	if (!cw_json_time_parse(s, at(f, o)))
-		return fail(r, f->key, "not RFC 3339 UTC with milliseconds (YYYY-MM-DDTHH:MM:SS.mmmZ): \"%.40s\"", s);
+		return fail(r, f->key,
+			    "not RFC 3339 UTC with milliseconds (YYYY-MM-DDTHH:MM:SS.mmmZ): \"%.40s\"", s);
 	return true;
 }
 
@@ -1233,7 +1241,8 @@ static const struct cw_json_field socket_fields[] = {
 	{"cgroup_id",  &cw_json_u64str, SOCK(cgroup_id), .flags = CW_JSON_OMIT_ZERO},
 	{"pid",        &conv_pid,       OWNER(pid)},
 	{"comm",       &conv_chars,     OWNER(comm), .when = &when_pid},
-	{"info",       &cw_json_obj,    SOCK(info), FLAGGED(struct cw_sock, has_info), .sub = &info_object},
+	{"info",       &cw_json_obj,    SOCK(info), FLAGGED(struct cw_sock, has_info),
+	                                .sub = &info_object},
 };
 static const struct cw_json_object socket_object =
 	TABLE("socket", socket_fields, struct cw_sock, NULL, socket_finish);
@@ -1310,7 +1319,8 @@ static const struct cw_json_field row_fields[] = {
 	{"runtime",      &cw_json_str,    ROW(runtime)},
 	{"source",       &cw_json_str,    ROW(id_source)},
 	{"pids",         &conv_pids,      ROW(pids), ROW_COUNT(npids)},
-	{"procs",        &conv_listed,    ROW(nprocs), ROW_COUNT(npids), .when = &when_pids, .aux = "pids"},
+	{"procs",        &conv_listed,    ROW(nprocs), ROW_COUNT(npids), .when = &when_pids,
+	                                  .aux = "pids"},
 	{"comm",         &cw_json_str,    ROW(comm)},
 	{"status",       &conv_status,    ROW(status)},
 	{"exact_age_ms", &cw_json_i64,    ROW(exact_age_ms), FLAGGED(struct cw_ns_row, has_exact)},
