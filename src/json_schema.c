@@ -908,7 +908,8 @@ static cJSON *array(void)
 }
 
 /* A pointer at .off to .count structs described by .sub; always written,
- * even empty; read back as NULL when empty. */
+ * even empty. Lists read back are never NULL, as the collector's rows are
+ * not, so that callers may hand them to qsort() or memcpy() even empty. */
 static cJSON *put_list(const struct cw_json_field *f, const struct cw_json_ref *o)
 {
 	char *v = *(char **)at(f, o);
@@ -933,9 +934,7 @@ static bool get_list(struct cw_json_reader *r, const struct cw_json_field *f, co
 
 	if (!array_len(r, f->key, v, &n))
 		return false;
-	if (!n)
-		return true;
-	els = cw_arena_alloc(r->arena, n * f->sub->size);
+	els = cw_arena_alloc(r->arena, (n ? n : 1) * f->sub->size);
 	len = cw_json_reader_push_key(r, f->key);
 	cJSON_ArrayForEach(c, v) {
 		struct cw_json_ref el = {{els + i * f->sub->size, NULL}};
@@ -977,9 +976,7 @@ static bool get_addr_list(struct cw_json_reader *r, const struct cw_json_field *
 
 	if (!array_len(r, f->key, v, &n))
 		return false;
-	if (!n)
-		return true;
-	a = cw_arena_alloc(r->arena, n * sizeof(*a));
+	a = cw_arena_alloc(r->arena, (n ? n : 1) * sizeof(*a));
 	len = cw_json_reader_push_key(r, f->key);
 	cJSON_ArrayForEach(c, v) {
 		size_t el = cw_json_reader_push_index(r, i);
@@ -1020,9 +1017,7 @@ static bool get_str_list(struct cw_json_reader *r, const struct cw_json_field *f
 
 	if (!array_len(r, f->key, v, &n))
 		return false;
-	if (!n)
-		return true;
-	s = cw_arena_alloc(r->arena, n * sizeof(*s));
+	s = cw_arena_alloc(r->arena, (n ? n : 1) * sizeof(*s));
 	len = cw_json_reader_push_key(r, f->key);
 	cJSON_ArrayForEach(c, v) {
 		size_t el = cw_json_reader_push_index(r, i);

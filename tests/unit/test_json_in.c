@@ -348,6 +348,8 @@ static void test_rich(void)
 	r = cw_snapshot_find(b, 4026532002);
 	ok(r && r->socks != NULL && r->nsocks == 0 && r->ncontainers == 0 && r->shared_ehash == -1,
 	   "pod: empty socket list is kept, no containers");
+	ok(r && r->peers && r->listeners && r->addrs && r->npeers + r->nlisteners + r->naddrs == 0,
+	   "pod: empty lists read back empty, not NULL");
 	r = cw_snapshot_find(b, 4026532004);
 	ok(r && r->kind == CW_KIND_NAMED && strcmp(r->netns_name, "blue") == 0, "named row");
 	r = cw_snapshot_find(b, 4026532005);
@@ -877,7 +879,7 @@ static void test_hostile(void)
 	cw_snapshot_unref(s);
 	free(cause);
 	s = load(" {\"schema\":2,\"netns\":[]}\n", &cause);
-	ok(s && s->nrows == 0, "empty netns list, whitespace around");
+	ok(s && s->nrows == 0 && s->rows, "empty netns list, whitespace around: rows not NULL");
 	if (s) {
 		char *a = cw_json_snapshot(s), *b2;
 		struct cw_snapshot *t = load(a, &cause);
