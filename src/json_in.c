@@ -51,21 +51,20 @@ static bool unique_inodes(struct cw_json_reader *r, const struct cw_snapshot *s)
 	return okay;
 }
 
-/* The schema first: a document of another version is refused as that,
- * not for the first key that changed. */
-static bool check_schema(struct cw_json_reader *r, const cJSON *root)
+/* The schema first, with the table's own reader: a document of another
+ * version is refused as that, not for the first key that changed. */
+static bool check_schema(struct cw_json_reader *r, const cJSON *root, const struct cw_json_ref *o)
 {
+	const struct cw_json_object *t = &cw_json_snapshot_object;
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "schema");
+	size_t i;
 
 	if (!v)
 		return cw_json_reader_fail(r, "schema", "missing");
-	if (!cJSON_IsNumber(v))
-		return cw_json_reader_fail(r, "schema", "not a number (found %s)",
-					   cw_json_type_name(v));
-	if (v->valuedouble != CW_SNAPSHOT_SCHEMA)
-		return cw_json_reader_fail(r, NULL, "unsupported schema %g: this connwatch reads schema %d only",
-					   v->valuedouble, CW_SNAPSHOT_SCHEMA);
-	return true;
+	for (i = 0; i < t->nfields; i++)
+		if (strcmp(t->fields[i].key, "schema") == 0)
+			return t->fields[i].conv->get(r, &t->fields[i], v, o);
+	cw_fatal("json_in: the document's table has no schema");
 }
 
 /* What is left open at the end of text: "a string", "an object", "an
@@ -155,7 +154,8 @@ struct cw_snapshot *cw_json_in_snapshot(const char *text, char **cause)
 	r.arena = &s->arena;
 	o.part[0] = s;
 	o.part[1] = NULL;
-	okay = check_schema(&r, root) && cw_json_schema_read(&r, &cw_json_snapshot_object, root, &o) &&
+	okay = check_schema(&r, root, &o) &&
+	       cw_json_schema_read(&r, &cw_json_snapshot_object, root, &o) &&
 	       unique_inodes(&r, s);
 	cJSON_Delete(root);
 	if (!okay) {
