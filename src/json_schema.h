@@ -66,7 +66,7 @@ struct cw_json_guard {
 
 enum {
 	CW_JSON_REQUIRED = 1 << 0,  /* reading: absent is an error */
-	CW_JSON_OMIT_ZERO = 1 << 1, /* writing: zero (or false) is left out */
+	CW_JSON_OMIT_ZERO = 1 << 1, /* writing: 0, false or time 0 is left out */
 	CW_JSON_NONZERO = 1 << 2,   /* reading: zero is refused */
 	CW_JSON_FLAGGED = 1 << 3,   /* written only when the bool at .flag is true; reading sets it */
 };
