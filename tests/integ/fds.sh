@@ -53,11 +53,13 @@ is "$own" "13 " "netns_total less others' namespaces is 13 in every tick ($total
 is "$(jq -s '[.[].netns[] | select(.status != null and (.status | test("vanished")))] | length' "$S")" 0 \
 	"no row says vanished"
 
-# The budget cut in: some of ours keep no descriptor, and say why.
+# The budget cut in: some of ours keep no descriptor, and say why. How many
+# depends on what else is on the node (other tests' named namespaces rank
+# above our plain processes), so the checks are per namespace.
 last=$(jq -s -c '.[-1]' "$S")
 unkept=$(echo "$last" | jq -c --argjson ours "$ino_json" \
 	'[.netns[] | select(.inode as $i | $ours | index($i)) | select((.status // "") | test("no descriptor kept: near the open-file limit \\(RLIMIT_NOFILE 40\\)"))] | length')
-ok "$([ "$unkept" -ge 1 ] && [ "$unkept" -lt "$NNS" ]; echo $?)" \
+ok "$([ "$unkept" -ge 1 ]; echo $?)" \
 	"$unkept of $NNS test namespaces keep no descriptor, and their status names RLIMIT_NOFILE 40"
 echo "$last" | jq -r '.collector.note // ""' | grep -q 'near the open-file limit (RLIMIT_NOFILE 40)'
 ok $? "the collector note names the limit: $(echo "$last" | jq -r '.collector.note // "(none)"')"
@@ -78,7 +80,8 @@ is "$(jq -s '[.[].netns[] | select(.counters == null)] | length' "$S")" 0 "no ro
 # The kept ones still get exact dumps; the unkept ones do not pretend to.
 kept_exact=$(echo "$last" | jq -c --argjson ours "$ino_json" \
 	'[.netns[] | select(.inode as $i | $ours | index($i)) | select(.tcp_total != null)] | length')
-ok "$([ "$kept_exact" -ge 1 ]; echo $?)" "$kept_exact test namespaces still have exact counts"
+is "$((kept_exact + unkept))" "$NNS" \
+	"each test namespace has exact counts ($kept_exact) or says why it has none ($unkept)"
 
 # A scan that fails keeps the last good list. --procfs is a symlink to
 # /proc that disappears after the first snapshot.
