@@ -124,10 +124,16 @@ static int sort_slot(const struct cw_view *v)
 static void group_rows(struct cw_view *v)
 {
 	size_t n = v->nrows, i, j, k;
-	struct cw_vrow *flat = cw_xmalloc((n ? n : 1) * sizeof(*flat));
-	char **keys = cw_xcalloc(n ? n : 1, sizeof(*keys));
-	bool *done = cw_xcalloc(n ? n : 1, 1);
+	struct cw_vrow *flat;
+	char **keys;
+	bool *done;
 
+	/* With no rows, v->rows may still be NULL: nothing to copy or group. */
+	if (n == 0)
+		return;
+	flat = cw_xmalloc(n * sizeof(*flat));
+	keys = cw_xcalloc(n, sizeof(*keys));
+	done = cw_xcalloc(n, 1);
 	memcpy(flat, v->rows, n * sizeof(*flat));
 	for (i = 0; i < n; i++)
 		if (flat[i].kind == CW_VROW_NS && flat[i].ns->is_pod && flat[i].ns->workload)

@@ -24,9 +24,16 @@
 
 #define KEY_ESC 27
 
+/* A snapshot without a single row. */
+#define EMPTY_NODE "{\"schema\":1,\"time\":\"2025-11-26T19:21:18.123Z\",\"hostname\":\"empty-node\"," \
+	"\"collector\":{\"cpu_ms\":0.5,\"budget_ms\":50,\"dump_ms\":0,\"netns_total\":0," \
+	"\"netns_dumped\":0,\"dump_mode\":\"legacy\",\"host_netns_from\":\"pid1\",\"procs_denied\":0}," \
+	"\"netns\":[]}"
+
 struct scenario {
 	const char *name;
-	const char *fixture;    /* under tests/fixtures/snapshots/, NDJSON: one snapshot per line */
+	const char *fixture;    /* under tests/fixtures/snapshots/, NDJSON: one snapshot per
+				 * line; or, starting with '{', the snapshot itself */
 	int w, h;
 	const int keys[16];     /* 0-terminated; applied after the last snapshot */
 	const char *type;       /* text typed after keys (search/filter) */
@@ -61,6 +68,8 @@ static const struct scenario scenarios[] = {
 	{"series-80x24", "series.json", 80, 24, {0}, NULL, {0}, false},
 	{"too-small-79x24", "small.json", 79, 24, {0}, NULL, {0}, false},
 	{"too-small-80x23", "small.json", 80, 23, {0}, NULL, {0}, false},
+	/* a node with no namespaces at all, in tree mode (grouping nothing) */
+	{"tree-empty-80x24", EMPTY_NODE, 80, 24, {'t', 0}, NULL, {0}, false},
 };
 
 static char *path_of(const char *dir, const char *name)
@@ -74,14 +83,22 @@ static char *path_of(const char *dir, const char *name)
  * view, as the app's pipeline does. */
 static bool load(struct cw_view *v, const char *fixture)
 {
-	char *path = path_of("fixtures/snapshots", fixture), *text, *line, *save = NULL;
-	int r = cw_read_file(path, 64u << 20, &text, NULL);
-	bool ok = r == 0;
+	char *path, *text, *line, *save = NULL;
+	int r;
+	bool ok;
 	struct cw_history *h = cw_history_new(CW_HISTORY_LINGER_MS);
 
-	if (!ok)
-		printf("# cannot read %s: %s\n", path, strerror(-r));
-	free(path);
+	if (fixture[0] == '{') {
+		text = cw_xstrdup(fixture);
+		r = 0;
+	} else {
+		path = path_of("fixtures/snapshots", fixture);
+		r = cw_read_file(path, 64u << 20, &text, NULL);
+		if (r < 0)
+			printf("# cannot read %s: %s\n", path, strerror(-r));
+		free(path);
+	}
+	ok = r == 0;
 	for (line = ok ? strtok_r(text, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
 		char *cause = NULL;
 		struct cw_snapshot *s = cw_json_in_snapshot(line, &cause);
@@ -162,7 +179,7 @@ static void run(const struct scenario *sc, bool update)
 	resizeterm(sc->h, sc->w);
 	cw_view_init(&v, &cfg);
 	if (!load(&v, sc->fixture)) {
-		ok(false, "%s: fixture %s loads", sc->name, sc->fixture);
+		ok(false, "%s: fixture %.40s loads", sc->name, sc->fixture);
 		cw_view_done(&v);
 		return;
 	}
