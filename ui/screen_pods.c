@@ -22,10 +22,14 @@ static void fmt_label(const struct cw_column *c, const struct cw_view *v, const 
 {
 	const char *mark = "";
 
+	/* As htop draws its tree: a tee before each pod of a workload, a
+	 * corner before the last one. */
 	if (r->kind == CW_VROW_GROUP)
 		mark = v->cfg.utf8 ? "▾ " : "- ";
+	else if (r->depth > 0 && r->last)
+		mark = v->cfg.utf8 ? "  └─ " : "  `- ";
 	else if (r->depth > 0)
-		mark = v->cfg.utf8 ? "  └ " : "  ` ";
+		mark = v->cfg.utf8 ? "  ├─ " : "  |- ";
 	/* Under its workload, a pod is named without its namespace. */
 	snprintf(buf, n, "%s%s", mark,
 		 r->depth > 0 && r->kind == CW_VROW_NS && r->ns->pod_name ? r->ns->pod_name

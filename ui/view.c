@@ -287,6 +287,17 @@ static void sort_rows(struct cw_view *v, const struct sort_ctx *c)
 	free(tmp);
 }
 
+/* Marks the last row of each group, once the rows are in their final
+ * order, so the tree can close the group with its corner. */
+static void mark_last(struct cw_view *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->nrows; i++)
+		v->rows[i].last = v->rows[i].depth > 0 &&
+				  (i + 1 == v->nrows || v->rows[i + 1].depth < v->rows[i].depth);
+}
+
 static bool key_eq(const struct cw_selkey *a, const struct cw_selkey *b)
 {
 	if (a->kind != b->kind)
@@ -351,6 +362,7 @@ void cw_view_rebuild(struct cw_view *v)
 		c.desc = c.col->desc != f->invert;
 		sort_rows(v, &c);
 	}
+	mark_last(v);
 	/* Keep the selection on the same thing, wherever it moved. */
 	if (scr->key && f->key.kind != CW_VROW_TEXT) {
 		for (i = 0; i < v->nrows; i++) {

@@ -33,6 +33,7 @@ enum cw_vrow_kind {
 struct cw_vrow {
 	enum cw_vrow_kind kind;
 	int depth;                          /* indent in tree mode */
+	bool last;                          /* tree mode: the last row of its group */
 	const struct cw_ns_row *ns;         /* NS, GONE */
 	const struct cw_peer *peer;         /* PEER */
 	const struct cw_sock *sock;         /* SOCK */

@@ -53,6 +53,9 @@ static const struct scenario scenarios[] = {
 	{"sockets-incident-120x40", "incident.json", 120, 40, {'C', KEY_HOME, '\r', KEY_HOME, '\r', 0}, NULL, {0}, false},
 	{"back-to-peers-80x24", "incident.json", 80, 24, {'C', KEY_HOME, '\r', KEY_HOME, '\r', KEY_ESC, 0}, NULL, {0}, false},
 	{"tree-incident-120x40", "incident.json", 120, 40, {'t', 0}, NULL, {0}, false},
+	{"tree-incident-ascii-80x24", "incident.json", 80, 24, {'t', 0}, NULL, {0}, true},
+	/* inverted, the groups and their pods reverse: the corner moves to the new last pod */
+	{"tree-incident-inverted-80x24", "incident.json", 80, 24, {'t', 'I', 0}, NULL, {0}, false},
 	{"filter-incident-80x24", "incident.json", 80, 24, {'\\', 0}, "team-b", {'\r', 0}, false},
 	{"filter-negated-80x24", "incident.json", 80, 24, {'\\', 0}, "!team-", {'\r', 0}, false},
 	{"search-incident-80x24", "incident.json", 80, 24, {'/', 0}, "dns", {'\r', 0}, false},
