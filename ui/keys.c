@@ -39,7 +39,12 @@ static const struct cw_binding table[] = {
 	{KEY_HOME, 'g', 0, CW_ACT_HOME, CW_ON_ALL, NULL, NULL, "first row"},
 	{KEY_END, 'G', 0, CW_ACT_END, CW_ON_ALL, NULL, NULL, "last row"},
 	{KEY_CTRL_L, 0, 0, CW_ACT_REDRAW, CW_ON_ALL, NULL, NULL, "redraw the screen"},
-	{KEY_F(10), 'q', 0, CW_ACT_QUIT, CW_ON_ALL, "F10", "Quit", "quit"},
+	/* As in htop, the help page is left with the keys that open it and
+	 * with q; only F10 quits from there. Before the quit binding, since
+	 * the first match wins. */
+	{'q', KEY_F(1), '?', CW_ACT_BACK, CW_ON(CW_SCR_HELP), NULL, NULL,
+	 "on the help page: leave it, as Esc does"},
+	{KEY_F(10), 'q', 0, CW_ACT_QUIT, CW_ON_ALL, "F10", "Quit", "quit (from the help page, F10 only)"},
 };
 
 const struct cw_binding *cw_keys_table(size_t *n)
@@ -58,9 +63,6 @@ enum cw_action cw_keys_lookup(int key, enum cw_screen_id scr)
 		if ((table[i].screens & CW_ON(scr)) &&
 		    (table[i].key == key || table[i].alt == key || table[i].alt2 == key))
 			return table[i].action;
-	/* Help is a page of text: Esc, q and F1 all leave it. */
-	if (scr == CW_SCR_HELP && (key == 'q' || key == KEY_F(1) || key == '?'))
-		return CW_ACT_BACK;
 	return CW_ACT_NONE;
 }
 

@@ -31,7 +31,8 @@ struct cw_binding {
 };
 
 const struct cw_binding *cw_keys_table(size_t *n);
-/* Looks a key up for a screen; CW_ACT_NONE if unbound. */
+/* Looks a key up for a screen: the first binding in the table that holds
+ * the key and applies to the screen wins. CW_ACT_NONE if unbound. */
 enum cw_action cw_keys_lookup(int key, enum cw_screen_id scr);
 /* Applies a key to the view (typing into search/filter first). Returns
  * the action taken. */

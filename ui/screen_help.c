@@ -64,6 +64,48 @@ static void columns(struct cw_view *v, const struct cw_screen *s)
 	line(v, "");
 }
 
+/* The keys that do act on this page, named once each and joined with
+ * commas: "Esc, Backspace, Left, q, F1, ?". */
+static void keys_for(enum cw_action act, char *list, size_t n)
+{
+	const struct cw_binding *b;
+	int seen[32];
+	size_t nb, i, k, nseen = 0;
+
+	list[0] = '\0';
+	b = cw_keys_table(&nb);
+	for (i = 0; i < nb; i++) {
+		const int keys[3] = {b[i].key, b[i].alt, b[i].alt2};
+
+		for (k = 0; k < 3; k++) {
+			char name[16];
+			size_t j, l = strlen(list);
+
+			if (b[i].action != act || !keys[k] ||
+			    cw_keys_lookup(keys[k], CW_SCR_HELP) != act)
+				continue;
+			for (j = 0; j < nseen && seen[j] != keys[k]; j++)
+				;
+			if (j < nseen || nseen == CW_ARRAY_LEN(seen))
+				continue;
+			seen[nseen++] = keys[k];
+			cw_keys_name(keys[k], name, sizeof(name));
+			snprintf(list + l, n - l, "%s%s", l ? ", " : "", name);
+		}
+	}
+}
+
+/* The last line says how to leave, from what the table does on this page. */
+static void leave_line(struct cw_view *v)
+{
+	char back[128], quit[64], text[256];
+
+	keys_for(CW_ACT_BACK, back, sizeof(back));
+	keys_for(CW_ACT_QUIT, quit, sizeof(quit));
+	snprintf(text, sizeof(text), "%s: leave this page.  %s: quit.", back, quit);
+	line(v, text);
+}
+
 static void build(struct cw_view *v)
 {
 	const struct cw_binding *b;
@@ -97,7 +139,7 @@ static void build(struct cw_view *v)
 	columns(v, &cw_screen_pods);
 	columns(v, &cw_screen_peers);
 	columns(v, &cw_screen_sockets);
-	line(v, "Esc, q or F1 leaves this page.");
+	leave_line(v);
 }
 
 const struct cw_screen cw_screen_help = {

@@ -64,6 +64,9 @@ static const struct scenario scenarios[] = {
 	{"peers-owned-120x40", "small.json", 120, 40, {'/', 0}, "4rrh7", {'\r', '\r', 0}, false},
 	{"help-80x24", "small.json", 80, 24, {KEY_F(1), 0}, NULL, {0}, false},
 	{"help-120x40", "small.json", 120, 40, {'?', 0}, NULL, {0}, false},
+	{"help-end-80x24", "small.json", 80, 24, {KEY_F(1), KEY_END, 0}, NULL, {0}, false},
+	/* q on the help page leaves it: back to the pods */
+	{"help-q-80x24", "small.json", 80, 24, {KEY_F(1), KEY_END, 'q', 0}, NULL, {0}, false},
 	{"pods-big-80x24", "big.json", 80, 24, {0}, NULL, {0}, false},
 	{"pods-big-end-120x40", "big.json", 120, 40, {KEY_END, 0}, NULL, {0}, false},
 	{"pods-hostile-80x24", "hostile.json", 80, 24, {0}, NULL, {0}, false},
@@ -219,6 +222,35 @@ static void run(const struct scenario *sc, bool update)
 	cw_view_done(&v);
 }
 
+/* On the help page, q, F1, ? and Esc go back and only F10 quits; on the
+ * other screens q quits. */
+static void help_keys(void)
+{
+	static const int leave[] = {'q', KEY_F(1), '?', KEY_ESC};
+	struct cw_view_cfg cfg = {.delay_s = 1.0, .utf8 = true};
+	struct cw_view v;
+	size_t i;
+
+	for (i = 0; i < CW_ARRAY_LEN(leave); i++) {
+		cw_view_init(&v, &cfg);
+		cw_keys_dispatch(&v, KEY_F(1));
+		is_int(cw_view_top(&v)->id, CW_SCR_HELP, "F1 opens the help page");
+		is_int(cw_keys_dispatch(&v, leave[i]), CW_ACT_BACK, "a key on the help page goes back");
+		ok(!v.quit && cw_view_top(&v)->id == CW_SCR_PODS,
+		   "key %d on the help page leaves it without quitting", leave[i]);
+		cw_view_done(&v);
+	}
+	cw_view_init(&v, &cfg);
+	cw_keys_dispatch(&v, '?');
+	cw_keys_dispatch(&v, KEY_F(10));
+	ok(v.quit, "F10 on the help page quits");
+	cw_view_done(&v);
+	cw_view_init(&v, &cfg);
+	cw_keys_dispatch(&v, 'q');
+	ok(v.quit, "q on the pods screen quits");
+	cw_view_done(&v);
+}
+
 /* A mouse click finds its column through the same layout the table is
  * drawn with: check that every visible title sits where a click finds it. */
 static void mouse_columns(void)
@@ -261,8 +293,10 @@ int main(int argc, char **argv)
 	for (i = 0; i < CW_ARRAY_LEN(scenarios); i++)
 		if (argc < 2 || strstr(scenarios[i].name, argv[1]))
 			run(&scenarios[i], update);
-	if (argc < 2)
+	if (argc < 2) {
 		mouse_columns();
+		help_keys();
+	}
 	cw_term_stop();
 	return tap_done();
 }

@@ -112,6 +112,16 @@ shows "terminal too small" 10
 ok $? "a resize below 80x24 says the terminal is too small"
 T resize-window -t cw -x 80 -y 24
 
+# In help, q leaves the page (as Esc and F1 do); it does not quit.
+T send-keys -t cw F1
+shows "Keys:" 5
+ok $? "F1 opens the help page"
+T send-keys -t cw q
+wait_for 5 sh -c "! tmux -S '$SOCK' capture-pane -p -t cw | grep -qF 'Keys:'" && screen | grep -qF "SHARE"
+ok $? "q on the help page goes back to the peers screen"
+[ ! -s "$TMPD/rc" ]
+ok $? "q on the help page does not quit"
+
 T send-keys -t cw q
 wait_for 10 test -s "$TMPD/rc"
 is "$(cat "$TMPD/rc" 2>/dev/null)" "0" "q quits with status 0"
