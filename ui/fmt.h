@@ -7,11 +7,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* 1234 -> "1234", 123456 -> "123k", 12345678 -> "12.3M", 4e9 -> "4.0G": at most 6 cells. */
+/* Exact below 100000 ("99999"); thousands below 10 million, truncated
+ * (123999 -> "123k", up to "9999k"); then millions or, from 10^9, billions
+ * with one decimal, rounded by printf (12345678 -> "12.3M", 4e9 -> "4.0G").
+ * At most 6 cells below 999.95 million; from there "1000.0M" takes 7, and
+ * so does "1000.0G" from 999.95 billion, and more past that. */
 void cw_fmt_count(uint64_t v, char *buf, size_t n);
-/* +12.5 -> "+13", -0.2 -> "-0.2", 0 -> "0". */
+/* A signed rate, rounded by printf (to nearest, a binary half to even:
+ * 12.5 -> "+12", 13.5 -> "+14"): "0" when |v| < 0.05; one decimal below 10
+ * ("-0.2", "+9.9"; 9.96 rounds up to "+10.0"); whole numbers below 100000
+ * ("+123"); then thousands ("+250k"). */
 void cw_fmt_rate(double v, char *buf, size_t n);
-/* 950 -> "950ms", 12000 -> "12s", 600000 -> "10m", 7200000 -> "2h". */
+/* Truncated, not rounded: 999 -> "999ms", 1999 -> "1s", 99999 -> "99s",
+ * 100000 -> "1m", 5999999 -> "99m", 7200000 -> "2h"; negative -> "-". */
 void cw_fmt_age(int64_t ms, char *buf, size_t n);
 /* A sparkline of vals scaled to their maximum, width cells wide (right
  * aligned: the newest value is the last cell). */
