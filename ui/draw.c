@@ -1,6 +1,7 @@
 /* draw: one frame. */
 #include "config.h"
 #include "draw.h"
+#include "fmt.h"
 #include "keys.h"
 #include "meters.h"
 #include "screen.h"
@@ -22,19 +23,21 @@ static void too_small(int w, int h)
 
 static void title(const struct cw_view *v, int y, int width)
 {
-	char crumb[1024];
+	char crumb[1024], fit[1024];
 
 	cw_view_breadcrumb(v, crumb, sizeof(crumb));
+	/* Pod names in it: cut by cells, not bytes. */
+	cw_fmt_fit(crumb, width, false, v->cfg.utf8, fit, sizeof(fit));
 	attrset(cw_term_attr(CW_ROLE_TITLE));
 	mvhline(y, 0, ' ', width);
-	mvaddnstr(y, 0, crumb, width);
+	mvaddstr(y, 0, fit);
 	if (v->stack[v->depth].filter[0] && v->input != CW_INPUT_FILTER) {
 		char f[200];
 		int l;
 
 		snprintf(f, sizeof(f), " filter: %s ", v->stack[v->depth].filter);
 		l = (int)strlen(f);
-		if (l < width - (int)strlen(crumb) - 2)
+		if (l < width - cw_fmt_width(fit, v->cfg.utf8) - 2)
 			mvaddstr(y, width - l, f);
 	}
 	attrset(A_NORMAL);

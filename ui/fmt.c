@@ -2,6 +2,7 @@
 #include "config.h"
 #include "fmt.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,117 +83,178 @@ void cw_fmt_spark(const uint32_t *vals, size_t n, size_t width, bool utf8, char 
 	buf[o] = '\0';
 }
 
-/* Decodes one UTF-8 character; returns its length (1 for a bad byte). */
-static size_t decode(const char *s, wchar_t *wc)
-{
-	mbstate_t st;
-	size_t l;
+/* One character of a string as it is drawn: its bytes, its cells, and
+ * whether those bytes are drawn as they are or replaced by one '?'. */
+struct glyph {
+	size_t len;
+	int width;
+	bool raw;
+};
 
-	memset(&st, 0, sizeof(st));
-	l = mbrtowc(wc, s, MB_CUR_MAX, &st);
-	if (l == (size_t)-1 || l == (size_t)-2 || l == 0) {
-		*wc = L'?';
+/* Decodes one strict UTF-8 sequence (no overlongs, surrogates or values
+ * past U+10FFFF); returns its length, or 0 if s does not start with one. */
+static size_t utf8_decode(const unsigned char *s, wchar_t *wc)
+{
+	uint32_t c, min;
+	size_t len, i;
+
+	if (s[0] < 0x80) {
+		*wc = s[0];
 		return 1;
+	} else if ((s[0] & 0xe0) == 0xc0) {
+		c = s[0] & 0x1fu, len = 2, min = 0x80;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		c = s[0] & 0x0fu, len = 3, min = 0x800;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		c = s[0] & 0x07u, len = 4, min = 0x10000;
+	} else {
+		return 0;
 	}
-	return l;
+	/* A NUL ends the string here, and it is no continuation byte either. */
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3fu);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*wc = (wchar_t)c;
+	return len;
 }
 
-static int wc_width(wchar_t wc)
+/* The glyph at s (not at its end). Outside UTF-8 every byte is a cell of
+ * its own and only printable ASCII is drawn as it is: curses would show
+ * other bytes as "M-x" or "~x", wider than counted. In UTF-8, invalid
+ * bytes and characters without a width (controls) are drawn as '?'. */
+static struct glyph glyph_at(const char *s, bool utf8)
 {
-	int w = wcwidth(wc);
-
-	return w < 0 ? 1 : w;
-}
-
-static int width_of(const char *s, size_t len);
-
-int cw_fmt_width(const char *s)
-{
-	return width_of(s, strlen(s));
-}
-
-/* Byte length of the longest prefix of s that fits in width cells. */
-static size_t prefix_fit(const char *s, int width)
-{
-	const char *p = s;
-	int w = 0, cw;
+	struct glyph g = {1, 1, false};
+	const unsigned char *u = (const unsigned char *)s;
 	wchar_t wc;
-	size_t l;
+	size_t len;
+	int w;
 
-	while (*p) {
-		l = decode(p, &wc);
-		cw = wc_width(wc);
-		if (w + cw > width)
-			break;
-		w += cw;
-		p += l;
+	if (!utf8 || u[0] < 0x80) {
+		g.raw = u[0] >= 0x20 && u[0] < 0x7f;
+		return g;
 	}
-	return (size_t)(p - s);
+	len = utf8_decode(u, &wc);
+	if (len == 0)
+		return g; /* one bad byte, one '?' */
+	g.len = len;
+	w = wcwidth(wc);
+	if (w >= 0) {
+		g.width = w;
+		g.raw = true;
+	}
+	return g;
 }
 
-/* Start of the longest suffix of s that fits in width cells. */
-static const char *suffix_fit(const char *s, int width)
+int cw_fmt_width(const char *s, bool utf8)
 {
-	const char *p = s + strlen(s);
 	int w = 0;
 
-	while (p > s) {
-		const char *q = p - 1;
-		wchar_t wc;
+	while (*s) {
+		struct glyph g = glyph_at(s, utf8);
 
-		while (q > s && ((unsigned char)*q & 0xc0) == 0x80)
-			q--;
-		decode(q, &wc);
-		if (w + wc_width(wc) > width)
-			break;
-		w += wc_width(wc);
-		p = q;
+		w += g.width;
+		s += g.len;
 	}
+	return w;
+}
+
+/* Writes into a buffer, whole pieces only: once one does not fit, the rest
+ * are dropped too, so no character is ever cut or skipped. */
+struct out {
+	char *buf;
+	size_t n, o;
+	bool full;
+};
+
+static void put(struct out *o, const char *p, size_t len)
+{
+	if (o->full || o->o + len + 1 > o->n) {
+		o->full = true;
+		return;
+	}
+	memcpy(o->buf + o->o, p, len);
+	o->o += len;
+	o->buf[o->o] = '\0';
+}
+
+/* Copies the glyphs of s from byte from to byte to, sanitised. */
+static void put_glyphs(struct out *o, const char *s, size_t from, size_t to, bool utf8)
+{
+	while (from < to) {
+		struct glyph g = glyph_at(s + from, utf8);
+
+		put(o, g.raw ? s + from : "?", g.raw ? g.len : 1);
+		from += g.len;
+	}
+}
+
+/* Byte length of the longest prefix of s that fits in width cells; its
+ * width goes to *used. */
+static size_t prefix_fit(const char *s, int width, bool utf8, int *used)
+{
+	size_t p = 0;
+	int w = 0;
+
+	while (s[p]) {
+		struct glyph g = glyph_at(s + p, utf8);
+
+		if (w + g.width > width)
+			break;
+		w += g.width;
+		p += g.len;
+	}
+	*used = w;
 	return p;
 }
 
-/* Display width of the first len bytes of s. */
-static int width_of(const char *s, size_t len)
+/* Offset of the longest suffix of s, starting at or after byte from, that
+ * fits in width cells; total is the width of all of s. Walks forward, as
+ * only a forward walk finds where the characters start. */
+static size_t suffix_fit(const char *s, size_t from, int total, int width, bool utf8)
 {
-	const char *end = s + len;
-	int w = 0;
-	wchar_t wc;
+	size_t p = 0;
+	int w = 0; /* width of s before p */
 
-	while (s < end && *s) {
-		s += decode(s, &wc);
-		w += wc_width(wc);
+	while (s[p]) {
+		struct glyph g = glyph_at(s + p, utf8);
+
+		if (p >= from && total - w <= width)
+			break;
+		w += g.width;
+		p += g.len;
 	}
-	return w;
+	return p;
 }
 
 void cw_fmt_fit(const char *s, int width, bool middle, bool utf8, char *buf, size_t n)
 {
 	const char *mark = utf8 ? "…" : "~";
-	size_t head, ml = strlen(mark);
-	const char *tail;
-	int hw;
+	struct out o = {buf, n, 0, false};
+	size_t head, tail, len = strlen(s);
+	int total, used;
 
-	if (width <= 0 || n == 0) {
-		if (n)
-			buf[0] = '\0';
+	if (n == 0)
+		return;
+	buf[0] = '\0';
+	if (width <= 0)
+		return;
+	total = cw_fmt_width(s, utf8);
+	if (total <= width) {
+		put_glyphs(&o, s, 0, len, utf8);
 		return;
 	}
-	if (cw_fmt_width(s) <= width) {
-		snprintf(buf, n, "%s", s);
+	/* The mark takes one cell; the text gets the others. */
+	head = prefix_fit(s, middle ? (width - 1) / 2 : width - 1, utf8, &used);
+	put_glyphs(&o, s, 0, head, utf8);
+	put(&o, mark, strlen(mark));
+	if (!middle)
 		return;
-	}
-	if (!middle) {
-		head = prefix_fit(s, width - 1);
-		snprintf(buf, n, "%.*s%s", (int)head, s, mark);
-		return;
-	}
-	hw = (width - 1) / 2;
-	head = prefix_fit(s, hw);
-	/* the tail gets every cell the head did not use */
-	tail = suffix_fit(s + head, width - 1 - width_of(s, head));
-	if (head + ml + strlen(tail) + 1 > n) {
-		snprintf(buf, n, "%s", mark);
-		return;
-	}
-	snprintf(buf, n, "%.*s%s%s", (int)head, s, mark, tail);
+	/* The tail gets every cell the head did not use. */
+	tail = suffix_fit(s, head, total, width - 1 - used, utf8);
+	put_glyphs(&o, s, tail, len, utf8);
 }

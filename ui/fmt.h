@@ -24,11 +24,16 @@ void cw_fmt_age(int64_t ms, char *buf, size_t n);
 /* A sparkline of vals scaled to their maximum, width cells wide (right
  * aligned: the newest value is the last cell). */
 void cw_fmt_spark(const uint32_t *vals, size_t n, size_t width, bool utf8, char *buf, size_t bufn);
-/* Display width of a UTF-8 string (wide characters count 2). */
-int cw_fmt_width(const char *s);
-/* Copies s into buf, cut to at most width display cells. With middle set,
- * keeps the start and the end ("team-a/web…x2k4q"); the cut is marked with
- * "…" (or "~" when !utf8). */
+/* Display width of a string as cw_fmt_fit() draws it. With utf8 (a UTF-8
+ * locale), wide characters count 2 and invalid bytes 1 each; without, every
+ * byte counts 1. */
+int cw_fmt_width(const char *s, bool utf8);
+/* Copies s into buf, cut to at most width display cells, and never past n
+ * bytes or in the middle of a character. With middle set, keeps the start
+ * and the end ("team-a/web…x2k4q"); the cut is marked with "…" (or "~"
+ * when !utf8). What the terminal cannot draw in one cell becomes '?':
+ * control characters, invalid UTF-8, and without utf8 every byte past
+ * ASCII. */
 void cw_fmt_fit(const char *s, int width, bool middle, bool utf8, char *buf, size_t n);
 
 #endif

@@ -14,7 +14,8 @@
 /* Draws "label value" pairs left to right; returns the next x. */
 static int pair(int y, int x, int width, const char *label, const char *value, enum cw_role vrole)
 {
-	int lw = cw_fmt_width(label), vw = cw_fmt_width(value);
+	bool utf8 = cw_term_utf8();
+	int lw = cw_fmt_width(label, utf8), vw = cw_fmt_width(value, utf8);
 
 	if (x + lw + 1 + vw > width)
 		return x;
@@ -39,12 +40,15 @@ static int line_node(const struct cw_view *v, int y, int width)
 {
 	const struct cw_snapshot *s = v->snap;
 	size_t i, pods = 0, live = 0;
-	char a[64], b[64];
+	char a[64], b[64], host[128];
 	int x = 0;
 
+	/* At most 30 cells of the hostname, and never a cut character. */
+	cw_fmt_fit(s->hostname ? s->hostname : "?", width < 30 ? width : 30, false, v->cfg.utf8,
+		   host, sizeof(host));
 	attrset(cw_term_attr(CW_ROLE_METER));
-	mvaddnstr(y, 0, s->hostname ? s->hostname : "?", 30);
-	x = cw_fmt_width(s->hostname ? s->hostname : "?") + 2;
+	mvaddstr(y, 0, host);
+	x = cw_fmt_width(host, v->cfg.utf8) + 2;
 	clock_text(s->time_ms, a, sizeof(a));
 	attrset(A_NORMAL);
 	mvaddstr(y, x, a);

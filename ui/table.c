@@ -84,18 +84,8 @@ static void cell(int y, int x, int w, const char *text, enum cw_align align, boo
 	int tw, pad;
 	bool utf8 = cw_term_utf8();
 
-	if (!utf8) {
-		char ascii[512];
-		size_t i;
-
-		for (i = 0; text[i] && i + 1 < sizeof(ascii); i++)
-			ascii[i] = (unsigned char)text[i] < 0x80 ? text[i] : '?';
-		ascii[i] = '\0';
-		cw_fmt_fit(ascii, w, middle, false, fit, sizeof(fit));
-	} else {
-		cw_fmt_fit(text, w, middle, true, fit, sizeof(fit));
-	}
-	tw = cw_fmt_width(fit);
+	cw_fmt_fit(text, w, middle, utf8, fit, sizeof(fit));
+	tw = cw_fmt_width(fit, utf8);
 	pad = align == CW_ALIGN_RIGHT ? w - tw : 0;
 	mvaddstr(y, x + (pad > 0 ? pad : 0), fit);
 }
@@ -123,7 +113,7 @@ void cw_table_draw(const struct cw_view *v, const struct cw_screen *s, int y, in
 			mvhline(y, l.x[i], ' ', l.w[i]);
 			/* The arrow only where it fits: the colour already marks the column. */
 			snprintf(title, sizeof(title), "%s%s", c->title,
-				 cw_fmt_width(c->title) < l.w[i] ? (desc ? arrow_dn : arrow_up) : "");
+				 cw_fmt_width(c->title, v->cfg.utf8) < l.w[i] ? (desc ? arrow_dn : arrow_up) : "");
 		} else {
 			attrset(cw_term_attr(CW_ROLE_HEADER));
 			snprintf(title, sizeof(title), "%s", c->title);
