@@ -9,16 +9,77 @@
 #include "util.h"
 
 #include <curses.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
+/* Word-wraps text into lines of at most w cells; returns how many lines
+ * it takes, or INT_MAX if a word is longer than w. The first max lines'
+ * starts and lengths go to start and len. */
+static int wrap(const char *text, int w, int max, const char **start, int *len)
+{
+	const char *p = text;
+	int lines = 0;
+
+	while (*p) {
+		int l = 0, word;
+
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		/* Whole words while they fit; the text is ASCII. */
+		for (;;) {
+			word = (int)strcspn(p + l + (l ? 1 : 0), " ");
+			if ((l ? l + 1 : 0) + word > w)
+				break;
+			l += (l ? 1 : 0) + word;
+			if (!p[l])
+				break;
+		}
+		if (l == 0)
+			return INT_MAX;
+		if (lines < max) {
+			start[lines] = p;
+			len[lines] = l;
+		}
+		lines++;
+		p += l;
+	}
+	return lines;
+}
+
+/* Says the terminal is too small in whatever room there is: the whole
+ * sentence, wrapped, then shorter ones, down to one cell. */
 static void too_small(int w, int h)
 {
-	char msg[128];
+	char full[128], mid[64], need[32];
+	const char *texts[6];
+	const char *start[CW_MIN_LINES];
+	int len[CW_MIN_LINES];
+	size_t i;
+	int n = INT_MAX, y;
 
-	snprintf(msg, sizeof(msg), "terminal too small: %dx%d, connwatch needs %dx%d", w, h,
+	snprintf(full, sizeof(full), "terminal too small: %dx%d, connwatch needs %dx%d", w, h,
 		 CW_MIN_COLS, CW_MIN_LINES);
-	mvaddnstr(h / 2, 0, msg, w);
+	snprintf(mid, sizeof(mid), "too small: %dx%d, needs %dx%d", w, h, CW_MIN_COLS, CW_MIN_LINES);
+	snprintf(need, sizeof(need), "%dx%d", CW_MIN_COLS, CW_MIN_LINES);
+	texts[0] = full;
+	texts[1] = mid;
+	texts[2] = "too small";
+	texts[3] = need;
+	texts[4] = "small";
+	texts[5] = "!";
+	for (i = 0; i < CW_ARRAY_LEN(texts); i++) {
+		n = wrap(texts[i], w, CW_MIN_LINES, start, len);
+		if (n <= h)
+			break;
+	}
+	if (n > h)
+		return;
+	/* Centred, one line under the middle when the lines are uneven. */
+	for (y = 0; y < n; y++)
+		mvaddnstr((h - n) / 2 + y, (w - len[y]) / 2, start[y], len[y]);
 }
 
 static void title(const struct cw_view *v, int y, int width)

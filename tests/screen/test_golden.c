@@ -74,6 +74,10 @@ static const struct scenario scenarios[] = {
 	{"series-80x24", "series.json", 80, 24, {0}, NULL, {0}, false},
 	{"too-small-79x24", "small.json", 79, 24, {0}, NULL, {0}, false},
 	{"too-small-80x23", "small.json", 80, 23, {0}, NULL, {0}, false},
+	{"too-small-10x5", "small.json", 10, 5, {0}, NULL, {0}, false},
+	{"too-small-20x3", "small.json", 20, 3, {0}, NULL, {0}, false},
+	{"too-small-9x1", "small.json", 9, 1, {0}, NULL, {0}, false},
+	{"too-small-1x1", "small.json", 1, 1, {0}, NULL, {0}, false},
 	/* a node with no namespaces at all, in tree mode (grouping nothing) */
 	{"tree-empty-80x24", EMPTY_NODE, 80, 24, {'t', 0}, NULL, {0}, false},
 };
@@ -222,6 +226,56 @@ static void run(const struct scenario *sc, bool update)
 	cw_view_done(&v);
 }
 
+/* The text on the screen with runs of blanks and line ends made one space. */
+static void squeeze(char *s)
+{
+	char *o = s, *p;
+
+	for (p = s; *p; p++)
+		if (*p != ' ' && *p != '\n')
+			*o++ = *p;
+		else if (o > s && o[-1] != ' ')
+			*o++ = ' ';
+	if (o > s && o[-1] == ' ')
+		o--;
+	*o = '\0';
+}
+
+/* At every size below 80x24 down to 1x1, the screen holds one of the
+ * messages whole: a line cut or wrapped by curses would split a word. */
+static void too_small_sweep(void)
+{
+	struct cw_view_cfg cfg = {.delay_s = 1.0, .utf8 = true};
+	struct cw_view v;
+	struct cw_draw_geom g;
+	int w, h;
+	size_t bad = 0, sizes = 0;
+
+	cw_view_init(&v, &cfg);
+	load(&v, "small.json");
+	for (h = 1; h <= CW_MIN_LINES; h++)
+		for (w = 1; w <= CW_MIN_COLS + 1; w++) {
+			char full[128], mid[64], *got;
+
+			if (w >= CW_MIN_COLS && h >= CW_MIN_LINES)
+				continue;
+			resizeterm(h, w);
+			cw_draw_frame(&v, &g);
+			got = dump(w, h);
+			squeeze(got);
+			snprintf(full, sizeof(full), "terminal too small: %dx%d, connwatch needs 80x24", w, h);
+			snprintf(mid, sizeof(mid), "too small: %dx%d, needs 80x24", w, h);
+			sizes++;
+			if (strcmp(got, full) && strcmp(got, mid) && strcmp(got, "too small") &&
+			    strcmp(got, "80x24") && strcmp(got, "small") && strcmp(got, "!") &&
+			    bad++ < 5)
+				printf("# %dx%d: '%s'\n", w, h, got);
+			free(got);
+		}
+	ok(bad == 0, "at %zu sizes below 80x24 the too-small message is shown whole", sizes);
+	cw_view_done(&v);
+}
+
 /* On the help page, q, F1, ? and Esc go back and only F10 quits; on the
  * other screens q quits. */
 static void help_keys(void)
@@ -296,6 +350,7 @@ int main(int argc, char **argv)
 	if (argc < 2) {
 		mouse_columns();
 		help_keys();
+		too_small_sweep();
 	}
 	cw_term_stop();
 	return tap_done();
