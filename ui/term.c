@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <curses.h>
+#include <term.h>
 #include <langinfo.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -104,12 +105,44 @@ static void install_crash_handlers(void)
 		sigaction(sigs[i], &sa, NULL);
 }
 
+/* Refuses a terminal the view cannot draw on, before curses takes it.
+ * curses starts happily on TERM=dumb, which has no cursor addressing
+ * ("cup"): it prints one frame as lines and every later frame goes
+ * nowhere, so the view would look frozen. An unknown TERM fails in
+ * newterm() without saying why. */
+static int check_terminal(FILE *out, char **cause)
+{
+	const char *name = getenv("TERM");
+	char *cup;
+	int err = 0;
+
+	if (!name || !name[0])
+		return cw_cause(cause, -1, "TERM is not set: cannot run the live view; use --json");
+	/* With err given, setupterm() prints nothing; it loads the entry into
+	 * a TERMINAL of its own, freed below, and newterm() loads its own. */
+	if (setupterm(name, fileno(out), &err) != OK) {
+		if (err < 0)
+			return cw_cause(cause, -1, "no terminfo database found for terminal \"%s\": "
+					"cannot run the live view; use --json", name);
+		return cw_cause(cause, -1, "terminal \"%s\" is unknown to terminfo: "
+				"cannot run the live view; use --json", name);
+	}
+	cup = tigetstr("cup");
+	del_curterm(cur_term);
+	if (!cup || cup == (char *)-1)
+		return cw_cause(cause, -1, "terminal \"%s\" cannot run the live view "
+				"(no cursor addressing); use --json", name);
+	return 0;
+}
+
 int cw_term_start(const struct cw_term_cfg *cfg, char **cause)
 {
 	FILE *out = cfg->out ? cfg->out : stdout, *in = cfg->in ? cfg->in : stdin;
 
 	if (!cfg->out && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
 		return cw_cause(cause, -1, "the interactive view needs a terminal (use --json)");
+	if (check_terminal(out, cause) < 0)
+		return -1;
 	term.screen = newterm(NULL, out, in);
 	if (!term.screen)
 		return cw_cause(cause, -1, "cannot start curses for TERM=%s",

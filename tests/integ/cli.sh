@@ -89,6 +89,24 @@ jq -e '[.netns[] | select(.label == "host")][0] | (.sockets | type == "array")
 	and ((.sockets | length) == .tcp_total)' "$TMPD/socks.json" >/dev/null
 ok $? "--sockets host lists every host socket"
 
+# A terminal that cannot address the cursor, or that terminfo does not
+# know, is refused before curses starts: one line, status 1. script(1)
+# gives connwatch a terminal; timeout ends a view that started anyway.
+if command -v script >/dev/null && command -v timeout >/dev/null; then
+	for t in "dumb:no cursor addressing" "cw-no-such-terminal-$$:unknown to terminfo"; do
+		why=${t#*:} t=${t%%:*}
+		TERM=$t timeout 10 script -qec "$CONNWATCH -d 0.5" /dev/null </dev/null | tr -d '\r' >"$TMPD/out"
+		is "${PIPESTATUS[0]}" 1 "TERM=$t: the live view exits 1"
+		is "$(wc -l <"$TMPD/out")" 1 "TERM=$t: one line: $(head -c 120 "$TMPD/out")"
+		grep -qF "terminal \"$t\"" "$TMPD/out" && grep -qF "$why" "$TMPD/out" &&
+			grep -qF "use --json" "$TMPD/out"
+		ok $? "TERM=$t: the line names the terminal, says '$why' and points to --json"
+	done
+else
+	[ "${CI:-}" = true ] && bail "the TERM checks need script(1) and timeout(1)"
+	diag "skipping the TERM checks: need script(1) and timeout(1)"
+fi
+
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	# Without privileges: it still reports its own namespace, and says what is missing.
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$CONNWATCH" --json >"$TMPD/nobody.json" 2>"$TMPD/err"
