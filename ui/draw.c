@@ -93,13 +93,15 @@ static void title(const struct cw_view *v, int y, int width)
 	mvhline(y, 0, ' ', width);
 	mvaddstr(y, 0, fit);
 	if (v->stack[v->depth].filter[0] && v->input != CW_INPUT_FILTER) {
-		char f[200];
+		char f[200], ff[200];
 		int l;
 
+		/* -F can bring any bytes: cut and sanitise them like a label. */
 		snprintf(f, sizeof(f), " filter: %s ", v->stack[v->depth].filter);
-		l = (int)strlen(f);
+		cw_fmt_fit(f, width, false, v->cfg.utf8, ff, sizeof(ff));
+		l = cw_fmt_width(ff, v->cfg.utf8);
 		if (l < width - cw_fmt_width(fit, v->cfg.utf8) - 2)
-			mvaddstr(y, width - l, f);
+			mvaddstr(y, width - l, ff);
 	}
 	attrset(A_NORMAL);
 }
@@ -139,14 +141,16 @@ static void fkeys(const struct cw_view *v, int y, int width)
 
 static void prompt(const struct cw_view *v, int y, int width)
 {
-	char line[300];
+	char line[300], fit[300];
 
 	snprintf(line, sizeof(line), "%s: %s", v->input == CW_INPUT_SEARCH ? "Search" : "Filter",
 		 cw_view_input_text(v));
+	/* Not into the bottom-right cell: curses would scroll or fail there. */
+	cw_fmt_fit(line, width - 1, false, v->cfg.utf8, fit, sizeof(fit));
 	move(y, 0);
 	clrtoeol();
 	attrset(cw_term_attr(CW_ROLE_FKEY));
-	mvaddnstr(y, 0, line, width - 1);
+	mvaddstr(y, 0, fit);
 	attrset(A_NORMAL);
 }
 
