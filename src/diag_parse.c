@@ -11,7 +11,6 @@
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <linux/tcp.h>
-#include <libmnl/libmnl.h>
 
 /* Stores an address as the family it means: a v4-mapped IPv6 address
  * (::ffff:a.b.c.d, from a dual-stack socket) becomes IPv4. */
@@ -53,93 +52,127 @@ static void set_info(struct cw_sock *s, const void *p, size_t len)
 	s->info.lost = ti.tcpi_lost;
 }
 
-/* Returns 1 for a socket appended, 0 for a skipped state, or -errno. */
-static int parse_one(const struct nlmsghdr *nlh, struct cw_sockvec *out, char **cause)
+/* Reads the attributes after the inet_diag_msg. Stops at the first one
+ * whose length does not fit what is left of the message: a hostile length
+ * must never move the walk past nlmsg_len, nor past the buffer. */
+static void parse_attrs(struct cw_sock *s, const unsigned char *p, size_t left)
 {
-	const struct inet_diag_msg *m;
-	const struct nlattr *attr;
-	const void *attrs;
-	struct cw_sock *s;
-	size_t plen = mnl_nlmsg_get_payload_len(nlh);
+	while (left >= sizeof(struct nlattr)) {
+		struct nlattr a;
+		size_t alen, step;
 
-	if (plen < sizeof(*m))
-		return cw_cause(cause, -EBADMSG, "sock_diag: truncated message (%zu bytes)", plen);
-	m = mnl_nlmsg_get_payload(nlh);
-	if (m->idiag_family != AF_INET && m->idiag_family != AF_INET6)
-		return cw_cause(cause, -EBADMSG, "sock_diag: unexpected family %u", m->idiag_family);
-	if (cw_tcp_state_slot(m->idiag_state) == 0)
-		return 0; /* a state we did not ask for (e.g. BOUND_INACTIVE): skip */
-
-	s = cw_sockvec_push(out);
-	s->state = m->idiag_state;
-	s->family = m->idiag_family;
-	s->sport = ntohs(m->id.idiag_sport);
-	s->dport = ntohs(m->id.idiag_dport);
-	set_addr(&s->src, m->idiag_family, m->id.idiag_src);
-	set_addr(&s->dst, m->idiag_family, m->id.idiag_dst);
-	s->cookie = (uint64_t)m->id.idiag_cookie[1] << 32 | m->id.idiag_cookie[0];
-	s->inode = m->idiag_inode;
-	s->uid = m->idiag_uid;
-	s->rqueue = m->idiag_rqueue;
-	s->wqueue = m->idiag_wqueue;
-	s->timer = m->idiag_timer;
-	s->retrans = m->idiag_retrans;
-	s->expires_ms = m->idiag_expires;
-
-	/* Stops at the first attribute whose length does not fit. Bounded by
-	 * nlmsg_len itself, not its aligned end (mnl_attr_for_each), which can
-	 * lie past the buffer when a hostile nlmsg_len is not a multiple of 4. */
-	attrs = (const char *)m + sizeof(*m);
-	mnl_attr_for_each_payload(attrs, plen - sizeof(*m)) {
-		uint16_t type = mnl_attr_get_type(attr);
-		uint16_t alen = mnl_attr_get_payload_len(attr);
-
-		switch (type) {
+		memcpy(&a, p, sizeof(a));
+		alen = a.nla_len;
+		if (alen < sizeof(a) || alen > left)
+			return;
+		switch (a.nla_type & NLA_TYPE_MASK) {
 		case INET_DIAG_INFO:
-			set_info(s, mnl_attr_get_payload(attr), alen);
+			set_info(s, p + NLA_HDRLEN, alen - NLA_HDRLEN);
 			break;
 		case INET_DIAG_CGROUP_ID:
-			if (alen >= sizeof(uint64_t)) {
+			if (alen - NLA_HDRLEN >= sizeof(uint64_t)) {
 				uint64_t id;
 
-				memcpy(&id, mnl_attr_get_payload(attr), sizeof(id));
+				memcpy(&id, p + NLA_HDRLEN, sizeof(id));
 				s->cgroup_id = id;
 			}
 			break;
 		default:
 			break;
 		}
+		/* The last attribute's padding may be cut by an unaligned nlmsg_len. */
+		step = NLA_ALIGN(alen);
+		if (step > left)
+			return;
+		p += step;
+		left -= step;
 	}
+}
+
+/* Returns 1 for a socket appended, 0 for a skipped state, or -errno.
+ * plen is the payload's length, already checked against the buffer. */
+static int parse_one(const unsigned char *payload, size_t plen, struct cw_sockvec *out,
+		     char **cause)
+{
+	struct inet_diag_msg m;
+	struct cw_sock *s;
+
+	if (plen < sizeof(m))
+		return cw_cause(cause, -EBADMSG, "sock_diag: truncated message (%zu bytes)", plen);
+	memcpy(&m, payload, sizeof(m));
+	if (m.idiag_family != AF_INET && m.idiag_family != AF_INET6)
+		return cw_cause(cause, -EBADMSG, "sock_diag: unexpected family %u", m.idiag_family);
+	if (cw_tcp_state_slot(m.idiag_state) == 0)
+		return 0; /* a state we did not ask for (e.g. BOUND_INACTIVE): skip */
+
+	s = cw_sockvec_push(out);
+	s->state = m.idiag_state;
+	s->family = m.idiag_family;
+	s->sport = ntohs(m.id.idiag_sport);
+	s->dport = ntohs(m.id.idiag_dport);
+	set_addr(&s->src, m.idiag_family, m.id.idiag_src);
+	set_addr(&s->dst, m.idiag_family, m.id.idiag_dst);
+	s->cookie = (uint64_t)m.id.idiag_cookie[1] << 32 | m.id.idiag_cookie[0];
+	s->inode = m.idiag_inode;
+	s->uid = m.idiag_uid;
+	s->rqueue = m.idiag_rqueue;
+	s->wqueue = m.idiag_wqueue;
+	s->timer = m.idiag_timer;
+	s->retrans = m.idiag_retrans;
+	s->expires_ms = m.idiag_expires;
+	parse_attrs(s, payload + sizeof(m), plen - sizeof(m));
 	return 1;
 }
 
+/* The walk over messages is ours, in size_t, rather than libmnl's
+ * mnl_nlmsg_ok/mnl_nlmsg_next: those compare nlmsg_len as an int, so a
+ * length of 2^31 or more passes as negative and is read past the buffer,
+ * and for lengths near 2^32 the 32-bit alignment in mnl_nlmsg_next wraps
+ * to 0, so the walk never advances. Here every length is checked against
+ * the bytes received, unsigned, before anything behind it is read. */
 int cw_diag_parse(const void *buf, size_t len, uint32_t seq, struct cw_sockvec *out,
 		  struct cw_diag_parse_stats *stats, char **cause)
 {
-	const struct nlmsghdr *nlh = buf;
-	int n = (int)(len > INT32_MAX ? INT32_MAX : len);
+	const unsigned char *p = buf;
+	size_t off = 0;
 	int r;
 
-	while (mnl_nlmsg_ok(nlh, n)) {
-		if (nlh->nlmsg_seq != seq && nlh->nlmsg_seq != 0) {
+	while (len - off >= sizeof(struct nlmsghdr)) {
+		const unsigned char *payload = p + off + NLMSG_HDRLEN;
+		struct nlmsghdr h;
+		size_t mlen, plen, step;
+
+		memcpy(&h, p + off, sizeof(h));
+		mlen = h.nlmsg_len;
+		if (mlen < sizeof(h) || mlen > len - off)
+			return cw_cause(cause, -EBADMSG,
+					"sock_diag: message length %zu does not fit the %zu bytes left",
+					mlen, len - off);
+		plen = mlen - NLMSG_HDRLEN;
+		/* A message in the last aligned step may lack its padding. */
+		step = NLMSG_ALIGN(mlen);
+		if (step > len - off)
+			step = len - off;
+		off += step;
+		if (h.nlmsg_seq != seq) {
 			if (stats)
-				stats->skipped++;
-			nlh = mnl_nlmsg_next(nlh, &n);
+				stats->foreign++;
 			continue;
 		}
-		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		if (h.nlmsg_flags & NLM_F_DUMP_INTR)
 			return cw_cause(cause, -EINTR, "sock_diag: dump interrupted by a concurrent change");
-		switch (nlh->nlmsg_type) {
+		switch (h.nlmsg_type) {
 		case NLMSG_DONE:
 			return CW_DIAG_DONE;
 		case NLMSG_ERROR: {
-			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+			struct nlmsgerr e;
 
-			if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e))
+			if (plen < sizeof(e))
 				return cw_cause(cause, -EBADMSG, "sock_diag: truncated error message");
-			if (e->error == 0)
+			memcpy(&e, payload, sizeof(e));
+			if (e.error == 0)
 				break; /* an ACK */
-			r = e->error < 0 ? e->error : -e->error;
+			r = e.error < 0 ? e.error : -e.error;
 			if (r < -4095)
 				r = -EBADMSG; /* not an errno; -INT_MIN would overflow below */
 			return cw_cause(cause, r, "sock_diag: kernel error: %s", strerror(-r));
@@ -148,7 +181,7 @@ int cw_diag_parse(const void *buf, size_t len, uint32_t seq, struct cw_sockvec *
 			break;
 		case SOCK_DIAG_BY_FAMILY:
 		case TCPDIAG_GETSOCK:
-			r = parse_one(nlh, out, cause);
+			r = parse_one(payload, plen, out, cause);
 			if (r < 0)
 				return r;
 			if (stats && r)
@@ -161,9 +194,9 @@ int cw_diag_parse(const void *buf, size_t len, uint32_t seq, struct cw_sockvec *
 				stats->skipped++;
 			break;
 		}
-		nlh = mnl_nlmsg_next(nlh, &n);
 	}
-	if (n >= (int)NLMSG_ALIGNTO) /* fewer bytes can only be alignment padding */
-		return cw_cause(cause, -EBADMSG, "sock_diag: %d trailing bytes do not form a message", n);
+	if (len - off >= NLMSG_ALIGNTO) /* fewer bytes can only be alignment padding */
+		return cw_cause(cause, -EBADMSG, "sock_diag: %zu trailing bytes do not form a message",
+				len - off);
 	return CW_DIAG_MORE;
 }

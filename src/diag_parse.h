@@ -19,10 +19,13 @@ enum cw_diag_parse_status {
 struct cw_diag_parse_stats {
 	size_t messages;    /* inet_diag messages accepted */
 	size_t skipped;     /* messages of another type, or unknown states */
+	size_t foreign;     /* messages with another seq: not an answer to us */
 };
 
 /* Parses one receive buffer. Sockets are appended to out. seq is the
- * request's sequence number; messages with another seq are skipped.
+ * request's sequence number; messages with another seq (0 included) are
+ * skipped and counted in stats->foreign. Every length is checked against
+ * len before use, so any bytes at all are safe to pass.
  * Returns CW_DIAG_MORE, CW_DIAG_DONE or -errno (with *cause set). */
 int cw_diag_parse(const void *buf, size_t len, uint32_t seq, struct cw_sockvec *out,
 		  struct cw_diag_parse_stats *stats, char **cause);

@@ -16,6 +16,10 @@
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <linux/tcp.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* ---- replay of captured dumps ---- */
 
@@ -150,7 +154,7 @@ static size_t replay(const char *bin, size_t want_dones, struct cw_sockvec *sv, 
 	if (data && off != len)
 		*clean = false;
 	*messages = st.messages;
-	if (st.skipped)
+	if (st.skipped || st.foreign)
 		*clean = false;
 	free(cause);
 	free(data);
@@ -282,7 +286,8 @@ static void check_small_specifics(void)
 		n = other.n;
 		ok(data && recs == 2 && more, "legacy.bin under seq 99: no DONE, no error");
 		is_int(n, 0, "legacy.bin under seq 99: no socket");
-		is_int(st.skipped, 18, "legacy.bin under seq 99: 17 sockets + DONE skipped");
+		is_int(st.foreign, 18, "legacy.bin under seq 99: 17 sockets + DONE foreign");
+		is_int(st.skipped, 0, "legacy.bin under seq 99: nothing else skipped");
 		free(data);
 		free(cause);
 		cw_sockvec_done(&other);
@@ -525,11 +530,14 @@ static void test_valid(void)
 	ok(r == CW_DIAG_MORE && sv.n == 1 && sv.v[0].state == CW_TCP_CLOSE_WAIT,
 	   "TCPDIAG_GETSOCK message type accepted");
 
-	/* seq 0 (some kernels' broadcast) is accepted. */
+	/* seq 0 is not an answer to our request: the socket joins no
+	 * multicast group, so only a forged message would carry it. */
 	reset(&m, &sv, &st, &cause);
 	put_sock(&m, 0, &d);
+	put_done(&m, 0, 0);
 	r = parse(&m, 3, &sv, &st, &cause);
-	ok(r == CW_DIAG_MORE && sv.n == 1, "seq 0 accepted");
+	ok(r == CW_DIAG_MORE && sv.n == 0, "seq 0: skipped, its DONE does not end the dump");
+	is_int(st.foreign, 2, "seq 0: both messages counted as foreign");
 
 	/* Empty buffer and padding-only buffers. */
 	reset(&m, &sv, &st, &cause);
@@ -782,6 +790,7 @@ static void test_hostile(void)
 	put_error(&m, 9, -EINVAL, sizeof(struct nlmsgerr));
 	r = parse(&m, 1, &sv, &st, &cause);
 	is_int(r, CW_DIAG_MORE, "NLMSG_ERROR for another seq is skipped");
+	is_int(st.foreign, 1, "NLMSG_ERROR for another seq: counted as foreign");
 
 	/* NLM_F_DUMP_INTR, on a socket message or on DONE. */
 	reset(&m, &sv, &st, &cause);
@@ -810,7 +819,8 @@ static void test_hostile(void)
 	r = parse(&m, 5, &sv, &st, &cause);
 	is_int(r, CW_DIAG_MORE, "a stale dump's DONE does not end this one");
 	is_int(sv.n, 1, "only the socket with our seq");
-	is_int(st.skipped, 2, "stats.skipped counts the stale messages");
+	is_int(st.foreign, 2, "stats.foreign counts the stale messages");
+	is_int(st.skipped, 0, "stats.skipped does not");
 	is_int(st.messages, 1, "stats.messages counts ours");
 
 	/* Unknown states: 13 (TCP_BOUND_INACTIVE), 0 and 255 are skipped. */
@@ -847,6 +857,105 @@ static void test_hostile(void)
 	cw_sockvec_done(&sv);
 }
 
+/* ---- forged datagrams, as another process could send them ---- */
+
+struct guarded {
+	int r;
+	size_t n;
+	char cause[160];
+};
+
+/* Parses bytes placed at the very end of a page that is followed by an
+ * inaccessible one, in a child process with an alarm: an over-read faults
+ * and a walk that never ends is killed, and either is reported as a
+ * failure here instead of ending (or hanging) the whole test. */
+static bool parse_guarded(const unsigned char *bytes, size_t len, struct guarded *g, char *why,
+			  size_t whylen)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int fds[2], status;
+	pid_t pid;
+
+	memset(g, 0, sizeof(*g));
+	if (pipe(fds) != 0) {
+		snprintf(why, whylen, "pipe: %s", strerror(errno));
+		return false;
+	}
+	fflush(stdout); /* or the child could write what is buffered a second time */
+	pid = fork();
+	if (pid == 0) {
+		unsigned char *map = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		struct cw_sockvec sv = {0};
+		char *cause = NULL;
+
+		close(fds[0]);
+		if (map == MAP_FAILED || mprotect(map + page, (size_t)page, PROT_NONE) != 0)
+			_exit(3);
+		memcpy(map + page - len, bytes, len);
+		alarm(2);
+		g->r = cw_diag_parse(map + page - len, len, 1, &sv, NULL, &cause);
+		g->n = sv.n;
+		snprintf(g->cause, sizeof(g->cause), "%s", cause ? cause : "");
+		if (write(fds[1], g, sizeof(*g)) != (ssize_t)sizeof(*g))
+			_exit(4);
+		_exit(0);
+	}
+	close(fds[1]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+		snprintf(why, whylen, "fork/wait: %s", strerror(errno));
+		close(fds[0]);
+		return false;
+	}
+	if (WIFSIGNALED(status)) {
+		snprintf(why, whylen, "killed by %s", WTERMSIG(status) == SIGALRM ? "the alarm (a loop)"
+						     : strsignal(WTERMSIG(status)));
+		close(fds[0]);
+		return false;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+	    read(fds[0], g, sizeof(*g)) != (ssize_t)sizeof(*g)) {
+		snprintf(why, whylen, "child failed (status %d)", status);
+		close(fds[0]);
+		return false;
+	}
+	close(fds[0]);
+	snprintf(why, whylen, "returned %d", g->r);
+	return true;
+}
+
+static void test_forged(void)
+{
+	static const struct {
+		unsigned char b[16];
+		const char *what;
+	} cases[] = {
+		/* nlmsg_len 0xffffffff, NLMSG_NOOP: a signed compare lets it
+		 * pass and the aligned step wraps to 0, so the walk spun. */
+		{{0xff, 0xff, 0xff, 0xff, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+		 "nlmsg_len 0xffffffff, NOOP"},
+		/* nlmsg_len 2^31, SOCK_DIAG_BY_FAMILY: the payload was read
+		 * past the 16 bytes received. */
+		{{0x00, 0x00, 0x00, 0x80, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+		 "nlmsg_len 2^31, SOCK_DIAG_BY_FAMILY"},
+		/* nlmsg_len 0xffffffff, NLMSG_ERROR: e->error was read past it. */
+		{{0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+		 "nlmsg_len 0xffffffff, NLMSG_ERROR"},
+	};
+	size_t i;
+
+	for (i = 0; i < CW_ARRAY_LEN(cases); i++) {
+		struct guarded g;
+		char why[200];
+		bool done = parse_guarded(cases[i].b, sizeof(cases[i].b), &g, why, sizeof(why));
+
+		ok(done, "forged %s: the parse ends, within the buffer (%s)", cases[i].what, why);
+		is_int(g.r, -EBADMSG, "forged %s: -EBADMSG", cases[i].what);
+		ok(g.n == 0 && strstr(g.cause, "does not fit"), "forged %s: no socket, cause: %s",
+		   cases[i].what, g.cause);
+	}
+}
+
 int main(void)
 {
 	check_fixture("legacy", 1, 2, false);
@@ -860,5 +969,6 @@ int main(void)
 	test_valid();
 	test_info();
 	test_hostile();
+	test_forged();
 	return tap_done();
 }
