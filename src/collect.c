@@ -705,6 +705,9 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	for (i = 0; i < c->norder; i++)
 		if (snap->rows[i].kind == CW_KIND_HOST && snap->rows[i].shared_ehash >= 0)
 			snap->rows[i].shared_ehash = shared;
+	for (i = 0; i < c->norder; i++)
+		if (c->order[i]->diag)
+			snap->collector.diag_rejected += (size_t)cw_diag_rejected(c->order[i]->diag);
 	/* Sorting moves rows, so the socket lists move with them. */
 	qsort(snap->rows, snap->nrows, sizeof(*snap->rows), row_cmp);
 

@@ -20,6 +20,9 @@
  * skb), so this takes whole batches and halves the syscalls of 8 KiB. */
 #define CW_DIAG_BUFSZ (64 * 1024)
 #define CW_DIAG_TIMEOUT_S 5
+/* Forged datagrams one dump tolerates before it gives up: a sender that
+ * keeps the queue full must not keep the collector reading forever. */
+#define CW_DIAG_MAX_REJECTS 64
 
 struct cw_diag {
 	struct mnl_socket *nl;
@@ -27,6 +30,7 @@ struct cw_diag {
 	enum cw_diag_mode mode;
 	int capture_fd;
 	char *buf;
+	uint64_t rejected;   /* datagrams not from the kernel, or with a foreign seq */
 };
 
 int cw_diag_open(struct cw_diag **out, enum cw_diag_mode mode, char **cause)
@@ -47,7 +51,12 @@ int cw_diag_open(struct cw_diag **out, enum cw_diag_mode mode, char **cause)
 	}
 	/* A timeout so a wedged dump cannot stall the collector forever. */
 	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	/* Best effort: a larger queue makes ENOBUFS on notifications unlikely. */
+	/* Best effort (the kernel caps it at net.core.rmem_max): room for the
+	 * kernel's answers next to datagrams other processes may send us. The
+	 * socket joins no multicast group, so ENOBUFS can only mean that the
+	 * kernel dropped an answer to a full queue; dump_one then discards the
+	 * partial dump, drains the socket and returns the error, and the next
+	 * tick dumps again. */
 	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	d = cw_xcalloc(1, sizeof(*d));
 	d->nl = nl;
@@ -75,6 +84,16 @@ enum cw_diag_mode cw_diag_mode_used(const struct cw_diag *d)
 void cw_diag_set_capture(struct cw_diag *d, int fd)
 {
 	d->capture_fd = fd;
+}
+
+uint64_t cw_diag_rejected(const struct cw_diag *d)
+{
+	return d->rejected;
+}
+
+uint32_t cw_diag_portid(const struct cw_diag *d)
+{
+	return mnl_socket_get_portid(d->nl);
 }
 
 static int send_request(struct cw_diag *d, int family, unsigned ext, char **cause)
@@ -130,11 +149,33 @@ static void drain(struct cw_diag *d)
 			break;
 }
 
+/* Receives one datagram and says who sent it. recvmsg rather than
+ * mnl_socket_recvfrom, which drops the sender's address: any process with
+ * CAP_NET_ADMIN in the namespace can send to our port id, and only the
+ * kernel sends from port id 0 (a user socket can never bind to it). */
+static ssize_t receive(struct cw_diag *d, uint32_t *sender, bool *truncated)
+{
+	struct sockaddr_nl sa;
+	struct iovec iov = {.iov_base = d->buf, .iov_len = CW_DIAG_BUFSZ};
+	struct msghdr mh = {.msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov,
+			    .msg_iovlen = 1};
+	ssize_t n;
+
+	memset(&sa, 0, sizeof(sa));
+	n = recvmsg(mnl_socket_get_fd(d->nl), &mh, 0);
+	if (n < 0)
+		return -errno;
+	*sender = mh.msg_namelen >= sizeof(sa) && sa.nl_family == AF_NETLINK ? sa.nl_pid : UINT32_MAX;
+	*truncated = (mh.msg_flags & MSG_TRUNC) != 0;
+	return n;
+}
+
 /* One request/response cycle for one family (or AF_UNSPEC). */
 static int dump_one(struct cw_diag *d, int family, unsigned ext, struct cw_sockvec *out,
 		    char **cause)
 {
 	size_t start = out->n;
+	unsigned rejects = 0;
 	ssize_t n;
 	int r;
 
@@ -142,9 +183,13 @@ static int dump_one(struct cw_diag *d, int family, unsigned ext, struct cw_sockv
 	if (r < 0)
 		return r;
 	for (;;) {
-		n = mnl_socket_recvfrom(d->nl, d->buf, CW_DIAG_BUFSZ);
+		struct cw_diag_parse_stats st = {0};
+		uint32_t sender = UINT32_MAX;
+		bool truncated = false;
+
+		n = receive(d, &sender, &truncated);
 		if (n < 0) {
-			r = -errno;
+			r = (int)n;
 			if (r == -EINTR)
 				continue;
 			out->n = start;
@@ -155,8 +200,27 @@ static int dump_one(struct cw_diag *d, int family, unsigned ext, struct cw_sockv
 				return cw_cause(cause, -ETIMEDOUT, "sock_diag: dump timed out");
 			return cw_cause(cause, r, "sock_diag receive: %s", strerror(-r));
 		}
+		if (sender != 0) {
+			/* Not from the kernel: never parsed, only counted. */
+			d->rejected++;
+			if (++rejects > CW_DIAG_MAX_REJECTS) {
+				out->n = start;
+				drain(d);
+				return cw_cause(cause, -EPROTO, "sock_diag: flooded by datagrams "
+							      "not from the kernel");
+			}
+			continue;
+		}
+		if (truncated) {
+			out->n = start;
+			drain(d);
+			return cw_cause(cause, -EMSGSIZE, "sock_diag: a datagram larger than %d bytes",
+					CW_DIAG_BUFSZ);
+		}
 		capture(d, d->buf, (size_t)n);
-		r = cw_diag_parse(d->buf, (size_t)n, d->seq, out, NULL, cause);
+		r = cw_diag_parse(d->buf, (size_t)n, d->seq, out, &st, cause);
+		if (st.foreign)
+			d->rejected++; /* the rest of an abandoned dump */
 		if (r == CW_DIAG_DONE)
 			return 0;
 		if (r < 0) {

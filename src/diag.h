@@ -6,6 +6,7 @@
 #define CW_DIAG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "sockvec.h"
 
@@ -25,6 +26,14 @@ void cw_diag_close(struct cw_diag *d);
 int cw_diag_dump(struct cw_diag *d, bool with_info, struct cw_sockvec *out, char **cause);
 
 enum cw_diag_mode cw_diag_mode_used(const struct cw_diag *d);
+
+/* Datagrams received and thrown away, since open: those not sent by the
+ * kernel (port id 0), which another process with CAP_NET_ADMIN in the
+ * namespace can send to our port id, and those answering another request
+ * (a foreign sequence number). */
+uint64_t cw_diag_rejected(const struct cw_diag *d);
+/* The socket's netlink port id (for tests). */
+uint32_t cw_diag_portid(const struct cw_diag *d);
 
 /* When set, every received buffer is also appended to this file descriptor
  * (used by tests/tools to capture fixtures). */

@@ -163,6 +163,8 @@ struct cw_collector_stats {
 	double dump_ms;               /* CPU time spent in dumps this tick */
 	size_t netns_total, netns_dumped;
 	size_t procs_denied;          /* processes whose namespace we could not read */
+	size_t diag_rejected;         /* forged or stale sock_diag datagrams thrown away,
+				       * since each live namespace's socket opened */
 	const char *host_netns_from;  /* "pid1" or "self" */
 	const char *dump_mode;        /* "legacy" (one walk) or "family" */
 	const char *note;             /* missing privilege etc., or NULL */
