@@ -8,9 +8,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *const file_names[CW_NSCOUNT_NFILES] = {"sockstat", "sockstat6", "snmp", "netstat"};
+
+/* Opens a counter file: without blocking (a FIFO would wait for a writer
+ * forever) and only if it is a regular file, as procfs files are. */
+static int open_counter(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW), e;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) != 0)
+		e = -errno;
+	else if (!S_ISREG(st.st_mode))
+		e = -EINVAL;
+	else
+		return fd;
+	close(fd);
+	return e;
+}
 
 int cw_nscount_open(struct cw_nscount *c, const char *dir, char **cause)
 {
@@ -20,14 +40,14 @@ int cw_nscount_open(struct cw_nscount *c, const char *dir, char **cause)
 		c->fd[i] = -1;
 	for (i = 0; i < CW_NSCOUNT_NFILES; i++) {
 		char *p = cw_xasprintf("%s/%s", dir, file_names[i]);
+		int fd = open_counter(p);
 
-		c->fd[i] = open(p, O_RDONLY | O_CLOEXEC);
 		free(p);
-		if (c->fd[i] < 0 && i == CW_NSCOUNT_SOCKSTAT) {
-			int e = errno;
-
-			return cw_cause(cause, -e, "cannot open %s/sockstat: %s", dir, strerror(e));
-		}
+		if (fd >= 0)
+			c->fd[i] = fd;
+		else if (i == CW_NSCOUNT_SOCKSTAT)
+			return cw_cause(cause, fd, "cannot open %s/sockstat: %s", dir,
+					fd == -EINVAL ? "not a regular file" : strerror(-fd));
 	}
 	return 0;
 }

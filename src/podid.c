@@ -121,8 +121,12 @@ static void load(struct cw_podid *p, const char *path, enum meta_kind kind, cons
 	e->path = cw_xstrdup(path);
 	e->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 	e->seen = true;
-	r = cw_root_read_file(p->root, path, META_MAX, &text);
-	if (r < 0) {
+	/* Anything but a regular file (a FIFO would block the read, a device
+	 * could do worse) is refused, here and again after the open. */
+	r = S_ISREG(st.st_mode) ? cw_root_read_file(p->root, path, META_MAX, &text) : -EINVAL;
+	if (r == -EINVAL) {
+		cw_cause(&cause, r, "not a regular file");
+	} else if (r < 0) {
 		cw_cause(&cause, r, "%s", strerror(-r));
 	} else {
 		if (kind == MK_OCI)

@@ -56,7 +56,9 @@ int cw_root_openat(const struct cw_root *r, const char *path, int flags)
 
 int cw_root_read_file(const struct cw_root *r, const char *path, size_t max, char **out)
 {
-	int fd = cw_root_openat(r, path, O_RDONLY);
+	/* O_NONBLOCK: a FIFO would otherwise block the open until a writer
+	 * comes; cw_read_fd then refuses anything but a regular file. */
+	int fd = cw_root_openat(r, path, O_RDONLY | O_NONBLOCK);
 	int e;
 
 	if (fd < 0)

@@ -20,6 +20,8 @@ void cw_root_close(struct cw_root *r);
 /* Opens path (absolute, as seen on the host) under the root. Returns an fd
  * or -errno. */
 int cw_root_openat(const struct cw_root *r, const char *path, int flags);
+/* Reads a regular file of at most max bytes (see cw_read_fd); never blocks
+ * on a FIFO. */
 int cw_root_read_file(const struct cw_root *r, const char *path, size_t max, char **out);
 DIR *cw_root_opendir(const struct cw_root *r, const char *path);
 int cw_root_stat(const struct cw_root *r, const char *path, struct stat *st);

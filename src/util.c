@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -223,9 +224,21 @@ int64_t cw_process_cpu_ns(void)
 int cw_read_fd(int fd, size_t max, char **out, size_t *len)
 {
 	size_t cap = 4096, n = 0;
-	char *buf = cw_xmalloc(cap + 1);
+	struct stat st;
+	char *buf;
 	ssize_t r;
 
+	/* Only regular files: a FIFO, socket or device could block or never
+	 * end. procfs and sysfs files are regular (with a size of 0). */
+	if (fstat(fd, &st) != 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if (st.st_size > 0 && (uint64_t)st.st_size > max)
+		return -EFBIG; /* before reading a byte of it */
+	buf = cw_xmalloc(cap + 1);
 	for (;;) {
 		if (n == cap) {
 			if (cap >= max) {
@@ -260,7 +273,10 @@ int cw_read_fd(int fd, size_t max, char **out, size_t *len)
 
 int cw_read_file(const char *path, size_t max, char **out, size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO would wait for a writer. O_NOFOLLOW: the
+	 * files read here (/proc/<pid>/comm, cgroup, /proc/sys) are never
+	 * links themselves, though links before them (/proc/self) are fine. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
 	int r;
 
 	if (fd < 0)

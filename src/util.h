@@ -36,8 +36,12 @@ int64_t cw_mono_ns(void);         /* CLOCK_MONOTONIC in ns */
 int64_t cw_thread_cpu_ns(void);   /* CLOCK_THREAD_CPUTIME_ID in ns */
 int64_t cw_process_cpu_ns(void);  /* CLOCK_PROCESS_CPUTIME_ID in ns */
 
-/* Reads a whole small file (at most max bytes) into a new NUL-terminated
- * buffer. Returns 0 or -errno (-EFBIG past max). */
+/* Reads a whole small regular file (at most max bytes) into a new
+ * NUL-terminated buffer. Returns 0 or -errno: -EFBIG past max (at once when
+ * the file's size says so), -EISDIR for a directory, -EINVAL for anything
+ * else that is not a regular file (a FIFO, a socket, a device).
+ * cw_read_file opens path without blocking and without following a
+ * symlink as its last component (-ELOOP). */
 int cw_read_fd(int fd, size_t max, char **out, size_t *len);
 int cw_read_file(const char *path, size_t max, char **out, size_t *len);
 /* Joins a root prefix and an absolute path: ("/host", "/run/x") -> "/host/run/x". */

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -341,6 +342,67 @@ static void test_files(void)
 	free(cause);
 }
 
+static void on_alarm(int sig)
+{
+	static const char msg[] = "Bail out! opening a counter file hangs\n";
+
+	(void)sig;
+	fflush(stdout); /* the main thread is blocked in open(), not in stdio */
+	(void)!write(1, msg, sizeof(msg) - 1);
+	_exit(1);
+}
+
+/* A FIFO where a counter file is expected: refused at once, not waited on. */
+static void test_fifo(void)
+{
+	struct cw_nscount n = CW_NSCOUNT_CLOSED;
+	char dir[] = "/tmp/cw-test-nscount-fifo-XXXXXX", *cause = NULL;
+	char *sock, *snmp_path;
+	int r;
+
+	if (!mkdtemp(dir)) {
+		ok(false, "mkdtemp");
+		return;
+	}
+	sock = cw_xasprintf("%s/sockstat", dir);
+	snmp_path = cw_xasprintf("%s/snmp", dir);
+	signal(SIGALRM, on_alarm);
+	ok(mkfifo(sock, 0600) == 0, "a FIFO as sockstat");
+	alarm(5);
+	r = cw_nscount_open(&n, dir, &cause);
+	alarm(0);
+	is_int(r, -EINVAL, "FIFO sockstat: open fails without blocking");
+	ok(cause && strstr(cause, "sockstat: not a regular file"), "cause says why (%s)",
+	   cause ? cause : "");
+	ok(!cw_nscount_is_open(&n), "FIFO sockstat: not open");
+	cw_nscount_close(&n);
+
+	/* An optional file as a FIFO is left out, the rest still read. */
+	unlink(sock);
+	write_file(dir, "sockstat", sockstat);
+	ok(mkfifo(snmp_path, 0600) == 0, "a FIFO as snmp");
+	alarm(5);
+	r = cw_nscount_open(&n, dir, &cause);
+	alarm(0);
+	is_int(r, 0, "FIFO snmp: open succeeds");
+	is_int(n.fd[CW_NSCOUNT_SNMP], -1, "FIFO snmp: left closed");
+	{
+		struct cw_counters c;
+
+		alarm(5);
+		r = cw_nscount_read(&n, &c, &cause);
+		alarm(0);
+		ok(r == 0 && c.valid && c.inuse == 27, "FIFO snmp: sockstat still read");
+	}
+	cw_nscount_close(&n);
+	unlink(sock);
+	unlink(snmp_path);
+	rmdir(dir);
+	free(sock);
+	free(snmp_path);
+	free(cause);
+}
+
 int main(void)
 {
 	test_fixture_netns();
@@ -348,5 +410,6 @@ int main(void)
 	test_inline();
 	test_moved();
 	test_files();
+	test_fifo();
 	return tap_done();
 }

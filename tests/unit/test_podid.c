@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -291,6 +293,92 @@ static bool has_container(const struct cw_ident *id, const char *name)
 	return false;
 }
 
+static void on_alarm(int sig)
+{
+	static const char msg[] = "Bail out! naming a namespace hangs\n";
+
+	(void)sig;
+	fflush(stdout); /* the main thread is blocked in open(), not in stdio */
+	(void)!write(1, msg, sizeof(msg) - 1);
+	_exit(1);
+}
+
+static void fifo_at(const char *base, const char *path)
+{
+	char *full = cw_xasprintf("%s%s", base, path), *dir = cw_xstrdup(full);
+
+	*strrchr(dir, '/') = '\0';
+	mkdirs(dir);
+	if (mkfifo(full, 0600) != 0)
+		printf("# cannot make FIFO %s\n", full);
+	free(dir);
+	free(full);
+}
+
+static long maxrss_kb(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
+}
+
+#define FIFOID H64("1")
+#define BIGID H64("2")
+
+/* Where runtime and process files should be, a FIFO or a huge file: each
+ * becomes a note or an unnamed process, quickly and cheaply. */
+static void test_not_regular(struct cw_podid *p, uint64_t host)
+{
+	struct cw_nsinfo ns;
+	struct cw_ident id;
+	long rss0, rss1;
+
+	signal(SIGALRM, on_alarm);
+	fifo_at(rootfs, CTRD "/" FIFOID "/config.json");
+	put(procfs, "/1400/ns/net", "");
+	proc(1400, "app\n", CG_CTRD("44444444_5555_4666_8777_888888888888", FIFOID));
+	put(rootfs, CTRD "/" BIGID "/config.json", "");
+	{
+		char *big = cw_xasprintf("%s" CTRD "/" BIGID "/config.json", rootfs);
+
+		ok(truncate(big, 1L << 30) == 0, "a 1 GB sparse config.json");
+		free(big);
+	}
+	put(procfs, "/1500/ns/net", "");
+	proc(1500, "app\n", CG_CTRD("44444444_5555_4666_8777_888888888888", BIGID));
+	put(procfs, "/1600/ns/net", "");
+	fifo_at(procfs, "/1600/comm");
+	fifo_at(procfs, "/1600/cgroup");
+	/* A FIFO in the CNI cache too, named by nothing: skipped all the same. */
+	fifo_at(rootfs, "/var/lib/cni/results/containerd-net-fifo-eth0");
+
+	cw_podid_invalidate(p);
+	alarm(10);
+	rss0 = maxrss_kb();
+	ns = ns_at(inode_of(procfs, "/1400/ns/net"), 1400);
+	cw_podid_identify(p, &ns, host, &id);
+	ok(id.kind != CW_KIND_POD, "FIFO config.json: not a pod (kind %s)", cw_kind_name(id.kind));
+	ok(id.note && strstr(id.note, FIFOID "/config.json: not a regular file"),
+	   "FIFO config.json: the note says so (%s)", id.note ? id.note : "(null)");
+	cw_ident_done(&id);
+
+	ns = ns_at(inode_of(procfs, "/1500/ns/net"), 1500);
+	cw_podid_identify(p, &ns, host, &id);
+	rss1 = maxrss_kb();
+	ok(id.note && strstr(id.note, BIGID "/config.json: File too large"),
+	   "1 GB config.json: the note says it is too large (%s)", id.note ? id.note : "(null)");
+	ok(rss1 - rss0 < 1024, "1 GB config.json: peak memory grew %ld kB (< 1 MiB)", rss1 - rss0);
+	cw_ident_done(&id);
+
+	ns = ns_at(inode_of(procfs, "/1600/ns/net"), 1600);
+	cw_podid_identify(p, &ns, host, &id);
+	is_int(id.kind, CW_KIND_PROCESS, "FIFO comm and cgroup: a process");
+	is_str(id.label, "?[1600]", "FIFO comm and cgroup: no comm in its label");
+	is_str(id.comm, "", "FIFO comm: empty");
+	cw_ident_done(&id);
+	alarm(0);
+}
+
 static int rm_cb(const char *path, const struct stat *st, int flag, struct FTW *f)
 {
 	return remove(path);
@@ -529,6 +617,8 @@ int main(void)
 	is_str(cw_kind_name(CW_KIND_POD), "pod", "kind name pod");
 	is_str(cw_kind_name(CW_KIND_NAMED), "named", "kind name named");
 	is_str(cw_kind_name((enum cw_ns_kind)42), "process", "out-of-range kind name");
+
+	test_not_regular(p, host);
 
 	cw_podid_free(p);
 	cw_root_close(&root);

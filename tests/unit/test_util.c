@@ -6,7 +6,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Sanitises src into a buffer of size n and returns a static copy. */
@@ -206,8 +209,92 @@ static void test_misc(void)
 	ok(cw_mono_ns() > 0, "cw_mono_ns");
 }
 
+static void on_alarm(int sig)
+{
+	static const char msg[] = "Bail out! a file read hangs\n";
+
+	(void)sig;
+	fflush(stdout); /* the main thread is blocked in open(), not in stdio */
+	(void)!write(1, msg, sizeof(msg) - 1);
+	_exit(1);
+}
+
+static long maxrss_kb(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
+}
+
+/* Files that are not small regular files: refused, quickly and cheaply. */
+static void test_read_hostile(void)
+{
+	char dir[] = "/tmp/cw-test-util-files-XXXXXX", *text = NULL;
+	char *fifo, *sparse, *link, *sub;
+	long rss0, rss1;
+	int fd, r;
+
+	if (!mkdtemp(dir)) {
+		ok(false, "mkdtemp");
+		return;
+	}
+	fifo = cw_xasprintf("%s/fifo", dir);
+	sparse = cw_xasprintf("%s/sparse", dir);
+	link = cw_xasprintf("%s/link", dir);
+	sub = cw_xasprintf("%s/sub", dir);
+
+	/* 1 GB of nothing: refused by its size, before a byte is read. This
+	 * runs first, so the process's peak memory is still low. */
+	fd = open(sparse, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ok(fd >= 0 && ftruncate(fd, 1L << 30) == 0, "a 1 GB sparse file");
+	if (fd >= 0)
+		close(fd);
+	rss0 = maxrss_kb();
+	r = cw_read_file(sparse, 4u << 20, &text, NULL);
+	rss1 = maxrss_kb();
+	is_int(r, -EFBIG, "1 GB sparse file, max 4 MiB: -EFBIG");
+	ok(rss1 - rss0 < 1024, "1 GB sparse file: peak memory grew %ld kB (< 1 MiB)", rss1 - rss0);
+	free(text);
+	text = NULL;
+
+	signal(SIGALRM, on_alarm);
+	ok(mkfifo(fifo, 0600) == 0, "a FIFO");
+	alarm(5);
+	r = cw_read_file(fifo, 4096, &text, NULL);
+	alarm(0);
+	is_int(r, -EINVAL, "cw_read_file of a FIFO: -EINVAL, without blocking");
+	ok(text == NULL, "no text from a FIFO");
+	ok(mkdir(sub, 0700) == 0, "a directory");
+	is_int(cw_read_file(sub, 4096, &text, NULL), -EISDIR, "cw_read_file of a directory: -EISDIR");
+	ok(symlink(sparse, link) == 0, "a symlink");
+	is_int(cw_read_file(link, 4096, &text, NULL), -ELOOP, "cw_read_file of a symlink: -ELOOP");
+	{
+		char *through = cw_xasprintf("/proc/self/root%s", fifo);
+
+		alarm(5);
+		/* links before the last component are followed, as procfs needs */
+		is_int(cw_read_file(through, 4096, &text, NULL), -EINVAL,
+		       "through /proc/self/root (a link): the FIFO refused");
+		alarm(0);
+		free(through);
+	}
+	is_int(cw_read_file("/proc/self/comm", 4096, &text, NULL), 0, "procfs files are regular");
+	free(text);
+
+	unlink(fifo);
+	unlink(sparse);
+	unlink(link);
+	rmdir(sub);
+	rmdir(dir);
+	free(fifo);
+	free(sparse);
+	free(link);
+	free(sub);
+}
+
 int main(void)
 {
+	test_read_hostile();
 	test_sanitize();
 	test_parse_u64();
 	test_parse_double();
