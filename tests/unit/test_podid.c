@@ -400,6 +400,13 @@ int main(void)
 	build_tree();
 	if (cw_root_open(&root, rootfs, &cause) != 0)
 		tap_skip_all("cannot open the fake rootfs");
+	{
+		const char *knob = getenv("CW_ROOT_NO_OPENAT2");
+		bool want = knob && strcmp(knob, "1") == 0;
+
+		ok(root.no_openat2 == want, "rootfs resolved %s", want ? "by hand (CW_ROOT_NO_OPENAT2=1)"
+									  : "with openat2 where it exists");
+	}
 	p = cw_podid_new(procfs, &root);
 
 	/* Host. */
