@@ -457,8 +457,12 @@ static bool identify_container(struct cw_podid *p, const struct cw_nsinfo *ns,
 	if (cg->runtime == CW_RT_PODMAN && podman_name(p, cg->container_id, id))
 		return true;
 	if (bundle && !bundle->error) {
+		/* The id is a directory's name or an annotation: anything. */
+		char *sid = cw_sanitize_dup(bundle->m.id);
+
 		id->kind = CW_KIND_CONTAINER;
-		id->label = cw_xasprintf("%.12s", bundle->m.id);
+		id->label = cw_xasprintf("%.*s", (int)cw_utf8_truncate(sid, strlen(sid), 12), sid);
+		free(sid);
 		id->runtime = cw_runtime_name(bundle->m.runtime);
 		id->source = id->runtime;
 		return true;

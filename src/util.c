@@ -192,6 +192,22 @@ char *cw_sanitize_dup(const char *src)
 	return d;
 }
 
+size_t cw_utf8_truncate(const char *s, size_t len, size_t max)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t cut = max;
+
+	if (len <= max)
+		return len;
+	/* s[max] is the first byte dropped: while it continues a character
+	 * (10xxxxxx), that character's start moves out too. A character has
+	 * at most 3 continuation bytes; past that the text is not UTF-8 and
+	 * bytes are cut as bytes. */
+	while (cut > 0 && max - cut < 3 && (u[cut] & 0xc0) == 0x80)
+		cut--;
+	return (u[cut] & 0xc0) == 0x80 ? max : cut;
+}
+
 static int64_t clock_ns(clockid_t id)
 {
 	struct timespec ts;

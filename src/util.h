@@ -30,6 +30,11 @@ int cw_cause(char **cause, int err, const char *fmt, ...) __attribute__((format(
 void cw_sanitize(char *dst, size_t n, const char *src);
 /* Same, into a new string. */
 char *cw_sanitize_dup(const char *src);
+/* The length to cut s (len bytes) to so that it fits max bytes without
+ * splitting a UTF-8 character: len if it fits, else max backed off to the
+ * start of the character that straddles it. Cut outside strings with it,
+ * never with a bare "%.*s" or a byte count. */
+size_t cw_utf8_truncate(const char *s, size_t len, size_t max);
 
 int64_t cw_now_ms(void);          /* CLOCK_REALTIME in ms */
 int64_t cw_mono_ns(void);         /* CLOCK_MONOTONIC in ns */

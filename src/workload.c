@@ -1,9 +1,9 @@
 /* workload: pod name -> workload name. */
 #include "config.h"
 #include "workload.h"
+#include "util.h"
 
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 
 /* Kubernetes' random suffixes and pod-template-hashes are drawn from this
@@ -59,5 +59,9 @@ void cw_workload_from_pod(const char *pod, char *buf, size_t n)
 	} else if (base && sl <= 5 && all_digits(seg, sl)) {
 		len = base;       /* StatefulSet: name-<ordinal> */
 	}
-	snprintf(buf, n, "%.*s", (int)len, pod);
+	if (n == 0)
+		return;
+	len = cw_utf8_truncate(pod, len, n - 1); /* a whole character or none */
+	memcpy(buf, pod, len);
+	buf[len] = '\0';
 }

@@ -6,8 +6,9 @@
 
 #include <stddef.h>
 
-/* Writes the workload name into buf (size n). Names that match no pattern
- * are their own workload. */
+/* Writes the workload name into buf (size n), cut if it must be on a
+ * UTF-8 character boundary. Names that match no pattern are their own
+ * workload. */
 void cw_workload_from_pod(const char *pod, char *buf, size_t n);
 
 #endif

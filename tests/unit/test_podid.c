@@ -5,6 +5,7 @@
 #include "podid.h"
 #include "root.h"
 #include "tap.h"
+#include "utf8_valid.h"
 #include "util.h"
 
 #include <errno.h>
@@ -322,6 +323,34 @@ static long maxrss_kb(void)
 	return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
 }
 
+/* A pod name of "ab" + 150 x U+00E9 (302 bytes): its workload is cut to
+ * fit 256 bytes, between characters, never inside one. */
+static void test_long_utf8(struct cw_podid *p, uint64_t host)
+{
+	char name[512], want[256];
+	struct cw_nsinfo ns;
+	struct cw_ident id;
+	size_t i;
+
+	snprintf(name, sizeof(name), "ab");
+	for (i = 0; i < 150; i++)
+		strcat(name, "\xc3\xa9");
+	memcpy(want, name, 254);
+	want[254] = '\0';
+	put(rootfs, "/run/netns/cni-utf8", "");
+	put_free(rootfs, CTRD "/" H64("3") "/config.json",
+		 cri_sandbox(H64("3"), "intl", name, UID9, "/var/run/netns/cni-utf8"));
+	cw_podid_invalidate(p);
+	ns = ns_at(inode_of(rootfs, "/run/netns/cni-utf8"), 0);
+	cw_podid_identify(p, &ns, host, &id);
+	is_int(id.kind, CW_KIND_POD, "long UTF-8 name: a pod");
+	is_str(id.pod_name, name, "long UTF-8 name: the whole name");
+	ok(id.workload && utf8_valid(id.workload), "long UTF-8 name: the workload is valid UTF-8");
+	is_str(id.workload, want, "long UTF-8 name: workload cut to the 127 characters that fit");
+	ok(id.label && utf8_valid(id.label), "long UTF-8 name: the label is valid UTF-8");
+	cw_ident_done(&id);
+}
+
 #define FIFOID H64("1")
 #define BIGID H64("2")
 
@@ -625,6 +654,7 @@ int main(void)
 	is_str(cw_kind_name(CW_KIND_NAMED), "named", "kind name named");
 	is_str(cw_kind_name((enum cw_ns_kind)42), "process", "out-of-range kind name");
 
+	test_long_utf8(p, host);
 	test_not_regular(p, host);
 
 	cw_podid_free(p);

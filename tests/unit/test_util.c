@@ -1,6 +1,7 @@
 /* test_util: sanitising, number parsing and path joining. */
 #include "config.h"
 #include "tap.h"
+#include "utf8_valid.h"
 #include "util.h"
 
 #include <errno.h>
@@ -292,9 +293,37 @@ static void test_read_hostile(void)
 	free(sub);
 }
 
+static void test_utf8_truncate(void)
+{
+	/* "a" U+00E9 (2) U+20AC (3) U+1F600 (4): bytes 0 | 1-2 | 3-5 | 6-9 */
+	static const char s[] = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80";
+	static const size_t want[] = {0, 1, 1, 3, 3, 3, 6, 6, 6, 6, 10, 10};
+	size_t len = strlen(s), max, bad = 0;
+	char out[16];
+
+	for (max = 0; max < CW_ARRAY_LEN(want); max++) {
+		size_t got = cw_utf8_truncate(s, len, max);
+
+		memcpy(out, s, got);
+		out[got] = '\0';
+		if (got != want[max] || !utf8_valid(out)) {
+			printf("#   max %zu: got %zu, want %zu\n", max, got, want[max]);
+			bad++;
+		}
+	}
+	is_int(bad, 0, "cw_utf8_truncate: every cut of 1-, 2-, 3- and 4-byte characters");
+	is_int(cw_utf8_truncate("abc", 3, 0), 0, "cw_utf8_truncate to 0 bytes");
+	is_int(cw_utf8_truncate("abc", 3, 3), 3, "cw_utf8_truncate: what fits is kept");
+	/* Not UTF-8 (a run of continuation bytes): cut as bytes. */
+	is_int(cw_utf8_truncate("\x80\x80\x80\x80\x80\x80", 6, 5), 5,
+	       "cw_utf8_truncate of continuation bytes only: cut at max");
+	is_int(cw_utf8_truncate("a\xc3", 2, 1), 1, "a lead byte just past max is simply dropped");
+}
+
 int main(void)
 {
 	test_read_hostile();
+	test_utf8_truncate();
 	test_sanitize();
 	test_parse_u64();
 	test_parse_double();

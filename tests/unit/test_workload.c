@@ -1,6 +1,7 @@
 /* test_workload: pod name -> owning workload name. */
 #include "config.h"
 #include "tap.h"
+#include "utf8_valid.h"
 #include "workload.h"
 
 static void wl(const char *pod, const char *want, const char *why)
@@ -61,5 +62,30 @@ int main(void)
 	is_str(small, "web", "fits exactly in 4 bytes");
 	cw_workload_from_pod("frontend-5d8f7c9b6-x2k4q", small, sizeof(small));
 	is_str(small, "fro", "truncated to the buffer");
+
+	/* A long UTF-8 name is cut between characters, never inside one:
+	 * "ab" + 150 x U+00E9 is 302 bytes; 255 would split the 127th. */
+	{
+		char pod[512], buf[256], want[256];
+		size_t i;
+
+		snprintf(pod, sizeof(pod), "ab");
+		for (i = 0; i < 150; i++)
+			strcat(pod, "\xc3\xa9");
+		memcpy(want, pod, 254);
+		want[254] = '\0';
+		memset(buf, 'Z', sizeof(buf));
+		cw_workload_from_pod(pod, buf, sizeof(buf));
+		ok(utf8_valid(buf), "ab + 150 x e-acute, into 256 bytes: valid UTF-8");
+		is_int(strlen(buf), 254, "... cut before the character that does not fit");
+		is_str(buf, want, "... the whole characters that fit");
+		/* A 4-byte character straddling the end of a small buffer. */
+		cw_workload_from_pod("ab\xf0\x9f\x98\x80", small, sizeof(small));
+		is_str(small, "ab", "a 4-byte character that does not fit is dropped whole");
+		cw_workload_from_pod("a\xe2\x82\xac-0", small, sizeof(small));
+		is_str(small, "a", "a 3-byte character with 2 bytes of room is dropped whole");
+		cw_workload_from_pod("a\xe2\x82\xac-0", buf, 5);
+		is_str(buf, "a\xe2\x82\xac", "... and with exactly 3 it is kept");
+	}
 	return tap_done();
 }
