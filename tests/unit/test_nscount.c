@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -342,6 +343,16 @@ static void test_files(void)
 	free(cause);
 }
 
+static char fifo_dir[] = "/tmp/cw-test-nscount-fifo-XXXXXX";
+
+static int bail_rm(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	return remove(path);
+}
+
 static void on_alarm(int sig)
 {
 	static const char msg[] = "Bail out! opening a counter file hangs\n";
@@ -349,6 +360,7 @@ static void on_alarm(int sig)
 	(void)sig;
 	fflush(stdout); /* the main thread is blocked in open(), not in stdio */
 	(void)!write(1, msg, sizeof(msg) - 1);
+	nftw(fifo_dir, bail_rm, 16, FTW_DEPTH | FTW_PHYS);
 	_exit(1);
 }
 
@@ -356,7 +368,7 @@ static void on_alarm(int sig)
 static void test_fifo(void)
 {
 	struct cw_nscount n = CW_NSCOUNT_CLOSED;
-	char dir[] = "/tmp/cw-test-nscount-fifo-XXXXXX", *cause = NULL;
+	char *dir = fifo_dir, *cause = NULL;
 	char *sock, *snmp_path;
 	int r;
 

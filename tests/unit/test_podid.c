@@ -294,6 +294,14 @@ static bool has_container(const struct cw_ident *id, const char *name)
 	return false;
 }
 
+static int bail_rm(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	return remove(path);
+}
+
 static void on_alarm(int sig)
 {
 	static const char msg[] = "Bail out! naming a namespace hangs\n";
@@ -301,6 +309,7 @@ static void on_alarm(int sig)
 	(void)sig;
 	fflush(stdout); /* the main thread is blocked in open(), not in stdio */
 	(void)!write(1, msg, sizeof(msg) - 1);
+	nftw(tmp, bail_rm, 16, FTW_DEPTH | FTW_PHYS); /* a FIFO's opener is stuck, not us */
 	_exit(1);
 }
 

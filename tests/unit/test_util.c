@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdint.h>
@@ -210,6 +211,16 @@ static void test_misc(void)
 	ok(cw_mono_ns() > 0, "cw_mono_ns");
 }
 
+static char fifo_dir[] = "/tmp/cw-test-util-files-XXXXXX";
+
+static int bail_rm(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	return remove(path);
+}
+
 static void on_alarm(int sig)
 {
 	static const char msg[] = "Bail out! a file read hangs\n";
@@ -217,6 +228,7 @@ static void on_alarm(int sig)
 	(void)sig;
 	fflush(stdout); /* the main thread is blocked in open(), not in stdio */
 	(void)!write(1, msg, sizeof(msg) - 1);
+	nftw(fifo_dir, bail_rm, 16, FTW_DEPTH | FTW_PHYS);
 	_exit(1);
 }
 
@@ -230,7 +242,7 @@ static long maxrss_kb(void)
 /* Files that are not small regular files: refused, quickly and cheaply. */
 static void test_read_hostile(void)
 {
-	char dir[] = "/tmp/cw-test-util-files-XXXXXX", *text = NULL;
+	char *dir = fifo_dir, *text = NULL;
 	char *fifo, *sparse, *link, *sub;
 	long rss0, rss1;
 	int fd, r;
