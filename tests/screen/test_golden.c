@@ -25,7 +25,7 @@
 #define KEY_ESC 27
 
 /* A snapshot without a single row. */
-#define EMPTY_NODE "{\"schema\":1,\"time\":\"2025-11-26T19:21:18.123Z\",\"hostname\":\"empty-node\"," \
+#define EMPTY_NODE "{\"schema\":2,\"time\":\"2025-11-26T19:21:18.123Z\",\"hostname\":\"empty-node\"," \
 	"\"collector\":{\"cpu_ms\":0.5,\"budget_ms\":50,\"dump_ms\":0,\"netns_total\":0," \
 	"\"netns_dumped\":0,\"dump_mode\":\"legacy\",\"host_netns_from\":\"pid1\",\"procs_denied\":0}," \
 	"\"netns\":[]}"
