@@ -822,6 +822,71 @@ static bool get_tcp(struct cw_json_reader *r, const struct cw_json_field *f, con
 }
 
 static const struct cw_json_conv conv_tcp_all = {"tcp_all", put_tcp_all, get_tcp, NULL};
+
+/* Rates and changes per second: written to a thousandth, which is all a
+ * reader can use and keeps a written document stable when read back. */
+static double per_second(double v)
+{
+	double r = round(v * 1000.0) / 1000.0;
+
+	return r == 0 ? 0 : r; /* no "-0" */
+}
+
+static cJSON *put_rate(const struct cw_json_field *f, const struct cw_json_ref *o)
+{
+	return num(per_second(*(double *)at(f, o)));
+}
+
+/* Counter rates are never negative: a counter that went back gives none. */
+static const struct cw_json_conv conv_rate = {"rate", put_rate, get_ms, NULL};
+
+/* {"ESTABLISHED": change per second, ...} over double[CW_TCP_NSTATES], every
+ * state as in "tcp"; slot 0 (all states) is their sum and is not written. */
+static cJSON *put_change(const struct cw_json_field *f, const struct cw_json_ref *o)
+{
+	const double *v = at(f, o);
+	cJSON *obj = must(cJSON_CreateObject());
+	unsigned st;
+
+	for (st = CW_TCP_ESTABLISHED; st <= CW_TCP_CLOSING; st++)
+		cJSON_AddItemToObjectCS(obj, cw_tcp_state_name(st), num(per_second(v[st])));
+	return obj;
+}
+
+static bool get_change(struct cw_json_reader *r, const struct cw_json_field *f, const cJSON *v,
+		       const struct cw_json_ref *o)
+{
+	double *out = at(f, o);
+	const cJSON *c;
+	unsigned st, seen = 0;
+	size_t len;
+	bool okay = true;
+
+	if (!cJSON_IsObject(v))
+		return fail(r, f->key, "not an object (found %s)", cw_json_type_name(v));
+	len = cw_json_reader_push_key(r, f->key);
+	out[0] = 0;
+	cJSON_ArrayForEach(c, v) {
+		const char *name = c->string ? c->string : "";
+
+		st = state_by_name(name);
+		if (!st)
+			okay = fail(r, name, "unknown TCP state");
+		else if (seen & (1u << st))
+			okay = fail(r, name, "repeated");
+		else if (!cJSON_IsNumber(c) || !isfinite(c->valuedouble))
+			okay = fail(r, name, "not a finite number (found %s)", cw_json_type_name(c));
+		if (!okay)
+			break;
+		seen |= 1u << st;
+		out[st] = c->valuedouble;
+		out[0] += c->valuedouble;
+	}
+	cw_json_reader_pop(r, len);
+	return okay;
+}
+
+static const struct cw_json_conv conv_change = {"change", put_change, get_change, NULL};
 static const struct cw_json_conv conv_tcp_nonzero = {"tcp_nonzero", put_tcp_nonzero, get_tcp, NULL};
 
 /* A uint32_t total of the state map at .states; absent, the sum. */
@@ -1280,6 +1345,20 @@ static const struct cw_json_field counters_fields[] = {
 static const struct cw_json_object counters_object =
 	TABLE("counters", counters_fields, struct cw_counters, NULL, NULL);
 
+#define RATE(m) CW_JSON_AT(struct cw_rates, m)
+static const struct cw_json_field rates_fields[] = {
+	{"active_opens",     &conv_rate, RATE(active_opens)},
+	{"passive_opens",    &conv_rate, RATE(passive_opens)},
+	{"attempt_fails",    &conv_rate, RATE(attempt_fails)},
+	{"estab_resets",     &conv_rate, RATE(estab_resets)},
+	{"in_errs",          &conv_rate, RATE(in_errs)},
+	{"out_rsts",         &conv_rate, RATE(out_rsts)},
+	{"listen_overflows", &conv_rate, RATE(listen_overflows)},
+	{"listen_drops",     &conv_rate, RATE(listen_drops)},
+};
+static const struct cw_json_object rates_object =
+	TABLE("rates", rates_fields, struct cw_rates, NULL, NULL);
+
 /* The "pod" object is made of the row's own pod fields. */
 #define ROW(m) CW_JSON_AT(struct cw_ns_row, m)
 #define ROW_COUNT(m) .count = offsetof(struct cw_ns_row, m)
@@ -1317,15 +1396,20 @@ static const struct cw_json_field row_fields[] = {
 	{"procs",        &conv_listed,    ROW(nprocs), ROW_COUNT(npids), .when = &when_pids,
 	                                  .aux = "pids"},
 	{"comm",         &cw_json_str,    ROW(comm)},
+	{"first_seen",   &cw_json_stamp,  ROW(first_seen_ms), .flags = CW_JSON_OMIT_ZERO},
 	{"status",       &conv_status,    ROW(status)},
+	{"vanished",     &cw_json_bool,   ROW(vanished), .flags = CW_JSON_OMIT_ZERO},
 	{"exact_age_ms", &cw_json_i64,    ROW(exact_age_ms), FLAGGED(struct cw_ns_row, has_exact)},
 	{"dump_ms",      &cw_json_ms,     ROW(dump_ms), FLAGGED(struct cw_ns_row, dumped)},
 	{"shared_ehash", &conv_tristate,  ROW(shared_ehash)},
 	{"tcp",          &conv_tcp_all,   ROW(tcp.tcp), .when = &when_exact},
 	{"tcp_total",    &conv_total,     ROW(tcp.total), .when = &when_exact,
 	                                  .states = offsetof(struct cw_ns_row, tcp.tcp)},
+	{"change",       &conv_change,    ROW(change), FLAGGED(struct cw_ns_row, has_change)},
 	{"counters",     &cw_json_obj,    ROW(counters), FLAGGED(struct cw_ns_row, counters.valid),
 	                                  .sub = &counters_object},
+	{"rates",        &cw_json_obj,    ROW(rates), FLAGGED(struct cw_ns_row, rates.valid),
+	                                  .sub = &rates_object},
 	{"peers",        &cw_json_list,   ROW(peers), ROW_COUNT(npeers), .when = &when_exact,
 	                                  .sub = &peer_object},
 	{"peers_total",  &conv_listed,    ROW(peers_all), ROW_COUNT(npeers), .when = &when_exact,
@@ -1348,6 +1432,7 @@ static const struct cw_json_field collector_fields[] = {
 	{"dump_mode",       &conv_symbol,  COLLECTOR(dump_mode), .aux = dump_modes},
 	{"host_netns_from", &conv_symbol,  COLLECTOR(host_netns_from), .aux = host_froms},
 	{"procs_denied",    &cw_json_uint, COLLECTOR(procs_denied)},
+	{"diag_rejected",   &cw_json_uint, COLLECTOR(diag_rejected)},
 	{"note",            &cw_json_str,  COLLECTOR(note)},
 };
 static const struct cw_json_object collector_object =
@@ -1367,5 +1452,6 @@ const struct cw_json_object cw_json_snapshot_object =
 
 const struct cw_json_object *const cw_json_objects[] = {
 	&cw_json_snapshot_object, &collector_object, &row_object, &pod_object, &counters_object,
+	&rates_object,
 	&peer_object, &listener_object, &socket_object, &info_object, NULL,
 };

@@ -428,6 +428,17 @@ static struct cw_snapshot *full(void)
 	s->rows[3].tcp.total = 2;          /* not its states' sum: tcp_total is read */
 	s->rows[0].peers[0].total = 13;    /* the same for a peer's total */
 	s->rows[0].socks[0].rqueue = 3;
+	/* What the history stage adds. */
+	s->collector.diag_rejected = 2;
+	s->rows[0].first_seen_ms = s->time_ms - 61000;
+	s->rows[1].vanished = true;
+	s->rows[0].has_change = true;
+	s->rows[0].change[CW_TCP_ESTABLISHED] = 2.5;
+	s->rows[0].change[CW_TCP_TIME_WAIT] = -1.25;
+	s->rows[0].change[0] = 1.25;
+	s->rows[0].rates = (struct cw_rates){.valid = true, .active_opens = 1.5, .passive_opens = 2,
+					     .attempt_fails = 0.25, .estab_resets = 3, .in_errs = 4,
+					     .out_rsts = 5, .listen_overflows = 6, .listen_drops = 7};
 	return s;
 }
 
