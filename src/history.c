@@ -16,7 +16,7 @@ struct ring {
 struct hist_ns {
 	uint64_t inode;
 	int64_t first_ms, last_ms;     /* first and latest snapshot it was in */
-	struct ring ring;              /* one sample per tick with exact counts */
+	struct ring *ring;             /* one sample per tick with exact counts; NULL before the first */
 	int64_t ex_t[2];               /* the last two distinct exact samples: */
 	struct cw_tcpcount ex[2];      /* [1] the latest */
 	size_t nex;
@@ -36,6 +36,7 @@ static void ns_free(void *v)
 	struct hist_ns *n = v;
 
 	cw_snapshot_unref(n->last_snap);
+	free(n->ring);
 	free(n);
 }
 
@@ -59,6 +60,7 @@ static void ring_push(struct ring *r, int64_t t, const struct cw_tcpcount *c)
 {
 	unsigned k;
 
+
 	r->t[r->head] = t;
 	for (k = 0; k < CW_TCP_NSTATES; k++)
 		r->v[r->head][k] = cw_tcpcount_get(c, k);
@@ -67,19 +69,30 @@ static void ring_push(struct ring *r, int64_t t, const struct cw_tcpcount *c)
 		r->n++;
 }
 
-/* The ring, oldest first, in the snapshot's arena. */
+/* The ring, oldest first, in the snapshot's arena: only the samples it
+ * holds, so a row with little history costs little. */
 static const struct cw_series *ring_copy(struct cw_arena *a, const struct ring *r)
 {
-	struct cw_series *s = cw_arena_alloc(a, sizeof(*s));
-	size_t i, start = (r->head + CW_SERIES_LEN - r->n) % CW_SERIES_LEN;
+	struct cw_series *s;
+	int64_t *t;
+	uint32_t (*v)[CW_TCP_NSTATES];
+	size_t i, start;
 
-	s->n = r->n;
+	if (!r || !r->n)
+		return NULL;
+	s = cw_arena_alloc(a, sizeof(*s));
+	t = cw_arena_alloc(a, r->n * sizeof(*t));
+	v = cw_arena_alloc(a, r->n * sizeof(*v));
+	start = (r->head + CW_SERIES_LEN - r->n) % CW_SERIES_LEN;
 	for (i = 0; i < r->n; i++) {
 		size_t j = (start + i) % CW_SERIES_LEN;
 
-		s->t[i] = r->t[j];
-		memcpy(s->v[i], r->v[j], sizeof(s->v[i]));
+		t[i] = r->t[j];
+		memcpy(v[i], r->v[j], sizeof(v[i]));
 	}
+	s->n = r->n;
+	s->t = t;
+	s->v = (const uint32_t (*)[CW_TCP_NSTATES])v;
 	return s;
 }
 
@@ -231,7 +244,7 @@ static void add_vanished(struct cw_history *h, struct cw_snapshot *s)
 		memset(r->change, 0, sizeof(r->change));
 		memset(&r->rates, 0, sizeof(r->rates));
 		r->first_seen_ms = n->first_ms;
-		r->series = ring_copy(&s->arena, &n->ring);
+		r->series = ring_copy(&s->arena, n->ring);
 	}
 	s->rows = rows;
 	s->nrows += ngone;
@@ -251,7 +264,11 @@ void cw_history_apply(struct cw_history *h, struct cw_snapshot *s)
 			continue; /* a replayed snapshot's lingering row: not seen now */
 		n = ns_get(h, r->inode, s->time_ms);
 		if (r->has_exact) {
-			ring_push(&n->ring, s->time_ms, &r->tcp);
+			/* Rings are made on the first exact count: a namespace
+			 * that is never dumped costs no history. */
+			if (!n->ring)
+				n->ring = cw_xcalloc(1, sizeof(*n->ring));
+			ring_push(n->ring, s->time_ms, &r->tcp);
 			exact_push(n, s->time_ms - (r->exact_age_ms > 0 ? r->exact_age_ms : 0), &r->tcp);
 		}
 		r->has_change = exact_change(n, r->change);
@@ -259,7 +276,7 @@ void cw_history_apply(struct cw_history *h, struct cw_snapshot *s)
 			memset(r->change, 0, sizeof(r->change));
 		rates(&r->counters, &n->counters, s->time_ms - n->last_ms, &r->rates);
 		r->first_seen_ms = n->first_ms;
-		r->series = ring_copy(&s->arena, &n->ring);
+		r->series = ring_copy(&s->arena, n->ring);
 		n->counters = r->counters;
 		n->last_ms = s->time_ms;
 		cw_snapshot_unref(n->last_snap);

@@ -100,11 +100,11 @@ struct cw_rates {
 };
 
 /* The last minute of a row's exact counts, oldest first: one sample per
- * tick that had exact counts. */
+ * tick that had exact counts; only the samples held (up to CW_SERIES_LEN). */
 struct cw_series {
 	size_t n;
-	int64_t t[CW_SERIES_LEN];
-	uint32_t v[CW_SERIES_LEN][CW_TCP_NSTATES];  /* slot 0: the total */
+	const int64_t *t;                      /* n sample times */
+	const uint32_t (*v)[CW_TCP_NSTATES];   /* n samples, by slot; slot 0: the total */
 };
 
 enum cw_ns_kind {
@@ -154,7 +154,7 @@ struct cw_ns_row {
 	bool has_change;              /* change[] holds a rate (two exact samples) */
 	double change[CW_TCP_NSTATES];/* per second, by slot; slot 0: the total */
 	struct cw_rates rates;
-	const struct cw_series *series; /* NULL until the history stage ran */
+	const struct cw_series *series; /* NULL before the history stage or any exact count */
 };
 
 struct cw_collector_stats {
