@@ -133,7 +133,7 @@ static void app_kick(void *arg)
 	if (a->stopping || !a->ticker_ready)
 		return;
 	merged_wants(a, &w);
-	if (w.focus_inode != q->focus_inode || w.sockets_inode != q->sockets_inode ||
+	if (w.focus_id != q->focus_id || w.sockets_id != q->sockets_id ||
 	    w.sockets_info != q->sockets_info)
 		cw_ticker_kick(&a->ticker);
 }

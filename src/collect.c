@@ -3,6 +3,7 @@
 #include "collect.h"
 #include "agg.h"
 #include "fdbudget.h"
+#include "hostnet.h"
 #include "map.h"
 #include "nscount.h"
 #include "nsenter.h"
@@ -27,6 +28,10 @@ _Static_assert(CW_ROW_MAXPIDS >= CW_NETNS_MAXPIDS, "a row holds every pid discov
 #define CW_REIDENTIFY_MS 5000
 /* Setting up a namespace failed for a reason other than privilege: retry. */
 #define CW_RESETUP_MS 5000
+/* The cgroup tree is walked again this often (pods come and go), and when
+ * a socket names a cgroup not seen yet, at most this often: */
+#define CW_CGMAP_RESCAN_MS 10000
+#define CW_CGMAP_UNKNOWN_MS 1000
 
 struct nsstate {
 	uint64_t inode;
@@ -56,6 +61,33 @@ struct nsstate {
 	char *dump_err;
 };
 
+/* A hostNetwork pod: a share of the host namespace's sockets, by cgroup. */
+struct hnstate {
+	uint64_t cgid;             /* its pod cgroup directory's id */
+	char uid[40];
+	uint32_t pod;              /* index into the cgroup map (this scan's) */
+	bool live;                 /* in the map, and in the host namespace */
+	bool by_procs;             /* a process of it is in the host namespace */
+	bool has_socks;            /* it had sockets in the latest split */
+	struct cw_ident ident;
+	bool identified;
+	int64_t ident_ms;
+	pid_t pids[CW_NETNS_MAXPIDS];
+	size_t npids, nprocs;
+	struct cw_agg agg;
+	bool has_exact;
+	int64_t exact_ms;
+};
+
+/* The sockets asked for, kept from a dump until the rows exist. */
+struct kept {
+	uint64_t id;
+	struct cw_sock *socks;
+	struct cw_owner *owners;
+	size_t n;
+	bool set;
+};
+
 struct cw_collector {
 	char *procfs;
 	struct cw_root root;
@@ -81,6 +113,16 @@ struct cw_collector {
 	size_t capitems;
 	const char *dump_mode;
 	uint64_t ticks;            /* ticks done */
+
+	struct cw_cgmap cgmap;     /* cgroup id -> pod, for the host's sockets */
+	bool cgmap_scanned;
+	int64_t cgmap_ms;
+	bool no_sock_cgroup;       /* the host's dump carried no cgroup ids */
+	struct cw_imap hn;         /* pod cgroup id -> struct hnstate */
+	struct hnstate **hnorder;  /* live ones, this tick */
+	size_t nhn, caphn;
+	struct cw_hostnet_split split;
+	struct kept kept;
 };
 
 /* Names the errno of a shortage, which strerror's words leave vague. */
@@ -101,6 +143,15 @@ static void state_free(void *v)
 	free(s->count_err);
 	free(s->dump_err);
 	free(s);
+}
+
+static void hn_free(void *v)
+{
+	struct hnstate *h = v;
+
+	cw_ident_done(&h->ident);
+	cw_agg_done(&h->agg);
+	free(h);
 }
 
 static void read_hostname(struct cw_collector *c)
@@ -173,6 +224,10 @@ void cw_collector_free(struct cw_collector *c)
 	free(c->scan_note);
 	free(c->fdb);
 	cw_podid_free(c->podid);
+	cw_imap_done(&c->hn, hn_free);
+	cw_cgmap_done(&c->cgmap);
+	cw_hostnet_split_done(&c->split);
+	free(c->hnorder);
 	cw_root_close(&c->root);
 	cw_sockvec_done(&c->scratch);
 	free(c->order);
@@ -318,7 +373,10 @@ static void plan_fds(struct cw_collector *c, const struct cw_wants *w)
 		held += h;
 		c->fdb[i] = (struct cw_fdbudget_item){
 			.rank = fd_rank(s),
-			.focus = s->inode == w->focus_inode || s->inode == w->sockets_inode,
+			.focus = s->inode == w->focus_id || s->inode == w->sockets_id ||
+				 /* a hostNetwork pod's row is the host's dump */
+				 (s->inode == c->host_inode &&
+				  ((w->focus_id | w->sockets_id) & CW_ROW_ID_CGROUP)),
 			.first_seen_ms = s->first_ms,
 			.inode = s->inode,
 			/* One that was set up holds what it will hold. */
@@ -474,10 +532,167 @@ static void read_counters(struct cw_collector *c)
 	}
 }
 
-static void dump(struct cw_collector *c, struct nsstate *s, bool info, bool keep, double *spent,
-		 struct cw_snapshot *snap, struct cw_ns_row *row, int64_t now)
+static struct hnstate *hn_find(struct cw_collector *c, uint64_t cgid)
+{
+	return cw_imap_get(&c->hn, cgid);
+}
+
+static struct hnstate *hn_get(struct cw_collector *c, uint32_t pod)
+{
+	const struct cw_cgpod *p = &c->cgmap.pods[pod];
+	struct hnstate *h = hn_find(c, p->id);
+
+	if (!h) {
+		h = cw_xcalloc(1, sizeof(*h));
+		h->cgid = p->id;
+		snprintf(h->uid, sizeof(h->uid), "%s", p->uid);
+		cw_imap_put(&c->hn, p->id, h);
+	}
+	h->pod = pod;
+	return h;
+}
+
+/* Walks the cgroup tree again. A pod whose processes are in the host's
+ * namespace is a hostNetwork pod, with sockets or not; one that has left
+ * the tree is gone. */
+static void cgmap_rescan(struct cw_collector *c, int64_t now)
+{
+	struct hnstate **del = NULL;
+	size_t i, ndel = 0, capdel = 0;
+	struct cw_imap_iter it;
+
+	cw_cgmap_scan(&c->cgmap, &c->root);
+	c->cgmap_scanned = true;
+	c->cgmap_ms = now;
+	for (cw_imap_iter_init(&it, &c->hn); cw_imap_next(&it);) {
+		struct hnstate *h = it.val;
+
+		h->pod = CW_CGMAP_NONE;
+		h->by_procs = false;
+	}
+	for (i = 0; i < c->cgmap.npods; i++) {
+		const struct cw_cgpod *p = &c->cgmap.pods[i];
+		pid_t pid;
+		size_t nprocs;
+		uint64_t ino;
+		bool in_host;
+
+		if (!p->id)
+			continue;
+		in_host = cw_cgmap_pids(&c->cgmap, &c->root, i, &pid, 1, &nprocs) == 1 &&
+			  cw_netns_of_pid(c->procfs, pid, &ino) == 0 && ino == c->host_inode;
+		if (in_host || hn_find(c, p->id))
+			hn_get(c, (uint32_t)i)->by_procs = in_host;
+	}
+	for (cw_imap_iter_init(&it, &c->hn); cw_imap_next(&it);) {
+		struct hnstate *h = it.val;
+
+		if (h->pod == CW_CGMAP_NONE) {
+			cw_xgrow((void **)&del, &capdel, ndel + 1, sizeof(*del));
+			del[ndel++] = h;
+		}
+	}
+	for (i = 0; i < ndel; i++)
+		hn_free(cw_imap_del(&c->hn, del[i]->cgid));
+	free(del);
+}
+
+/* Splits the host's dump (in c->scratch) by socket cgroup: each hostNetwork
+ * pod's share goes to its state, the rest stays the host's. Returns false
+ * when it cannot be split, and the host keeps every socket. */
+static bool split_host(struct cw_collector *c, struct nsstate *s, int64_t now)
+{
+	struct cw_hostnet_split *sp = &c->split;
+	struct cw_imap_iter it;
+	size_t i;
+
+	if (!c->cgmap.v2)
+		return false;
+	cw_hostnet_split_done(sp);
+	cw_hostnet_split(c->scratch.v, c->scratch.n, &c->cgmap, c->max_peers, sp);
+	/* Full sockets carry their cgroup's id since Linux 5.7: none at all
+	 * means this kernel does not send it. */
+	if (sp->tagged == 0 && sp->untagged_full > 0)
+		c->no_sock_cgroup = true;
+	else if (sp->tagged > 0)
+		c->no_sock_cgroup = false;
+	if (c->no_sock_cgroup)
+		return false;
+	if (sp->unknown && now - c->cgmap_ms >= CW_CGMAP_UNKNOWN_MS) {
+		cgmap_rescan(c, now);
+		cw_hostnet_split_done(sp);
+		cw_hostnet_split(c->scratch.v, c->scratch.n, &c->cgmap, c->max_peers, sp);
+	}
+	if (sp->unknown) {
+		/* Outside the walk, or already removed (a socket outlives its
+		 * cgroup's directory): the host's, and not new next time. */
+		for (i = 0; i < c->scratch.n; i++)
+			if (c->scratch.v[i].cgroup_id && !cw_cgmap_find(&c->cgmap, c->scratch.v[i].cgroup_id))
+				cw_cgmap_add(&c->cgmap, c->scratch.v[i].cgroup_id, NULL);
+		cw_cgmap_finish(&c->cgmap);
+	}
+	for (cw_imap_iter_init(&it, &c->hn); cw_imap_next(&it);) {
+		struct hnstate *h = it.val;
+
+		cw_agg_done(&h->agg);
+		h->has_socks = false;
+		h->has_exact = true;
+		h->exact_ms = now;
+	}
+	for (i = 0; i < sp->nparts; i++) {
+		struct hnstate *h;
+
+		if (!c->cgmap.pods[sp->parts[i].pod].id)
+			continue;
+		h = hn_get(c, sp->parts[i].pod);
+		h->agg = sp->parts[i].agg; /* moved */
+		memset(&sp->parts[i].agg, 0, sizeof(sp->parts[i].agg));
+		h->has_socks = true;
+		h->has_exact = true;
+		h->exact_ms = now;
+	}
+	cw_agg_done(&s->agg);
+	s->agg = sp->host_agg; /* moved */
+	memset(&sp->host_agg, 0, sizeof(sp->host_agg));
+	return true;
+}
+
+/* The sockets of the row asked for: the host's after the split, or a pod's. */
+static void keep_socks(struct cw_collector *c, struct nsstate *s, bool split, bool info, uint64_t id,
+		       struct cw_snapshot *snap)
+{
+	const struct cw_sock *v = c->scratch.v;
+	size_t n = c->scratch.n;
+
+	if (split && id == s->inode) {
+		v = c->split.host.v;
+		n = c->split.host.n;
+	} else if (split) {
+		struct hnstate *h = hn_find(c, id & ~CW_ROW_ID_CGROUP);
+		const struct cw_hostnet_part *part = h && h->pod != CW_CGMAP_NONE
+							     ? cw_hostnet_part_of(&c->split, h->pod)
+							     : NULL;
+
+		v = part ? part->socks.v : NULL;
+		n = part ? part->socks.n : 0;
+	}
+	c->kept.set = true;
+	c->kept.id = id;
+	c->kept.n = n;
+	c->kept.socks = cw_arena_memdup(&snap->arena, v, n * sizeof(*v));
+	c->kept.owners = NULL;
+	/* Walking fd tables is dear: only when details are asked for. */
+	if (info) {
+		c->kept.owners = cw_arena_alloc(&snap->arena, (n ? n : 1) * sizeof(*c->kept.owners));
+		cw_owners_find(c->procfs, s->inode, v, n, c->kept.owners);
+	}
+}
+
+static void dump(struct cw_collector *c, struct nsstate *s, bool info, bool keep, uint64_t keep_id,
+		 double *spent, struct cw_snapshot *snap, int64_t now)
 {
 	int64_t t0 = cw_thread_cpu_ns();
+	bool split = false;
 	int r;
 
 	cw_sockvec_clear(&c->scratch);
@@ -489,22 +704,54 @@ static void dump(struct cw_collector *c, struct nsstate *s, bool info, bool keep
 	s->dumped = true;
 	if (r < 0)
 		return;
-	cw_agg_done(&s->agg);
-	cw_agg_build(&s->agg, c->scratch.v, c->scratch.n, c->max_peers);
+	if (s->inode == c->host_inode)
+		split = split_host(c, s, now);
+	if (!split) {
+		cw_agg_done(&s->agg);
+		cw_agg_build(&s->agg, c->scratch.v, c->scratch.n, c->max_peers);
+	}
 	s->has_exact = true;
 	s->exact_ms = now;
 	s->counters_at_dump = s->counters;
 	c->dump_mode = cw_diag_mode_used(s->diag) == CW_DIAG_MODE_FAMILY ? "family" : "legacy";
-	if (keep) {
-		row->socks = cw_arena_memdup(&snap->arena, c->scratch.v,
-					     c->scratch.n * sizeof(*c->scratch.v));
-		row->nsocks = c->scratch.n;
-		/* Walking fd tables is dear: only when details are asked for. */
-		if (info) {
-			row->owners = cw_arena_alloc(&snap->arena, (c->scratch.n ? c->scratch.n : 1) *
-									   sizeof(*row->owners));
-			cw_owners_find(c->procfs, s->inode, c->scratch.v, c->scratch.n, row->owners);
+	if (keep)
+		keep_socks(c, s, split, info, keep_id, snap);
+}
+
+/* This tick's hostNetwork pods: every one still in the cgroup tree whose
+ * processes are in the host namespace or whose sockets are, named. */
+static void hostnet_order(struct cw_collector *c, int64_t now)
+{
+	bool invalidated = false;
+	struct cw_imap_iter it;
+
+	c->nhn = 0;
+	if (!c->cgmap.v2 || c->no_sock_cgroup)
+		return;
+	for (cw_imap_iter_init(&it, &c->hn); cw_imap_next(&it);) {
+		struct hnstate *h = it.val;
+		const struct cw_cgpod *p;
+
+		h->live = h->pod != CW_CGMAP_NONE && (h->by_procs || h->has_socks);
+		if (!h->live)
+			continue;
+		p = &c->cgmap.pods[h->pod];
+		h->npids = cw_cgmap_pids(&c->cgmap, &c->root, h->pod, h->pids, CW_NETNS_MAXPIDS,
+					 &h->nprocs);
+		/* Runtime metadata may come after the cgroup: name it again. */
+		if (!h->identified || (h->ident.note && now - h->ident_ms >= CW_REIDENTIFY_MS)) {
+			if (!invalidated) {
+				cw_podid_invalidate(c->podid);
+				invalidated = true;
+			}
+			cw_ident_done(&h->ident);
+			cw_podid_identify_cgroup(c->podid, p->uid, p->cids, p->ncids, p->runtime,
+						 h->npids ? h->pids[0] : 0, &h->ident);
+			h->identified = true;
+			h->ident_ms = now;
 		}
+		cw_xgrow((void **)&c->hnorder, &c->caphn, c->nhn + 1, sizeof(*c->hnorder));
+		c->hnorder[c->nhn++] = h;
 	}
 }
 
@@ -538,6 +785,7 @@ static void fill_row(struct cw_snapshot *snap, struct cw_ns_row *row, const stru
 	if (status == fd_note && s->count_err)
 		status = both = cw_xasprintf("%s; %s", fd_note, s->count_err);
 
+	row->id = s->inode;
 	row->inode = s->inode;
 	row->kind = id->kind;
 	row->label = cw_arena_strdup(a, id->label);
@@ -577,6 +825,51 @@ static void fill_row(struct cw_snapshot *snap, struct cw_ns_row *row, const stru
 	}
 }
 
+static void fill_hostnet_row(struct cw_collector *c, struct cw_snapshot *snap, struct cw_ns_row *row,
+			     const struct hnstate *h, const struct nsstate *host, int64_t now)
+{
+	struct cw_arena *a = &snap->arena;
+	const struct cw_ident *id = &h->ident;
+	const char *status = host && host->dump_err ? host->dump_err : id->note;
+	size_t i;
+
+	row->id = h->cgid | CW_ROW_ID_CGROUP;
+	row->inode = c->host_inode;
+	row->kind = CW_KIND_HOSTNET_POD;
+	row->label = cw_arena_strdup(a, id->label);
+	row->runtime = id->runtime;
+	row->id_source = id->source;
+	row->is_pod = true;
+	row->pod_ns = cw_arena_strdup(a, id->pod_ns);
+	row->pod_name = cw_arena_strdup(a, id->pod_name);
+	row->pod_uid = cw_arena_strdup(a, id->pod_uid);
+	row->workload = cw_arena_strdup(a, id->workload);
+	row->containers = dup_strv(a, id->containers, id->ncontainers);
+	row->ncontainers = id->ncontainers;
+	for (i = 0; i < h->npids; i++)
+		row->pids[i] = h->pids[i];
+	row->npids = h->npids;
+	row->nprocs = h->nprocs;
+	row->comm = id->comm[0] ? cw_arena_strdup(a, id->comm) : NULL;
+	row->status = status ? cw_arena_strdup(a, status) : NULL;
+	/* Its exact counts are the host dump's; it has no counters or dump of
+	 * its own, and its hash is the host's. */
+	row->has_exact = h->has_exact;
+	row->exact_age_ms = h->has_exact ? now - h->exact_ms : -1;
+	row->shared_ehash = -1;
+	if (h->has_exact) {
+		row->tcp = h->agg.count;
+		row->peers = cw_arena_memdup(a, h->agg.peers, h->agg.npeers * sizeof(*h->agg.peers));
+		row->npeers = h->agg.npeers;
+		row->peers_all = h->agg.peers_all;
+		row->listeners = cw_arena_memdup(a, h->agg.listeners,
+						 h->agg.nlisteners * sizeof(*h->agg.listeners));
+		row->nlisteners = h->agg.nlisteners;
+		row->addrs = cw_arena_memdup(a, h->agg.addrs, h->agg.naddrs * sizeof(*h->agg.addrs));
+		row->naddrs = h->agg.naddrs;
+	}
+}
+
 static int row_cmp(const void *a, const void *b)
 {
 	const struct cw_ns_row *x = a, *y = b;
@@ -585,14 +878,14 @@ static int row_cmp(const void *a, const void *b)
 	/* host first, then pods, containers, named, processes; by label */
 	static const int rank[] = {
 		[CW_KIND_HOST] = 0, [CW_KIND_POD] = 1, [CW_KIND_CONTAINER] = 2,
-		[CW_KIND_NAMED] = 3, [CW_KIND_PROCESS] = 4,
+		[CW_KIND_NAMED] = 3, [CW_KIND_PROCESS] = 4, [CW_KIND_HOSTNET_POD] = 1,
 	};
 	if (rank[x->kind] != rank[y->kind])
 		return rank[x->kind] - rank[y->kind];
 	c = strcmp(x->label, y->label);
 	if (c)
 		return c;
-	return x->inode < y->inode ? -1 : x->inode > y->inode;
+	return x->id < y->id ? -1 : x->id > y->id;
 }
 
 static const char *privilege_note(struct cw_collector *c, struct cw_snapshot *snap)
@@ -616,23 +909,40 @@ static const char *privilege_note(struct cw_collector *c, struct cw_snapshot *sn
 	return NULL;
 }
 
+/* Why hostNetwork pods are not split out of the host row, or NULL. */
+static const char *hostnet_note(struct cw_collector *c)
+{
+	if (!c->cgmap_scanned)
+		return NULL;
+	if (!c->cgmap.v2)
+		return "hostNetwork pods are counted in the host row: no cgroup2 hierarchy under "
+		       "/sys/fs/cgroup";
+	if (c->no_sock_cgroup)
+		return "hostNetwork pods are counted in the host row: the kernel reports no socket "
+		       "cgroup";
+	return NULL;
+}
+
 /* The status line's note: a failed scan first, then the descriptor
- * budget, then privilege. */
+ * budget, then privilege, then hostNetwork pods. */
 static const char *collector_note(struct cw_collector *c, struct cw_snapshot *snap)
 {
-	const char *priv = privilege_note(c, snap);
+	const char *priv = privilege_note(c, snap), *hn = hostnet_note(c);
 	char *fds = NULL, *all;
 	const char *r;
 
-	if (!c->scan_note && !c->fd_unkept)
+	if (!c->scan_note && !c->fd_unkept && !hn)
 		return priv;
+	if (!c->scan_note && !c->fd_unkept && !priv)
+		return cw_arena_strdup(&snap->arena, hn);
 	if (c->fd_unkept)
 		fds = cw_xasprintf("%zu namespace%s keep no descriptor: near the open-file limit "
 				   "(RLIMIT_NOFILE %" PRIu64 ")",
 				   c->fd_unkept, c->fd_unkept == 1 ? "" : "s", c->nofile);
-	all = cw_xasprintf("%s%s%s%s%s", c->scan_note ? c->scan_note : "",
+	all = cw_xasprintf("%s%s%s%s%s%s%s", c->scan_note ? c->scan_note : "",
 			   c->scan_note && fds ? "; " : "", fds ? fds : "",
-			   priv ? "; " : "", priv ? priv : "");
+			   priv && (c->scan_note || fds) ? "; " : "", priv ? priv : "",
+			   hn && (c->scan_note || fds || priv) ? "; " : "", hn ? hn : "");
 	r = cw_arena_strdup(&snap->arena, all);
 	free(all);
 	free(fds);
@@ -646,14 +956,22 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	int64_t t0 = cw_thread_cpu_ns();
 	struct cw_snapshot *snap = cw_snapshot_new();
 	double spent = 0, budget = c->budget_pct / 100.0 * c->interval_s * 1000.0;
-	size_t i, dumped = 0;
+	size_t i, dumped = 0, nrows;
 	bool shared = false;
 	char fd_note[128] = "";
+	/* A hostNetwork pod's row is the host's dump. */
+	bool hn_focus, hn_socks;
+	const struct nsstate *host = NULL;
 
 	if (!w)
 		w = &none;
+	hn_focus = (w->focus_id & CW_ROW_ID_CGROUP) != 0;
+	hn_socks = (w->sockets_id & CW_ROW_ID_CGROUP) != 0;
 	refresh(c, w, now_ms);
 	read_counters(c);
+	if (!c->cgmap_scanned || now_ms - c->cgmap_ms >= CW_CGMAP_RESCAN_MS)
+		cgmap_rescan(c, now_ms);
+	memset(&c->kept, 0, sizeof(c->kept));
 	if (c->fd_unkept)
 		snprintf(fd_note, sizeof(fd_note),
 			 "no descriptor kept: near the open-file limit (RLIMIT_NOFILE %" PRIu64 ")",
@@ -661,22 +979,23 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 
 	snap->time_ms = now_ms;
 	snap->hostname = cw_arena_strdup(&snap->arena, c->hostname);
-	snap->nrows = c->norder;
-	snap->rows = cw_arena_alloc(&snap->arena, (c->norder ? c->norder : 1) * sizeof(*snap->rows));
 
 	/* Order the dumps, then spend the budget. */
 	cw_xgrow((void **)&c->items, &c->capitems, c->norder, sizeof(*c->items));
 	for (i = 0; i < c->norder; i++) {
 		struct nsstate *s = c->order[i];
 		struct cw_sched_item *it = &c->items[i];
+		bool is_host = s->inode == c->host_inode;
 
+		if (is_host)
+			host = s;
 		s->dumped = false;
 		it->index = i;
 		it->last_exact_ms = s->has_exact ? s->exact_ms : 0;
 		if (!s->diag)
 			it->cls = CW_SCHED_NEVER;
-		else if (s->inode == w->focus_inode || s->inode == w->sockets_inode ||
-			 (!s->has_exact && c->ticks == 0))
+		else if (s->inode == w->focus_id || s->inode == w->sockets_id ||
+			 (is_host && (hn_focus || hn_socks)) || (!s->has_exact && c->ticks == 0))
 			it->cls = CW_SCHED_MUST; /* the first snapshot is exact everywhere */
 		else if (!s->has_exact)
 			it->cls = CW_SCHED_NEW;  /* a burst of new pods stays within budget */
@@ -688,21 +1007,33 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	cw_sched_order(c->items, c->norder);
 	for (i = 0; i < c->norder; i++) {
 		struct nsstate *s = c->order[c->items[i].index];
-		bool keep = s->inode == w->sockets_inode;
+		bool keep = s->inode == w->sockets_id || (s->inode == c->host_inode && hn_socks);
 
 		if (!cw_sched_should_dump(&c->items[i], (int64_t)(spent * 1e6), (int64_t)(budget * 1e6)))
 			continue;
-		dump(c, s, keep && w->sockets_info, keep, &spent, snap, &snap->rows[c->items[i].index],
-		     now_ms);
+		dump(c, s, keep && w->sockets_info, keep, w->sockets_id, &spent, snap, now_ms);
 		dumped++;
 	}
+	hostnet_order(c, now_ms);
+
+	nrows = c->norder + c->nhn;
+	snap->nrows = nrows;
+	snap->rows = cw_arena_alloc(&snap->arena, (nrows ? nrows : 1) * sizeof(*snap->rows));
 	for (i = 0; i < c->norder; i++) {
 		fill_row(snap, &snap->rows[i], c->order[i], fd_note, now_ms);
 		shared |= snap->rows[i].shared_ehash == 1;
 	}
+	for (i = 0; i < c->nhn; i++)
+		fill_hostnet_row(c, snap, &snap->rows[c->norder + i], c->hnorder[i], host, now_ms);
+	for (i = 0; c->kept.set && i < nrows; i++)
+		if (snap->rows[i].id == c->kept.id) {
+			snap->rows[i].socks = c->kept.socks;
+			snap->rows[i].owners = c->kept.owners;
+			snap->rows[i].nsocks = c->kept.n;
+		}
 	/* The host's own table is the shared one: its dumps walk every
 	 * namespace that shares it. */
-	for (i = 0; i < c->norder; i++)
+	for (i = 0; i < nrows; i++)
 		if (snap->rows[i].kind == CW_KIND_HOST && snap->rows[i].shared_ehash >= 0)
 			snap->rows[i].shared_ehash = shared;
 	for (i = 0; i < c->norder; i++)

@@ -14,7 +14,7 @@ struct ring {
 };
 
 struct hist_ns {
-	uint64_t inode;
+	uint64_t inode;                /* the row id (cw_ns_row.id) */
 	int64_t first_ms, last_ms;     /* first and latest snapshot it was in */
 	struct ring *ring;             /* one sample per tick with exact counts; NULL before the first */
 	int64_t ex_t[2];               /* the last two distinct exact samples: */
@@ -26,7 +26,7 @@ struct hist_ns {
 };
 
 struct cw_history {
-	struct cw_imap ns;             /* inode -> struct hist_ns */
+	struct cw_imap ns;             /* row id -> struct hist_ns */
 	struct ring node;
 	int64_t linger_ms;
 };
@@ -262,7 +262,7 @@ void cw_history_apply(struct cw_history *h, struct cw_snapshot *s)
 
 		if (r->vanished)
 			continue; /* a replayed snapshot's lingering row: not seen now */
-		n = ns_get(h, r->inode, s->time_ms);
+		n = ns_get(h, r->id, s->time_ms);
 		if (r->has_exact) {
 			/* Rings are made on the first exact count: a namespace
 			 * that is never dumped costs no history. */

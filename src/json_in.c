@@ -24,7 +24,8 @@ static int inode_cmp(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-/* Rows are looked up by inode, so an inode may appear once. */
+/* Rows are looked up by id (the inode, or a hostnet-pod's cgroup id), so an
+ * id may appear once. */
 static bool unique_inodes(struct cw_json_reader *r, const struct cw_snapshot *s)
 {
 	struct inode_at *v;
@@ -35,7 +36,7 @@ static bool unique_inodes(struct cw_json_reader *r, const struct cw_snapshot *s)
 		return true;
 	v = cw_xcalloc(s->nrows, sizeof(*v));
 	for (i = 0; i < s->nrows; i++) {
-		v[i].inode = s->rows[i].inode;
+		v[i].inode = s->rows[i].id;
 		v[i].idx = i;
 	}
 	qsort(v, s->nrows, sizeof(*v), inode_cmp);
@@ -44,7 +45,9 @@ static bool unique_inodes(struct cw_json_reader *r, const struct cw_snapshot *s)
 			size_t len = cw_json_reader_push_key(r, "netns");
 
 			cw_json_reader_push_index(r, v[i].idx);
-			okay = cw_json_reader_fail(r, "inode", "same as netns[%zu]", v[i - 1].idx);
+			okay = cw_json_reader_fail(r, s->rows[v[i].idx].kind == CW_KIND_HOSTNET_POD
+							 ? "cgroup_id" : "inode",
+						   "same as netns[%zu]", v[i - 1].idx);
 			cw_json_reader_pop(r, len);
 		}
 	free(v);

@@ -659,11 +659,49 @@ static bool get_kind(struct cw_json_reader *r, const struct cw_json_field *f, co
 	if (k == 32)
 		return fail(r, f->key, "unknown kind \"%.32s\"", s);
 	*(enum cw_ns_kind *)at(f, o) = (enum cw_ns_kind)k;
-	row->is_pod = k == CW_KIND_POD;
+	row->is_pod = k == CW_KIND_POD || k == CW_KIND_HOSTNET_POD;
 	return true;
 }
 
 static const struct cw_json_conv conv_kind = {"kind", put_kind, get_kind, NULL};
+
+/* A hostnet-pod row shares the host's inode: its id is its pod cgroup's id
+ * (written without the row-id bit), and every other row's is its inode. */
+static cJSON *put_row_cgroup(const struct cw_json_field *f, const struct cw_json_ref *o)
+{
+	struct cw_ns_row row = *(const struct cw_ns_row *)o->part[0];
+	const struct cw_json_ref id = {.part = {&row}};
+
+	row.id &= ~CW_ROW_ID_CGROUP;
+	return put_u64str(f, &id);
+}
+
+static bool get_row_cgroup(struct cw_json_reader *r, const struct cw_json_field *f, const cJSON *v,
+			   const struct cw_json_ref *o)
+{
+	struct cw_ns_row *row = o->part[0];
+
+	if (!get_u64str(r, f, v, o))
+		return false;
+	if (row->id & CW_ROW_ID_CGROUP)
+		return fail(r, f->key, "out of range (at most %llu)", ~CW_ROW_ID_CGROUP);
+	row->id |= CW_ROW_ID_CGROUP;
+	return true;
+}
+
+static bool absent_row_cgroup(struct cw_json_reader *r, const struct cw_json_field *f,
+			      const struct cw_json_ref *o)
+{
+	struct cw_ns_row *row = o->part[0];
+
+	if (row->kind == CW_KIND_HOSTNET_POD)
+		return fail(r, f->key, "missing");
+	row->id = row->inode;
+	return true;
+}
+
+static const struct cw_json_conv conv_row_cgroup = {"cgroup id", put_row_cgroup, get_row_cgroup,
+						    absent_row_cgroup};
 
 /* A counting slot by its canonical name; 0 if none. */
 static unsigned state_by_name(const char *s)
@@ -1231,6 +1269,11 @@ static bool row_is_pod(const struct cw_json_ref *o)
 	return ((const struct cw_ns_row *)o->part[0])->is_pod;
 }
 
+static bool row_is_hostnet(const struct cw_json_ref *o)
+{
+	return ((const struct cw_ns_row *)o->part[0])->kind == CW_KIND_HOSTNET_POD;
+}
+
 static bool row_has_exact(const struct cw_json_ref *o)
 {
 	return ((const struct cw_ns_row *)o->part[0])->has_exact;
@@ -1247,6 +1290,8 @@ static bool owner_has_pid(const struct cw_json_ref *o)
 }
 
 static const struct cw_json_guard when_pod = {row_is_pod, "present for a row that is not a pod"};
+static const struct cw_json_guard when_hostnet = {row_is_hostnet,
+						 "present for a row that is not a hostnet-pod"};
 static const struct cw_json_guard when_exact = {row_has_exact, "present without exact_age_ms"};
 static const struct cw_json_guard when_pids = {row_has_pids, "present without pids"};
 static const struct cw_json_guard when_pid = {owner_has_pid, "present without pid"};
@@ -1387,6 +1432,7 @@ static const char *const host_froms[] = {"pid1", "self", NULL};
 static const struct cw_json_field row_fields[] = {
 	{"inode",        &cw_json_uint,   ROW(inode), .flags = REQ | CW_JSON_NONZERO},
 	{"kind",         &conv_kind,      ROW(kind), .flags = REQ},
+	{"cgroup_id",    &conv_row_cgroup, ROW(id), .flags = CW_JSON_NONZERO, .when = &when_hostnet},
 	{"label",        &cw_json_str,    ROW(label), .flags = REQ},
 	{"pod",          &cw_json_obj,    .off = 0, .when = &when_pod, .sub = &pod_object},
 	{"netns_name",   &cw_json_str,    ROW(netns_name)},

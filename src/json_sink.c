@@ -14,7 +14,7 @@ struct json_sink {
 	const struct cw_sink_host *host;
 	FILE *out;
 	const char *sockets;      /* --sockets: a label or an inode */
-	uint64_t sockets_inode;   /* ... resolved */
+	uint64_t sockets_id;   /* ... resolved */
 	bool sockets_info;
 	long remaining;
 };
@@ -31,7 +31,7 @@ static void wants(void *self, struct cw_wants *w)
 {
 	struct json_sink *j = self;
 
-	w->sockets_inode = j->sockets_inode;
+	w->sockets_id = j->sockets_id;
 	w->sockets_info = j->sockets_info;
 }
 
@@ -41,12 +41,12 @@ static bool resolve_sockets(struct json_sink *j, const struct cw_snapshot *s)
 {
 	size_t i;
 
-	if (!j->sockets || j->sockets_inode)
+	if (!j->sockets || j->sockets_id)
 		return false;
 	for (i = 0; i < s->nrows; i++)
 		if (!s->rows[i].vanished && strcmp(s->rows[i].label, j->sockets) == 0)
-			j->sockets_inode = s->rows[i].inode;
-	return j->sockets_inode != 0;
+			j->sockets_id = s->rows[i].id;
+	return j->sockets_id != 0;
 }
 
 static void publish(void *self, struct cw_snapshot *s)
@@ -110,6 +110,6 @@ struct cw_sink *cw_json_sink_new(const struct cw_opts *o, FILE *out)
 	j->sockets = o->sockets;
 	j->sockets_info = o->sockets_info;
 	if (j->sockets && cw_parse_u64(j->sockets, &inode))
-		j->sockets_inode = inode;
+		j->sockets_id = inode;
 	return &j->sink;
 }

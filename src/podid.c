@@ -470,6 +470,30 @@ static bool identify_container(struct cw_podid *p, const struct cw_nsinfo *ns,
 	return false;
 }
 
+/* The sandbox that names a container's pod, through the container's own
+ * bundle (*bundle), or NULL; a bundle that does not parse says so in *note. */
+static struct meta_entry *sandbox_of(struct cw_podid *p, const char *cid, struct meta_entry **bundle,
+				     char **note)
+{
+	struct meta_entry *b = cw_smap_get(&p->by_id, cid);
+
+	*bundle = b;
+	if (b && b->error) {
+		if (!*note)
+			cw_cause(note, 0, "runtime metadata %s: %s", b->path, b->error);
+	} else if (b && b->m.type == CW_META_SANDBOX && b->m.pod_name) {
+		return b;
+	} else if (b && b->m.sandbox_id) {
+		struct meta_entry *s = cw_smap_get(&p->by_id, b->m.sandbox_id);
+
+		if (s && !s->error && s->m.pod_name)
+			return s;
+		if (b->m.pod_name)
+			return b; /* the container's own annotations name the pod */
+	}
+	return NULL;
+}
+
 void cw_podid_identify(struct cw_podid *p, const struct cw_nsinfo *ns, uint64_t host_inode,
 		       struct cw_ident *id)
 {
@@ -493,21 +517,8 @@ void cw_podid_identify(struct cw_podid *p, const struct cw_nsinfo *ns, uint64_t 
 	sb = sandbox_by_inode(p, ns->inode, MK_OCI);
 	read_cgroup(p, ns, &cg);
 	/* ... or the bundle of the container its processes' cgroup names. */
-	if (!sb && cg.container_id[0]) {
-		bundle = cw_smap_get(&p->by_id, cg.container_id);
-		if (bundle && bundle->error) {
-			cw_cause(&id->note, 0, "runtime metadata %s: %s", bundle->path, bundle->error);
-		} else if (bundle && bundle->m.type == CW_META_SANDBOX && bundle->m.pod_name) {
-			sb = bundle;
-		} else if (bundle && bundle->m.sandbox_id) {
-			struct meta_entry *s = cw_smap_get(&p->by_id, bundle->m.sandbox_id);
-
-			if (s && !s->error && s->m.pod_name)
-				sb = s;
-			else if (bundle->m.pod_name)
-				sb = bundle; /* the container's own annotations name the pod */
-		}
-	}
+	if (!sb && cg.container_id[0])
+		sb = sandbox_of(p, cg.container_id, &bundle, &id->note);
 	if (sb && sb->m.pod_name) {
 		pod_from_sandbox(p, id, sb);
 	} else if (cg.pod_uid[0] && (log = cw_smap_get(&p->podlogs, cg.pod_uid))) {
@@ -538,6 +549,49 @@ void cw_podid_identify(struct cw_podid *p, const struct cw_nsinfo *ns, uint64_t 
 	}
 	if (id->kind != CW_KIND_POD && cg.pod_uid[0] && !id->note)
 		cw_cause(&id->note, 0, "pod %s: no runtime metadata or pod log names it", cg.pod_uid);
+	if (id->note) {
+		char *s = cw_sanitize_dup(id->note);
+
+		free(id->note);
+		id->note = s;
+	}
+}
+
+void cw_podid_identify_cgroup(struct cw_podid *p, const char *pod_uid, char *const *cids,
+			      size_t ncids, enum cw_runtime runtime, pid_t first_pid,
+			      struct cw_ident *id)
+{
+	struct meta_entry *sb = NULL, *bundle;
+	struct podlog *log;
+	size_t i;
+
+	memset(id, 0, sizeof(*id));
+	if (first_pid > 0)
+		cw_proc_comm(p->procfs, first_pid, id->comm, sizeof(id->comm));
+	if (p->stale)
+		build_index(p);
+	/* 1. the runtime's bundles of its containers (the sandbox is one) */
+	for (i = 0; i < ncids && !sb; i++)
+		sb = sandbox_of(p, cids[i], &bundle, &id->note);
+	if (sb) {
+		free(id->note);
+		id->note = NULL;
+		pod_from_sandbox(p, id, sb);
+	} else if ((log = cw_smap_get(&p->podlogs, pod_uid))) {
+		/* 2. the kubelet's pod log directory */
+		set_pod(id, log->ns, log->name, log->uid, "cgroup");
+		id->runtime = cw_runtime_name(runtime);
+		for (i = 0; i < log->n; i++)
+			add_container(id, log->containers[i]);
+	} else {
+		/* Still a pod of its own: its uid stands in for its name. */
+		set_pod(id, NULL, pod_uid, pod_uid, "cgroup");
+		id->runtime = cw_runtime_name(runtime);
+		if (!id->note)
+			cw_cause(&id->note, 0, "pod %s: no runtime metadata or pod log names it",
+				 pod_uid);
+	}
+	id->kind = CW_KIND_HOSTNET_POD;
 	if (id->note) {
 		char *s = cw_sanitize_dup(id->note);
 

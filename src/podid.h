@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "cgroup.h"
 #include "netns.h"
 #include "root.h"
 #include "snapshot.h"
@@ -39,6 +40,12 @@ void cw_podid_free(struct cw_podid *p);
 void cw_podid_invalidate(struct cw_podid *p);
 void cw_podid_identify(struct cw_podid *p, const struct cw_nsinfo *ns, uint64_t host_inode,
 		       struct cw_ident *out);
+/* Names a hostNetwork pod (kind CW_KIND_HOSTNET_POD) from its cgroups: its
+ * uid and the container ids of the cgroups under its directory, through the
+ * runtime's bundles or /var/log/pods; a pod neither names keeps its uid. */
+void cw_podid_identify_cgroup(struct cw_podid *p, const char *pod_uid, char *const *cids,
+			      size_t ncids, enum cw_runtime runtime, pid_t first_pid,
+			      struct cw_ident *out);
 void cw_ident_done(struct cw_ident *id);
 
 #endif

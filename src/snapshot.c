@@ -35,12 +35,12 @@ void cw_snapshot_unref(struct cw_snapshot *s)
 	free(s);
 }
 
-const struct cw_ns_row *cw_snapshot_find(const struct cw_snapshot *s, uint64_t inode)
+const struct cw_ns_row *cw_snapshot_find(const struct cw_snapshot *s, uint64_t id)
 {
 	size_t i;
 
 	for (i = 0; i < s->nrows; i++)
-		if (s->rows[i].inode == inode)
+		if (s->rows[i].id == id)
 			return &s->rows[i];
 	return NULL;
 }
@@ -90,12 +90,12 @@ size_t cw_series_values(const struct cw_series *s, unsigned slot, uint32_t *out,
 
 void cw_wants_merge(struct cw_wants *w, const struct cw_wants *other)
 {
-	if (!w->focus_inode)
-		w->focus_inode = other->focus_inode;
-	if (!w->sockets_inode) {
-		w->sockets_inode = other->sockets_inode;
+	if (!w->focus_id)
+		w->focus_id = other->focus_id;
+	if (!w->sockets_id) {
+		w->sockets_id = other->sockets_id;
 		w->sockets_info = other->sockets_info;
-	} else if (w->sockets_inode == other->sockets_inode) {
+	} else if (w->sockets_id == other->sockets_id) {
 		w->sockets_info |= other->sockets_info;
 	}
 }
@@ -103,6 +103,7 @@ void cw_wants_merge(struct cw_wants *w, const struct cw_wants *other)
 static const char *const kind_names[] = {
 	[CW_KIND_PROCESS] = "process", [CW_KIND_POD] = "pod", [CW_KIND_CONTAINER] = "container",
 	[CW_KIND_NAMED] = "named",     [CW_KIND_HOST] = "host",
+	[CW_KIND_HOSTNET_POD] = "hostnet-pod",
 };
 
 const char *cw_kind_name(enum cw_ns_kind k)

@@ -113,9 +113,15 @@ enum cw_ns_kind {
 	CW_KIND_CONTAINER,
 	CW_KIND_NAMED,
 	CW_KIND_HOST,
+	CW_KIND_HOSTNET_POD,  /* a hostNetwork pod: part of the host's namespace, by cgroup */
 };
 
+/* A row's id is its netns inode, or for a hostNetwork pod (which shares the
+ * host's inode) the id of the pod's cgroup directory with this bit set. */
+#define CW_ROW_ID_CGROUP (1ull << 63)
+
 struct cw_ns_row {
+	uint64_t id;                  /* identifies the row across snapshots */
 	uint64_t inode;
 	enum cw_ns_kind kind;
 	const char *label;
@@ -184,8 +190,8 @@ struct cw_snapshot {
 
 /* What the sinks ask of the next tick. */
 struct cw_wants {
-	uint64_t focus_inode;    /* dump this one every tick */
-	uint64_t sockets_inode;  /* keep this namespace's sockets in the snapshot */
+	uint64_t focus_id;       /* dump this row every tick (cw_ns_row.id) */
+	uint64_t sockets_id;     /* keep this row's sockets in the snapshot */
 	bool sockets_info;       /* ... with tcp_info and their owning processes */
 };
 
@@ -193,7 +199,7 @@ struct cw_snapshot *cw_snapshot_new(void);
 struct cw_snapshot *cw_snapshot_ref(struct cw_snapshot *s);
 void cw_snapshot_unref(struct cw_snapshot *s);
 
-const struct cw_ns_row *cw_snapshot_find(const struct cw_snapshot *s, uint64_t inode);
+const struct cw_ns_row *cw_snapshot_find(const struct cw_snapshot *s, uint64_t id);
 /* Node totals per state over every live row with exact counts. */
 void cw_snapshot_totals(const struct cw_snapshot *s, struct cw_tcpcount *out);
 

@@ -90,7 +90,8 @@ static struct owned *owned_index(const struct cw_snapshot *s, uint64_t self, siz
 
 	*n = 0;
 	for (i = 0; i < s->nrows; i++) {
-		if (s->rows[i].inode == self)
+		/* A hostNetwork pod's addresses are the host's: name them "host". */
+		if (s->rows[i].id == self || s->rows[i].kind == CW_KIND_HOSTNET_POD)
 			continue;
 		for (k = 0; k < s->rows[i].naddrs; k++) {
 			cw_xgrow((void **)&v, &cap, *n + 1, sizeof(*v));
@@ -142,7 +143,7 @@ static void build(struct cw_view *v)
 		snprintf(v->note, sizeof(v->note), "this namespace has vanished; Esc goes back");
 		return;
 	}
-	owned = owned_index(v->snap, ns->inode, &nowned);
+	owned = owned_index(v->snap, ns->id, &nowned);
 	if (!ns->has_exact)
 		snprintf(v->note, sizeof(v->note), "waiting for the first exact count of this namespace");
 	for (i = 0; i < ns->npeers; i++) {

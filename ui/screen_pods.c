@@ -231,9 +231,9 @@ static void key(const struct cw_vrow *r, struct cw_selkey *k)
 {
 	k->kind = r->kind;
 	if (r->kind == CW_VROW_NS)
-		k->inode = r->ns->inode;
+		k->inode = r->ns->id;
 	else if (r->kind == CW_VROW_GONE)
-		k->inode = r->ns->inode;
+		k->inode = r->ns->id;
 	else if (r->kind == CW_VROW_GROUP)
 		snprintf(k->group, sizeof(k->group), "%s", r->text);
 }
@@ -251,7 +251,7 @@ static bool enter(struct cw_view *v, const struct cw_vrow *r)
 	}
 	if (r->kind != CW_VROW_NS)
 		return false;
-	inode = r->ns->inode;
+	inode = r->ns->id;
 	f = cw_view_push_frame(v, CW_SCR_PEERS);
 	if (!f)
 		return false;

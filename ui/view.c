@@ -396,15 +396,15 @@ void cw_view_wants(const struct cw_view *v, struct cw_wants *w)
 
 	memset(w, 0, sizeof(*w));
 	if (f->id == CW_SCR_PODS && r && r->kind == CW_VROW_NS)
-		w->focus_inode = r->ns->inode;
+		w->focus_id = r->ns->id;
 	for (i = v->depth; i >= 0; i--) {
 		const struct cw_frame *g = &v->stack[i];
 
 		if (g->id == CW_SCR_PEERS || g->id == CW_SCR_SOCKETS) {
-			w->focus_inode = g->pod_inode;
+			w->focus_id = g->pod_inode;
 			/* The list is kept from the peers screen on, so Enter
 			 * shows sockets at once; details only when shown. */
-			w->sockets_inode = g->pod_inode;
+			w->sockets_id = g->pod_inode;
 			w->sockets_info = w->sockets_info || g->id == CW_SCR_SOCKETS;
 		}
 	}

@@ -62,7 +62,7 @@ struct cw_frame {
 	size_t sel, top;
 	struct cw_selkey key;
 	/* context of this screen */
-	uint64_t pod_inode;      /* PEERS, SOCKETS */
+	uint64_t pod_inode;      /* PEERS, SOCKETS: the row id (cw_ns_row.id) */
 	struct cw_peer peer;     /* SOCKETS: the peer drilled into */
 	char crumb[200];         /* breadcrumb text of this level */
 	char filter[128];        /* label filter; a leading '!' negates */

@@ -40,7 +40,7 @@ static void rec_wants(void *self, struct cw_wants *w)
 {
 	struct rec *r = self;
 
-	w->focus_inode = r->want_focus;
+	w->focus_id = r->want_focus;
 }
 
 static void rec_publish(void *self, struct cw_snapshot *s)
@@ -168,15 +168,15 @@ int main(void)
 
 	/* Wants of several sinks are merged. */
 	{
-		struct cw_wants w = {0}, x = {.focus_inode = 7, .sockets_inode = 9, .sockets_info = false},
-				y = {.focus_inode = 8, .sockets_inode = 9, .sockets_info = true},
-				z = {.sockets_inode = 11, .sockets_info = false};
+		struct cw_wants w = {0}, x = {.focus_id = 7, .sockets_id = 9, .sockets_info = false},
+				y = {.focus_id = 8, .sockets_id = 9, .sockets_info = true},
+				z = {.sockets_id = 11, .sockets_info = false};
 
 		cw_wants_merge(&w, &x);
 		cw_wants_merge(&w, &y);
 		cw_wants_merge(&w, &z);
-		is_int(w.focus_inode, 7, "merge: the first focus is kept");
-		is_int(w.sockets_inode, 9, "merge: the first socket list asked is kept");
+		is_int(w.focus_id, 7, "merge: the first focus is kept");
+		is_int(w.sockets_id, 9, "merge: the first socket list asked is kept");
 		ok(w.sockets_info, "merge: tcp_info when any sink wants it for that namespace");
 	}
 	return tap_done();

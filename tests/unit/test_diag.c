@@ -271,7 +271,7 @@ static void test_collector(void)
 
 	if (stat("/proc/thread-self/ns/net", &st) != 0)
 		bail("cannot stat our namespace");
-	w.focus_inode = (uint64_t)st.st_ino; /* dumped every tick */
+	w.focus_id = (uint64_t)st.st_ino; /* dumped every tick */
 	if (cw_collector_new(&c, &cfg, &cause) != 0)
 		bail(cause ? cause : "cw_collector_new failed");
 	s = cw_collector_tick(c, &w, cw_now_ms());

@@ -31,6 +31,7 @@ static struct cw_snapshot *snap(int64_t t, const struct ns_spec *v, size_t n)
 		struct cw_peer *p = cw_arena_alloc(&s->arena, sizeof(*p));
 
 		r->inode = v[i].inode;
+		r->id = r->inode;
 		r->kind = CW_KIND_POD;
 		r->label = cw_arena_strdup(&s->arena, v[i].label);
 		r->has_exact = v[i].age_ms >= 0;

@@ -132,6 +132,7 @@ static struct cw_snapshot *build(void)
 	/* 0: a pod with an exact dump. */
 	r = &s->rows[0];
 	r->inode = 4026532001ull;
+	r->id = r->inode;
 	r->kind = CW_KIND_POD;
 	r->label = cw_arena_strdup(A, "default/web-5d8f7c9b6-x2k4q");
 	r->is_pod = true;
@@ -184,6 +185,7 @@ static struct cw_snapshot *build(void)
 	/* 1: the host, no exact counts, no counters, a status. */
 	r = &s->rows[1];
 	r->inode = 4026531840ull;
+	r->id = r->inode;
 	r->kind = CW_KIND_HOST;
 	r->label = "host";
 	r->id_source = "host";
@@ -193,6 +195,7 @@ static struct cw_snapshot *build(void)
 	/* 2: a named netns whose sockets were asked for. */
 	r = &s->rows[2];
 	r->inode = 4026532999ull;
+	r->id = r->inode;
 	r->kind = CW_KIND_NAMED;
 	r->label = "blue \"quoted\" \\ name";
 	r->netns_name = "blue";

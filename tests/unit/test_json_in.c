@@ -648,7 +648,7 @@ static void test_real(void)
 		return;
 	}
 	if (stat("/proc/self/ns/net", &st) == 0)
-		w.sockets_inode = (uint64_t)st.st_ino;
+		w.sockets_id = (uint64_t)st.st_ino;
 	/* One connection of our own, so the socket list is not empty. */
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	l = socket(AF_INET, SOCK_STREAM, 0);
@@ -660,7 +660,7 @@ static void test_real(void)
 	ok(s && s->nrows > 0, "real tick: %zu rows", s ? s->nrows : 0);
 	b = round_trip(s, "real tick", NULL);
 	if (b) {
-		const struct cw_ns_row *r = cw_snapshot_find(b, w.sockets_inode);
+		const struct cw_ns_row *r = cw_snapshot_find(b, w.sockets_id);
 
 		ok(r && r->socks && r->nsocks >= 2, "real tick: own sockets read back (%zu)",
 		   r ? r->nsocks : 0);
