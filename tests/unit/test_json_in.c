@@ -49,10 +49,11 @@ static const char **strv(struct cw_arena *ar, const char *a, const char *b)
 
 static void base_row(struct cw_ns_row *r, uint64_t inode, enum cw_ns_kind kind, const char *label)
 {
+	r->id = inode;
 	r->inode = inode;
 	r->kind = kind;
 	r->label = label;
-	r->is_pod = kind == CW_KIND_POD;
+	r->is_pod = kind == CW_KIND_POD || kind == CW_KIND_HOSTNET_POD;
 	r->exact_age_ms = -1;
 	r->shared_ehash = -1;
 }
@@ -92,7 +93,7 @@ static struct cw_snapshot *rich(void)
 	s->collector.host_netns_from = "pid1";
 	s->collector.dump_mode = "family";
 	s->collector.note = "processes hidden: grant CAP_SYS_PTRACE";
-	s->nrows = 7;
+	s->nrows = 8;
 	s->rows = cw_arena_alloc(ar, s->nrows * sizeof(*s->rows));
 
 	/* 0: the host, with everything: peers both ways, v4 and v6, listeners,
@@ -250,6 +251,27 @@ static struct cw_snapshot *rich(void)
 	/* 6: a process with nothing at all but its name. */
 	r = &s->rows[6];
 	base_row(r, 4026532006, CW_KIND_PROCESS, "?[1]");
+
+	/* 7: a hostNetwork pod: the host's inode, its own id. */
+	r = &s->rows[7];
+	base_row(r, 4026531840, CW_KIND_HOSTNET_POD, "monitoring/node-exporter-q8v5n");
+	r->id = 987654321 | CW_ROW_ID_CGROUP;
+	r->pod_ns = "monitoring";
+	r->pod_name = "node-exporter-q8v5n";
+	r->pod_uid = "5e1d2c3b-4a59-4687-9a0b-1c2d3e4f5a6b";
+	r->workload = "node-exporter";
+	r->containers = strv(ar, "node-exporter", "kube-rbac-proxy");
+	r->ncontainers = 2;
+	r->runtime = "containerd";
+	r->id_source = "containerd";
+	r->pids[0] = 2300;
+	r->npids = 1;
+	r->nprocs = 3;
+	r->has_exact = true;
+	r->exact_age_ms = 0;
+	r->tcp.tcp[CW_TCP_LISTEN] = 1;
+	r->tcp.tcp[CW_TCP_ESTABLISHED] = 4;
+	r->tcp.total = 5;
 	return s;
 }
 
@@ -303,7 +325,7 @@ static void test_rich(void)
 	ok(b->collector.cpu_ms == 3.25 && b->collector.dump_ms == 0.0625, "collector doubles exact");
 	is_int(b->collector.netns_total, 7, "netns_total");
 	is_int(b->collector.procs_denied, 2, "procs_denied");
-	is_int(b->nrows, 7, "rows");
+	is_int(b->nrows, 8, "rows");
 
 	r = cw_snapshot_find(b, 4026531840);
 	ok(r && r->kind == CW_KIND_HOST && !r->is_pod, "host row");
@@ -340,6 +362,13 @@ static void test_rich(void)
 		is_int(r->socks[2].state, CW_TCP_SYN_RECV, "NEW_SYN_RECV reads back as its slot");
 		ok(r->socks[3].timer == 3 && r->socks[3].expires_ms == 59000, "timer and expiry");
 	}
+	r = cw_snapshot_find(b, 987654321 | CW_ROW_ID_CGROUP);
+	ok(r && r->kind == CW_KIND_HOSTNET_POD && r->is_pod && r->inode == 4026531840 &&
+	   strcmp(r->pod_name, "node-exporter-q8v5n") == 0 && r->ncontainers == 2 &&
+	   r->tcp.total == 5, "hostnet-pod: found by its id, the host's inode, a pod");
+	ok(cw_snapshot_find(b, 4026531840) && cw_snapshot_find(b, 4026531840)->kind == CW_KIND_HOST,
+	   "the host's inode still finds the host row");
+	ok(cw_snapshot_find(b, 987654321) == NULL, "a cgroup id without the bit is no row's id");
 	r = cw_snapshot_find(b, 4026532001);
 	ok(r && r->is_pod && r->ncontainers == 2 && strcmp(r->containers[1], "istio-proxy") == 0 &&
 	   strcmp(r->workload, "checkout") == 0 && strcmp(r->pod_ns, "shop") == 0,
@@ -841,7 +870,16 @@ static const struct bad_case bad_cases[] = {
 	 "netns[0].listeners[0]: unknown key \"backlg\""},
 	{DOC(ROW0 ",\"counters\":{\"tw\":1,\"time_wait\":1}}"), "netns[0].counters: unknown key \"time_wait\""},
 	{DOC(ROW0 ",\"\\u001b[2J\":1}"), "netns[0]: unknown key \"?[2J\""},
-	/* The fourth row's count is negative. */
+#define HNROW "{\"inode\":1,\"kind\":\"hostnet-pod\",\"label\":\"a/b\""
+	{DOC(HNROW "}"), "netns[0].cgroup_id: missing"},
+	{DOC(HNROW ",\"cgroup_id\":5}"), "netns[0].cgroup_id: not a string"},
+	{DOC(HNROW ",\"cgroup_id\":\"0\"}"), "netns[0].cgroup_id: zero"},
+	{DOC(HNROW ",\"cgroup_id\":\"12a\"}"), "netns[0].cgroup_id: not a string of decimal digits"},
+	{DOC(HNROW ",\"cgroup_id\":\"9223372036854775808\"}"), "netns[0].cgroup_id: out of range"},
+	{DOC(ROW0 ",\"cgroup_id\":\"5\"}"), "netns[0].cgroup_id: present for a row that is not a hostnet-pod"},
+	{DOC(ROW0 "}," HNROW ",\"cgroup_id\":\"5\"}," HNROW ",\"cgroup_id\":\"5\"}"),
+	 "netns[2].cgroup_id: same as netns[1]"},
+		/* The fourth row's count is negative. */
 	{DOC(ROW0 "},{\"inode\":2,\"kind\":\"pod\",\"label\":\"a/b\"},"
 	     "{\"inode\":3,\"kind\":\"named\",\"label\":\"n\"},"
 	     "{\"inode\":4,\"kind\":\"process\",\"label\":\"p\"" EXACT ",\"tcp\":{\"ESTABLISHED\":-2}}"),
@@ -872,6 +910,24 @@ static struct cw_snapshot *load(const char *json, char **cause)
 {
 	*cause = NULL;
 	return cw_json_in_snapshot(json, cause);
+}
+
+/* A hostnet-pod row may share the host's inode: its id is its cgroup's. */
+static void test_hostnet_ids(void)
+{
+	char *cause = NULL;
+	struct cw_snapshot *s = cw_json_in_snapshot(DOC(ROW0 "}," HNROW ",\"cgroup_id\":\"5\"}"), &cause);
+	const struct cw_ns_row *h;
+
+	ok(s != NULL, "host and hostnet-pod rows with one inode read (%s)", cause ? cause : "ok");
+	if (s) {
+		h = cw_snapshot_find(s, 5 | CW_ROW_ID_CGROUP);
+		ok(h && h->kind == CW_KIND_HOSTNET_POD && h->inode == 1 && h->is_pod,
+		   "hostnet-pod: id from cgroup_id, inode kept");
+		ok(cw_snapshot_find(s, 1) == &s->rows[0], "host: id is its inode");
+		cw_snapshot_unref(s);
+	}
+	free(cause);
 }
 
 static void test_hostile(void)
@@ -1249,6 +1305,7 @@ int main(void)
 	test_refusals_everywhere();
 	test_real();
 	test_bad();
+	test_hostnet_ids();
 	test_hostile();
 	test_fixtures();
 	return tap_done();

@@ -659,7 +659,38 @@ int main(void)
 	ok(id.note && strstr(id.note, UID1), "then a note names the pod uid (%s)", id.note ? id.note : "");
 	cw_ident_done(&id);
 
+	/* hostNetwork pods: named from their cgroups, not a namespace. */
+	{
+		char *cids2[] = {(char *)CTR2}, *cids3[] = {(char *)BARE};
+
+		cw_podid_identify_cgroup(p, UID2, cids2, 1, CW_RT_CONTAINERD, 201, &id);
+		is_str(cw_kind_name(id.kind), "hostnet-pod", "hostnet: kind");
+		is_str(id.label, "shop/cart-0", "hostnet: container id -> bundle -> sandbox names it");
+		is_str(id.source, "containerd", "hostnet: source");
+		ok(has_container(&id, "cart"), "hostnet: the sandbox's containers");
+		is_str(id.comm, "cart", "hostnet: comm of its first pid");
+		ok(id.note == NULL, "hostnet: no note");
+		cw_ident_done(&id);
+
+		cw_podid_identify_cgroup(p, UID3, cids3, 1, CW_RT_UNKNOWN, 0, &id);
+		is_str(id.label, "team-a/api-7d9f8b6c5-k2m4n", "hostnet: pod uid -> /var/log/pods");
+		is_str(id.source, "cgroup", "hostnet: source cgroup");
+		ok(has_container(&id, "app") && has_container(&id, "istio-proxy"),
+		   "hostnet: containers from the pod log directory");
+		is_str(id.workload, "api", "hostnet: workload");
+		cw_ident_done(&id);
+
+		cw_podid_identify_cgroup(p, UID9, NULL, 0, CW_RT_CRIO, 0, &id);
+		is_str(cw_kind_name(id.kind), "hostnet-pod", "hostnet unnamed: still a pod row");
+		is_str(id.label, "?/" UID9, "hostnet unnamed: labelled by its uid");
+		is_str(id.runtime, "cri-o", "hostnet unnamed: runtime from its cgroup");
+		ok(id.note && strstr(id.note, UID9), "hostnet unnamed: a note names the uid (%s)",
+		   id.note ? id.note : "");
+		cw_ident_done(&id);
+	}
+
 	is_str(cw_kind_name(CW_KIND_POD), "pod", "kind name pod");
+	is_str(cw_kind_name(CW_KIND_HOSTNET_POD), "hostnet-pod", "kind name hostnet-pod");
 	is_str(cw_kind_name(CW_KIND_NAMED), "named", "kind name named");
 	is_str(cw_kind_name((enum cw_ns_kind)42), "process", "out-of-range kind name");
 
