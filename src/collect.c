@@ -604,6 +604,7 @@ static bool split_host(struct cw_collector *c, struct nsstate *s, int64_t now)
 {
 	struct cw_hostnet_split *sp = &c->split;
 	struct cw_imap_iter it;
+	bool rescanned = false;
 	size_t i;
 
 	if (!c->cgmap.v2)
@@ -622,10 +623,13 @@ static bool split_host(struct cw_collector *c, struct nsstate *s, int64_t now)
 		cgmap_rescan(c, now);
 		cw_hostnet_split_done(sp);
 		cw_hostnet_split(c->scratch.v, c->scratch.n, &c->cgmap, c->max_peers, sp);
+		rescanned = true;
 	}
-	if (sp->unknown) {
-		/* Outside the walk, or already removed (a socket outlives its
-		 * cgroup's directory): the host's, and not new next time. */
+	if (sp->unknown && rescanned) {
+		/* Unknown to a fresh walk: outside it, or already removed (a
+		 * socket outlives its cgroup's directory). The host's, and not
+		 * new next time. Without a fresh walk they are only the host's
+		 * until the next one. */
 		for (i = 0; i < c->scratch.n; i++)
 			if (c->scratch.v[i].cgroup_id && !cw_cgmap_find(&c->cgmap, c->scratch.v[i].cgroup_id))
 				cw_cgmap_add(&c->cgmap, c->scratch.v[i].cgroup_id, NULL);

@@ -50,8 +50,11 @@ wait_ready() {
 }
 
 # ss_counts NS: "STATE=N" for every state, from `ss -tan` inside NS.
-ss_counts() {
-	ip netns exec "$1" ss -tanH | awk -v states="$CW_STATES" '
+ss_counts() { ip netns exec "$1" ss -tanH | ss_count_states; }
+
+# ss_count_states: "STATE=N" for every state, from `ss -tanH` lines on stdin.
+ss_count_states() {
+	awk -v states="$CW_STATES" '
 		BEGIN {
 			m["ESTAB"] = "ESTABLISHED"; m["SYN-SENT"] = "SYN_SENT"
 			m["SYN-RECV"] = "SYN_RECV"; m["FIN-WAIT-1"] = "FIN_WAIT1"
