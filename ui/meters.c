@@ -56,7 +56,7 @@ static int line_node(const struct cw_view *v, int y, int width)
 	for (i = 0; i < s->nrows; i++) {
 		if (s->rows[i].vanished)
 			continue; /* lingering, not on the node */
-		live++;
+		live += s->rows[i].kind != CW_KIND_HOSTNET_POD; /* the host's, split */
 		pods += s->rows[i].is_pod;
 	}
 	snprintf(a, sizeof(a), "%zu", pods);

@@ -70,6 +70,8 @@ static const struct scenario scenarios[] = {
 	{"pods-big-80x24", "big.json", 80, 24, {0}, NULL, {0}, false},
 	{"pods-big-end-120x40", "big.json", 120, 40, {KEY_END, 0}, NULL, {0}, false},
 	{"pods-hostile-80x24", "hostile.json", 80, 24, {0}, NULL, {0}, false},
+	{"pods-hostnet-80x24", "hostnet.json", 80, 24, {0}, NULL, {0}, false},
+	{"peers-hostnet-80x24", "hostnet.json", 80, 24, {'/', 0}, "prometheus", {'\r', '\r', 0}, false},
 	{"pods-hostile-120x40", "hostile.json", 120, 40, {0}, NULL, {0}, false},
 	{"series-80x24", "series.json", 80, 24, {0}, NULL, {0}, false},
 	{"too-small-79x24", "small.json", 79, 24, {0}, NULL, {0}, false},

@@ -1201,6 +1201,16 @@ static void test_fixtures(void)
 	}
 	cw_snapshot_unref(s);
 
+	s = load_fixture("hostnet.json", true);
+	if (s) {
+		r = cw_snapshot_find(s, 7802 | CW_ROW_ID_CGROUP);
+		ok(count_kind(s, CW_KIND_HOST) == 1 && count_kind(s, CW_KIND_HOSTNET_POD) == 3 &&
+		   count_kind(s, CW_KIND_POD) == 2, "hostnet: host, 3 hostnet pods, 2 pods");
+		ok(r && r->inode == 4026531840 && r->is_pod && r->tcp.total == 149 &&
+		   strcmp(r->workload, "ingress-nginx-controller") == 0, "hostnet: the ingress controller's row");
+	}
+	cw_snapshot_unref(s);
+
 	s = load_fixture("incident.json", true);
 	if (s) {
 		const struct cw_ns_row *cw = NULL, *syn = NULL, *stale = NULL;
