@@ -329,10 +329,19 @@ void cw_hostnet_split(const struct cw_sock *socks, size_t n, const struct cw_cgm
 		out->parts[out->nparts].pod = (uint32_t)k;
 		part[k] = (uint32_t)++out->nparts;
 	}
+	/* Sized once, then filled: a copy per socket and no regrowth. */
 	for (i = 0; i < n; i++) {
 		struct cw_sockvec *v = dest[i] ? &out->parts[part[dest[i] - 1] - 1].socks : &out->host;
 
-		*cw_sockvec_push(v) = socks[i];
+		v->cap++;
+	}
+	for (k = 0; k < out->nparts; k++)
+		out->parts[k].socks.v = cw_xmalloc(out->parts[k].socks.cap * sizeof(struct cw_sock));
+	out->host.v = cw_xmalloc((out->host.cap ? out->host.cap : 1) * sizeof(struct cw_sock));
+	for (i = 0; i < n; i++) {
+		struct cw_sockvec *v = dest[i] ? &out->parts[part[dest[i] - 1] - 1].socks : &out->host;
+
+		v->v[v->n++] = socks[i];
 	}
 	for (k = 0; k < out->nparts; k++)
 		cw_agg_build(&out->parts[k].agg, out->parts[k].socks.v, out->parts[k].socks.n,
