@@ -7,11 +7,12 @@
 # cgroup tree through a bind mount). connwatch must show each as a
 # hostnet-pod row whose counts equal `ss -tan cgroup PATH`, and the host row
 # must keep the rest. A third pod started while connwatch runs must appear
-# (a socket cgroup it has not seen makes it walk the tree again).
+# (a socket cgroup it has not seen makes it walk the tree again). In the live
+# view (tmux), a hostnet-pod row drills down to its peers and sockets.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/integ/netns-lib.sh"
 need_root
-need_cmd ss jq mount nsenter
+need_cmd ss jq mount nsenter tmux
 [ -x "$SOCKGEN" ] || bail "no $SOCKGEN: run make check (or make tests/tools/sockgen)"
 [ -d /sys/fs/cgroup/unified ] && CG2=/sys/fs/cgroup/unified || CG2=/sys/fs/cgroup
 [ -f "$CG2/cgroup.procs" ] && [ -f "$CG2/cgroup.controllers" ] || skip_all "no cgroup2 hierarchy"
@@ -192,6 +193,26 @@ is "$(hn_row "$TMPD/socks.json" "$UA" "(.sockets | length) as \$n | [.sockets[] 
 	true "--sockets LABEL: every one on A's own ports"
 is "$(jq '[.netns[] | select(.sockets) | .kind] | join(",")' "$TMPD/socks.json")" '"hostnet-pod"' \
 	"--sockets LABEL: no other row lists sockets"
+
+# --- the live view: drill into a hostnet-pod row ----------------------------
+SOCK=$TMPD/tmux.sock
+T() { tmux -S "$SOCK" "$@"; }
+on_exit "tmux -S '$SOCK' kill-server"
+shows() { wait_for "${2:-10}" sh -c "tmux -S '$SOCK' capture-pane -p -t cw | grep -qF -- \"\$1\"" _ "$1"; }
+T new-session -d -s cw -x 80 -y 24 -e TERM=tmux-256color \
+	"$CONNWATCH -d 0.5 --no-mouse --rootfs $R -F node-agent-7xk2p; sleep 60"
+shows "7xk2p" 15
+ok $? "live view: the hostnet-pod row is listed"
+T send-keys -t cw Home Enter
+shows "node › monitoring/node-agent-7xk2p" 10
+ok $? "live view: Enter on it opens its peers screen"
+shows "127.0.0.1:$PA" 10
+ok $? "live view: its peers include its own listener 127.0.0.1:$PA"
+T send-keys -t cw Home Enter
+shows "sockgen[$SGA]" 10
+ok $? "live view: its sockets screen names the owning process sockgen[$SGA]" ||
+	T capture-pane -p -t cw | sed 's/^/# /'
+T kill-session -t cw
 
 # --- a pod that appears while connwatch runs --------------------------------
 "$CONNWATCH" --json --count 8 -d 0.5 --rootfs "$R" >"$TMPD/live.ndjson" 2>"$TMPD/live.err" &
