@@ -28,6 +28,12 @@ _Static_assert(CW_ROW_MAXPIDS >= CW_NETNS_MAXPIDS, "a row holds every pid discov
 #define CW_REIDENTIFY_MS 5000
 /* Setting up a namespace failed for a reason other than privilege: retry. */
 #define CW_RESETUP_MS 5000
+/* Namespaces named or set up per tick, and counters read without a kept
+ * descriptor per tick: past this, the rest wait for the next ticks, so a
+ * node (or a --procfs) with an absurd number of namespaces costs a bounded
+ * time per tick instead of stalling the first one. A real node, even at
+ * hundreds of pods, is done in the first tick. */
+#define CW_EXAMINE_PER_TICK 2000
 /* The cgroup tree is walked again this often (pods come and go), and when
  * a socket names a cgroup not seen yet, at most this often: */
 #define CW_CGMAP_RESCAN_MS 10000
@@ -106,6 +112,9 @@ struct cw_collector {
 	size_t capfdb, fd_unkept;  /* namespaces keeping no descriptor */
 	struct cw_podid *podid;
 	struct cw_imap states;     /* inode -> struct nsstate */
+	size_t unnamed;            /* namespaces left for later ticks to name */
+	size_t unread;             /* unkept counters left for later ticks to read */
+	size_t unkept_next;        /* where this tick's reading of unkept counters starts */
 	struct nsstate **order;    /* live states, this tick */
 	size_t norder, caporder;
 	struct cw_sockvec scratch;
@@ -415,6 +424,18 @@ static struct nsstate *state_get(struct cw_collector *c, uint64_t inode, int64_t
 	return s;
 }
 
+/* A namespace left for a later tick to name: a label that costs no I/O. */
+static void unnamed(struct nsstate *s, size_t *count)
+{
+	cw_ident_done(&s->ident);
+	memset(&s->ident, 0, sizeof(s->ident));
+	s->ident.kind = CW_KIND_PROCESS;
+	s->ident.label = cw_xasprintf("netns:[%" PRIu64 "]", s->inode);
+	s->ident.note = cw_xasprintf("not named yet: at most %d namespaces are examined per tick",
+				     CW_EXAMINE_PER_TICK);
+	(*count)++;
+}
+
 /* Discovery, naming, setup; leaves c->order holding this tick's live states. */
 static void refresh(struct cw_collector *c, const struct cw_wants *w, int64_t now)
 {
@@ -423,6 +444,7 @@ static void refresh(struct cw_collector *c, const struct cw_wants *w, int64_t no
 	size_t i, ngone = 0, capgone = 0;
 	bool invalidated = false;
 	char *cause = NULL;
+	size_t examined = 0;
 	int r;
 
 	/* Scan aside and swap only on success: a failed scan (EMFILE, most
@@ -440,6 +462,7 @@ static void refresh(struct cw_collector *c, const struct cw_wants *w, int64_t no
 	for (cw_imap_iter_init(&it, &c->states); cw_imap_next(&it);)
 		((struct nsstate *)it.val)->live = false;
 	c->norder = 0;
+	c->unnamed = 0;
 	for (i = 0; i < c->list.n; i++) {
 		bool fresh;
 		struct nsstate *s = state_get(c, c->list.v[i].inode, now, &fresh);
@@ -448,27 +471,34 @@ static void refresh(struct cw_collector *c, const struct cw_wants *w, int64_t no
 		s->info = &c->list.v[i];
 		cw_xgrow((void **)&c->order, &c->caporder, c->norder + 1, sizeof(*c->order));
 		c->order[c->norder++] = s;
-		if (!s->identified ||
-		    (s->ident.kind != CW_KIND_POD && s->ident.kind != CW_KIND_HOST &&
-		     now - s->ident_ms >= CW_REIDENTIFY_MS)) {
-			if (!invalidated) {
-				cw_podid_invalidate(c->podid);
-				invalidated = true;
-			}
-			cw_ident_done(&s->ident);
-			cw_podid_identify(c->podid, s->info, c->host_inode, &s->ident);
-			s->identified = true;
-			s->ident_ms = now;
+		if (s->identified && (s->ident.kind == CW_KIND_POD || s->ident.kind == CW_KIND_HOST ||
+				      now - s->ident_ms < CW_REIDENTIFY_MS))
+			continue;
+		if (examined == CW_EXAMINE_PER_TICK) {
+			if (!s->identified)
+				unnamed(s, &c->unnamed);
+			continue;
 		}
+		if (!invalidated) {
+			cw_podid_invalidate(c->podid);
+			invalidated = true;
+		}
+		cw_ident_done(&s->ident);
+		cw_podid_identify(c->podid, s->info, c->host_inode, &s->ident);
+		s->identified = true;
+		s->ident_ms = now;
+		examined++;
 	}
 	/* Release before setting up, so freed descriptors can be reused. */
 	plan_fds(c, w);
-	for (i = 0; i < c->norder; i++) {
+	for (i = 0; i < c->norder && examined < 2 * CW_EXAMINE_PER_TICK; i++) {
 		struct nsstate *s = c->order[i];
 
-		if (s->fd_kept &&
-		    (!s->setup_tried || (!s->setup_final && now - s->setup_ms >= CW_RESETUP_MS)))
+		if (s->fd_kept && s->identified &&
+		    (!s->setup_tried || (!s->setup_final && now - s->setup_ms >= CW_RESETUP_MS))) {
 			setup(c, s, now);
+			examined++;
+		}
 	}
 	/* Close what vanished: our handles would keep a dead namespace alive. */
 	for (cw_imap_iter_init(&it, &c->states); cw_imap_next(&it);) {
@@ -513,20 +543,36 @@ static int read_unkept(struct cw_collector *c, struct nsstate *s)
 	return cw_cause(&s->count_err, -ENOENT, "no counters: no process in this namespace to read them from");
 }
 
+/* Kept files are read every tick. Without a kept descriptor each read is
+ * an open, a read and a close per file, so those take turns, at most
+ * CW_EXAMINE_PER_TICK a tick; one not read this tick has no counters in
+ * it, rather than last tick's passed off as new. */
 static void read_counters(struct cw_collector *c)
 {
-	size_t i;
+	size_t i, k, unkept = 0, budget = CW_EXAMINE_PER_TICK;
 
-	for (i = 0; i < c->norder; i++) {
-		struct nsstate *s = c->order[i];
+	for (i = 0; i < c->norder; i++)
+		unkept += !cw_nscount_is_open(&c->order[i]->cnt);
+	if (c->unkept_next >= c->norder)
+		c->unkept_next = 0;
+	c->unread = unkept > budget ? unkept - budget : 0;
+	for (k = 0; k < c->norder; k++) {
+		struct nsstate *s = c->order[(c->unkept_next + k) % c->norder];
 		int r;
 
 		free(s->count_err);
 		s->count_err = NULL;
-		if (cw_nscount_is_open(&s->cnt))
+		if (cw_nscount_is_open(&s->cnt)) {
 			r = cw_nscount_read(&s->cnt, &s->counters, &s->count_err);
-		else
+		} else if (budget) {
 			r = read_unkept(c, s);
+			budget--;
+			if (!budget)
+				c->unkept_next = (c->unkept_next + k + 1) % c->norder;
+		} else {
+			memset(&s->counters, 0, sizeof(s->counters));
+			continue;
+		}
 		if (r < 0)
 			memset(&s->counters, 0, sizeof(s->counters));
 	}
@@ -927,29 +973,37 @@ static const char *hostnet_note(struct cw_collector *c)
 	return NULL;
 }
 
-/* The status line's note: a failed scan first, then the descriptor
- * budget, then privilege, then hostNetwork pods. */
+/* The status line's note, its parts joined: a failed scan first, then the
+ * descriptor budget, the per-tick bound, privilege, hostNetwork pods. */
 static const char *collector_note(struct cw_collector *c, struct cw_snapshot *snap)
 {
-	const char *priv = privilege_note(c, snap), *hn = hostnet_note(c);
-	char *fds = NULL, *all;
-	const char *r;
+	char *part[5] = {NULL}, *all = NULL;
+	const char *priv = privilege_note(c, snap), *hn = hostnet_note(c), *r;
+	size_t i, n = 0;
 
-	if (!c->scan_note && !c->fd_unkept && !hn)
-		return priv;
-	if (!c->scan_note && !c->fd_unkept && !priv)
-		return cw_arena_strdup(&snap->arena, hn);
+	if (c->scan_note)
+		part[n++] = cw_xstrdup(c->scan_note);
 	if (c->fd_unkept)
-		fds = cw_xasprintf("%zu namespace%s keep no descriptor: near the open-file limit "
-				   "(RLIMIT_NOFILE %" PRIu64 ")",
-				   c->fd_unkept, c->fd_unkept == 1 ? "" : "s", c->nofile);
-	all = cw_xasprintf("%s%s%s%s%s%s%s", c->scan_note ? c->scan_note : "",
-			   c->scan_note && fds ? "; " : "", fds ? fds : "",
-			   priv && (c->scan_note || fds) ? "; " : "", priv ? priv : "",
-			   hn && (c->scan_note || fds || priv) ? "; " : "", hn ? hn : "");
+		part[n++] = cw_xasprintf("%zu namespace%s keep no descriptor: near the open-file "
+					 "limit (RLIMIT_NOFILE %" PRIu64 ")",
+					 c->fd_unkept, c->fd_unkept == 1 ? "" : "s", c->nofile);
+	if (c->unnamed || c->unread)
+		part[n++] = cw_xasprintf("%zu namespaces not named yet and %zu without counters this "
+					 "tick: at most %d are examined per tick", c->unnamed,
+					 c->unread, CW_EXAMINE_PER_TICK);
+	if (priv)
+		part[n++] = cw_xstrdup(priv);
+	if (hn)
+		part[n++] = cw_xstrdup(hn);
+	for (i = 0; i < n; i++) {
+		char *next = all ? cw_xasprintf("%s; %s", all, part[i]) : cw_xstrdup(part[i]);
+
+		free(all);
+		free(part[i]);
+		all = next;
+	}
 	r = cw_arena_strdup(&snap->arena, all);
 	free(all);
-	free(fds);
 	return r;
 }
 
