@@ -20,7 +20,8 @@ struct hist_ns {
 	int64_t ex_t[2];               /* the last two distinct exact samples: */
 	struct cw_tcpcount ex[2];      /* [1] the latest */
 	size_t nex;
-	struct cw_counters counters;   /* at last_ms */
+	struct cw_counters counters;   /* the last counters read, */
+	int64_t counters_ms;           /* ... and when */
 	struct cw_snapshot *last_snap; /* a reference: the snapshot it was last in */
 	size_t last_row;               /* ... and its row there */
 };
@@ -29,6 +30,7 @@ struct cw_history {
 	struct cw_imap ns;             /* row id -> struct hist_ns */
 	struct ring node;
 	int64_t linger_ms;
+	int64_t prev_ms;               /* the previous snapshot's time; 0 before one */
 };
 
 static void ns_free(void *v)
@@ -192,6 +194,14 @@ static struct hist_ns *ns_get(struct cw_history *h, uint64_t inode, int64_t now)
 {
 	struct hist_ns *n = cw_imap_get(&h->ns, inode);
 
+	/* Missing from the previous snapshot and back now: the kernel reused
+	 * a vanished namespace's inode for a new one, which must not inherit
+	 * its history (a live namespace is in every snapshot). */
+	if (n && n->last_ms < h->prev_ms) {
+		cw_imap_del(&h->ns, inode);
+		ns_free(n);
+		n = NULL;
+	}
 	if (!n) {
 		n = cw_xcalloc(1, sizeof(*n));
 		n->inode = inode;
@@ -274,10 +284,15 @@ void cw_history_apply(struct cw_history *h, struct cw_snapshot *s)
 		r->has_change = exact_change(n, r->change);
 		if (!r->has_change)
 			memset(r->change, 0, sizeof(r->change));
-		rates(&r->counters, &n->counters, s->time_ms - n->last_ms, &r->rates);
+		/* Over the time since the counters were last read: a tick that
+		 * could not read them (a shortage) widens the interval. */
+		rates(&r->counters, &n->counters, s->time_ms - n->counters_ms, &r->rates);
 		r->first_seen_ms = n->first_ms;
 		r->series = ring_copy(&s->arena, n->ring);
-		n->counters = r->counters;
+		if (r->counters.valid) {
+			n->counters = r->counters;
+			n->counters_ms = s->time_ms;
+		}
 		n->last_ms = s->time_ms;
 		cw_snapshot_unref(n->last_snap);
 		n->last_snap = cw_snapshot_ref(s);
@@ -287,4 +302,5 @@ void cw_history_apply(struct cw_history *h, struct cw_snapshot *s)
 	ring_push(&h->node, s->time_ms, &totals);
 	s->node_series = ring_copy(&s->arena, &h->node);
 	add_vanished(h, s);
+	h->prev_ms = s->time_ms;
 }

@@ -179,6 +179,28 @@ static void test_vanished(void)
 	is_int(s->nrows, 1, "gone after the linger time");
 	cw_snapshot_unref(s);
 
+	/* The kernel reuses inodes: a namespace gone for one tick and then
+	 * seen again under the same inode is a new one. */
+	{
+		struct cw_history *h2 = cw_history_new(5000);
+		struct ns_spec one = {5, "old", 10, 0, 0, 100}, reused = {5, "new", 1, 0, 0, 3};
+
+		s = snap(T0, &one, 1);
+		cw_history_apply(h2, s);
+		cw_snapshot_unref(s);
+		s = snap(T0 + 1000, NULL, 0);
+		cw_history_apply(h2, s);
+		ok(find(s, 5, true) != NULL, "gone for a tick: it lingers");
+		cw_snapshot_unref(s);
+		s = snap(T0 + 2000, &reused, 1);
+		cw_history_apply(h2, s);
+		is_int(s->nrows, 1, "the same inode back: one row, not a lingering one too");
+		is_int(s->rows[0].first_seen_ms, T0 + 2000, "... with a first_seen of its own");
+		ok(!s->rows[0].rates.valid && !s->rows[0].has_change, "... and no rate across namespaces");
+		cw_snapshot_unref(s);
+		cw_history_free(h2);
+	}
+
 	/* A namespace that comes back (a new inode) is new. */
 	{
 		struct ns_spec back = {2, "team-b/db-0", 1, 0, 0, 1};
@@ -254,8 +276,36 @@ static void test_edges(void)
 	cw_history_free(h);
 }
 
+/* A tick without counters (read in turn under a shortage): no rate then,
+ * and the next rate spans the whole interval since the last read. */
+static void test_counter_gap(void)
+{
+	struct cw_history *h = cw_history_new(5000);
+	struct ns_spec a = {1, "p", 1, 0, 0, 0};
+	struct cw_snapshot *s;
+
+	s = snap(T0, &a, 1);
+	cw_history_apply(h, s);
+	cw_snapshot_unref(s);
+	a.active_opens = 10;
+	s = snap(T0 + 1000, &a, 1);
+	s->rows[0].counters.valid = false;
+	cw_history_apply(h, s);
+	ok(!s->rows[0].rates.valid, "a tick without counters has no rates");
+	cw_snapshot_unref(s);
+	a.active_opens = 40;
+	s = snap(T0 + 2000, &a, 1);
+	cw_history_apply(h, s);
+	ok(s->rows[0].rates.valid && near(s->rows[0].rates.active_opens, 20.0),
+	   "the next rate spans both ticks: 40 opens in 2 s is 20/s (got %g)",
+	   s->rows[0].rates.active_opens);
+	cw_snapshot_unref(s);
+	cw_history_free(h);
+}
+
 int main(void)
 {
+	test_counter_gap();
 	test_rates_and_change();
 	test_vanished();
 	test_pause();
