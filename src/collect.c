@@ -218,6 +218,7 @@ int cw_collector_new(struct cw_collector **out, const struct cw_collector_cfg *c
 	c->max_peers = cfg->max_peers;
 	c->diag_mode = cfg->diag_mode;
 	c->podid = cw_podid_new(c->procfs, &c->root);
+	cw_podid_index(c->podid);
 	read_hostname(c);
 	*out = c;
 	return 0;
@@ -977,7 +978,7 @@ static const char *hostnet_note(struct cw_collector *c)
  * descriptor budget, the per-tick bound, privilege, hostNetwork pods. */
 static const char *collector_note(struct cw_collector *c, struct cw_snapshot *snap)
 {
-	char *part[5] = {NULL}, *all = NULL;
+	char *part[6] = {NULL}, *all = NULL;
 	const char *priv = privilege_note(c, snap), *hn = hostnet_note(c), *r;
 	size_t i, n = 0;
 
@@ -993,6 +994,10 @@ static const char *collector_note(struct cw_collector *c, struct cw_snapshot *sn
 					 c->unread, CW_EXAMINE_PER_TICK);
 	if (priv)
 		part[n++] = cw_xstrdup(priv);
+	if (cw_podid_denied(c->podid))
+		part[n++] = cw_xasprintf("runtime metadata cannot be read (%s under --rootfs: "
+					 "permission denied): run as root, or grant "
+					 "CAP_DAC_READ_SEARCH", cw_podid_denied(c->podid));
 	if (hn)
 		part[n++] = cw_xstrdup(hn);
 	for (i = 0; i < n; i++) {

@@ -46,6 +46,7 @@ struct cw_podid {
 	struct cw_smap podlogs; /* pod uid -> struct podlog */
 	struct meta_entry **entries;
 	size_t nentries, capentries;
+	char *denied;           /* the first runtime directory we may not read, this index */
 };
 
 static void entry_free(void *v)
@@ -93,6 +94,7 @@ void cw_podid_free(struct cw_podid *p)
 	cw_smap_done(&p->podlogs, podlog_free);
 	free(p->entries);
 	free(p->procfs);
+	free(p->denied);
 	free(p);
 }
 
@@ -148,11 +150,22 @@ static void load(struct cw_podid *p, const char *path, enum meta_kind kind, cons
 	cw_smap_put(&p->files, path, e);
 }
 
+/* Opens a runtime directory under the root; one we may not read is
+ * remembered, so names that are missing for that reason say so. */
+static DIR *open_dir(struct cw_podid *p, const char *dir)
+{
+	DIR *d = cw_root_opendir(p->root, dir);
+
+	if (!d && (errno == EACCES || errno == EPERM) && !p->denied)
+		p->denied = cw_sanitize_dup(dir);
+	return d;
+}
+
 /* Calls fn(p, dir, name) for each entry of dir under the root. */
 static void each_dirent(struct cw_podid *p, const char *dir,
 			void (*fn)(struct cw_podid *, const char *, const char *))
 {
-	DIR *d = cw_root_opendir(p->root, dir);
+	DIR *d = open_dir(p, dir);
 	struct dirent *de;
 
 	if (!d)
@@ -182,7 +195,7 @@ static const struct meta_source sources[] = {
 static void scan_source(struct cw_podid *p, const struct meta_source *src, const char *dir,
 			bool nested)
 {
-	DIR *d = cw_root_opendir(p->root, dir);
+	DIR *d = open_dir(p, dir);
 	struct dirent *de;
 
 	if (!d)
@@ -227,7 +240,7 @@ static void podlog_dir(struct cw_podid *p, const char *dir, const char *name)
 	l->name = cw_xasprintf("%.*s", (int)(u2 - u1 - 1), u1 + 1);
 	l->uid = cw_xstrdup(u2 + 1);
 	sub = cw_xasprintf("%s/%s", dir, name);
-	d = cw_root_opendir(p->root, sub);
+	d = open_dir(p, sub);
 	free(sub);
 	if (d) {
 		while ((de = readdir(d)))
@@ -264,6 +277,8 @@ static void build_index(struct cw_podid *p)
 
 	for (cw_smap_iter_init(&it, &p->files); cw_smap_next(&it);)
 		((struct meta_entry *)it.val)->seen = false;
+	free(p->denied);
+	p->denied = NULL;
 	for (i = 0; i < CW_ARRAY_LEN(sources); i++)
 		scan_source(p, &sources[i], sources[i].dir, sources[i].nested);
 
@@ -494,6 +509,17 @@ static struct meta_entry *sandbox_of(struct cw_podid *p, const char *cid, struct
 	return NULL;
 }
 
+/* Why a pod the cgroup names has no name: nothing names it, or what would
+ * name it cannot be read. */
+static void unnamed_pod_note(const struct cw_podid *p, const char *uid, char **note)
+{
+	if (p->denied)
+		cw_cause(note, 0, "pod %s: its runtime metadata cannot be read (%s: permission denied)",
+			 uid, p->denied);
+	else
+		cw_cause(note, 0, "pod %s: no runtime metadata or pod log names it", uid);
+}
+
 void cw_podid_identify(struct cw_podid *p, const struct cw_nsinfo *ns, uint64_t host_inode,
 		       struct cw_ident *id)
 {
@@ -548,13 +574,24 @@ void cw_podid_identify(struct cw_podid *p, const struct cw_nsinfo *ns, uint64_t 
 		id->source = "process";
 	}
 	if (id->kind != CW_KIND_POD && cg.pod_uid[0] && !id->note)
-		cw_cause(&id->note, 0, "pod %s: no runtime metadata or pod log names it", cg.pod_uid);
+		unnamed_pod_note(p, cg.pod_uid, &id->note);
 	if (id->note) {
 		char *s = cw_sanitize_dup(id->note);
 
 		free(id->note);
 		id->note = s;
 	}
+}
+
+const char *cw_podid_denied(const struct cw_podid *p)
+{
+	return p->denied;
+}
+
+void cw_podid_index(struct cw_podid *p)
+{
+	if (p->stale)
+		build_index(p);
 }
 
 void cw_podid_identify_cgroup(struct cw_podid *p, const char *pod_uid, char *const *cids,
@@ -588,8 +625,7 @@ void cw_podid_identify_cgroup(struct cw_podid *p, const char *pod_uid, char *con
 		set_pod(id, NULL, pod_uid, pod_uid, "cgroup");
 		id->runtime = cw_runtime_name(runtime);
 		if (!id->note)
-			cw_cause(&id->note, 0, "pod %s: no runtime metadata or pod log names it",
-				 pod_uid);
+			unnamed_pod_note(p, pod_uid, &id->note);
 	}
 	id->kind = CW_KIND_HOSTNET_POD;
 	if (id->note) {

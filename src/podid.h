@@ -47,5 +47,11 @@ void cw_podid_identify_cgroup(struct cw_podid *p, const char *pod_uid, char *con
 			      size_t ncids, enum cw_runtime runtime, pid_t first_pid,
 			      struct cw_ident *out);
 void cw_ident_done(struct cw_ident *id);
+/* Builds the runtime index now if it is stale (at start, so that what
+ * cannot be read is known before any namespace needs a name). */
+void cw_podid_index(struct cw_podid *p);
+/* The first runtime directory (under --rootfs) the last index could not
+ * read for lack of permission, or NULL. */
+const char *cw_podid_denied(const struct cw_podid *p);
 
 #endif

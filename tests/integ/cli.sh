@@ -117,6 +117,18 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	ok $? "as nobody, collector.note says which capability is missing: $(jq -r .collector.note "$TMPD/nobody.json")"
 	jq -e '.collector.procs_denied > 0' "$TMPD/nobody.json" >/dev/null
 	ok $? "as nobody, procs_denied counts the hidden processes"
+	# A --rootfs whose runtime state only root may read: the note says so,
+	# rather than leaving pods to look unnamed for no reason.
+	mkdir -p "$TMPD/rootfs/run/containerd/io.containerd.runtime.v2.task" "$TMPD/rootfs/var/log/pods"
+	chmod 711 "$TMPD" && chmod 755 "$TMPD/rootfs" && chmod 700 "$TMPD/rootfs/run/containerd"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$CONNWATCH" --json --rootfs "$TMPD/rootfs" \
+		>"$TMPD/nobody-root.json" 2>"$TMPD/err"
+	is "$?" 0 "as nobody with runtime state it may not read, --json exits 0"
+	note=$(jq -r '.collector.note' "$TMPD/nobody-root.json")
+	echo "$note" | grep -q 'runtime metadata cannot be read (/run/containerd/io.containerd.runtime.v2.task under --rootfs: permission denied): run as root, or grant CAP_DAC_READ_SEARCH'
+	ok $? "... and the note says what it cannot read and which capability reads it: $note"
+	"$CONNWATCH" --json --rootfs "$TMPD/rootfs" | jq -e '.collector.note // "" | test("runtime metadata") | not' >/dev/null
+	ok $? "as root the same --rootfs gives no such note"
 else
 	[ "${CI:-}" = true ] && bail "the unprivileged checks need root and setpriv"
 	diag "skipping the unprivileged checks: need root and setpriv"
