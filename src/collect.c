@@ -1,16 +1,10 @@
-/* collect: the tick. */
+/* collect: the tick: discovery, naming, descriptors, counters, dumps and
+ * the snapshot. hostNetwork pods are in collect_hostnet.c; the state both
+ * share is in collect_priv.h. */
 #include "config.h"
-#include "collect.h"
-#include "agg.h"
-#include "fdbudget.h"
-#include "hostnet.h"
-#include "map.h"
-#include "nscount.h"
+#include "collect_priv.h"
 #include "nsenter.h"
 #include "owners.h"
-#include "podid.h"
-#include "root.h"
-#include "sched.h"
 #include "util.h"
 
 #include <errno.h>
@@ -22,117 +16,6 @@
 #include <unistd.h>
 
 _Static_assert(CW_ROW_MAXPIDS >= CW_NETNS_MAXPIDS, "a row holds every pid discovery keeps");
-
-/* A namespace whose naming was not conclusive is named again this often:
- * runtime metadata is written after the namespace appears. */
-#define CW_REIDENTIFY_MS 5000
-/* Setting up a namespace failed for a reason other than privilege: retry. */
-#define CW_RESETUP_MS 5000
-/* Namespaces named or set up per tick, and counters read without a kept
- * descriptor per tick: past this, the rest wait for the next ticks, so a
- * node (or a --procfs) with an absurd number of namespaces costs a bounded
- * time per tick instead of stalling the first one. A real node, even at
- * hundreds of pods, is done in the first tick. */
-#define CW_EXAMINE_PER_TICK 2000
-/* The cgroup tree is walked again this often (pods come and go), and when
- * a socket names a cgroup not seen yet, at most this often: */
-#define CW_CGMAP_RESCAN_MS 10000
-#define CW_CGMAP_UNKNOWN_MS 1000
-
-struct nsstate {
-	uint64_t inode;
-	bool live;
-	const struct cw_nsinfo *info;   /* this tick's discovery record */
-	int64_t first_ms;               /* when discovery first saw it */
-	bool fd_kept;                   /* the fd budget lets it keep handles */
-
-	struct cw_ident ident;
-	bool identified;
-	int64_t ident_ms;
-
-	bool setup_tried, setup_final;
-	int64_t setup_ms;
-	char *setup_err;
-	struct cw_diag *diag;
-	int shared_ehash;
-
-	struct cw_nscount cnt;
-	struct cw_counters counters, counters_at_dump;
-	char *count_err;
-
-	struct cw_agg agg;
-	bool has_exact, dumped;
-	int64_t exact_ms;
-	double dump_ms;
-	char *dump_err;
-};
-
-/* A hostNetwork pod: a share of the host namespace's sockets, by cgroup. */
-struct hnstate {
-	uint64_t cgid;             /* its pod cgroup directory's id */
-	char uid[40];
-	uint32_t pod;              /* index into the cgroup map (this scan's) */
-	bool live;                 /* in the map, and in the host namespace */
-	bool by_procs;             /* a process of it is in the host namespace */
-	bool has_socks;            /* it had sockets in the latest split */
-	struct cw_ident ident;
-	bool identified;
-	int64_t ident_ms;
-	pid_t pids[CW_NETNS_MAXPIDS];
-	size_t npids, nprocs;
-	struct cw_agg agg;
-	bool has_exact;
-	int64_t exact_ms;
-};
-
-/* The sockets asked for, kept from a dump until the rows exist. */
-struct kept {
-	uint64_t id;
-	struct cw_sock *socks;
-	struct cw_owner *owners;
-	size_t n;
-	bool set;
-};
-
-struct cw_collector {
-	char *procfs;
-	struct cw_root root;
-	double budget_pct, interval_s;
-	size_t max_peers;
-	enum cw_diag_mode diag_mode;
-	uint64_t host_inode, self_inode;
-	const char *host_from;
-	char hostname[256];
-
-	struct cw_nslist list;     /* the last good scan */
-	struct cw_nslist next;     /* this tick's scan, swapped in if it succeeds */
-	char *scan_note;           /* why this tick's scan failed, or NULL */
-	uint64_t nofile;           /* RLIMIT_NOFILE in force; 0 if unknown */
-	struct cw_fdbudget_item *fdb;
-	size_t capfdb, fd_unkept;  /* namespaces keeping no descriptor */
-	struct cw_podid *podid;
-	struct cw_imap states;     /* inode -> struct nsstate */
-	size_t unnamed;            /* namespaces left for later ticks to name */
-	size_t unread;             /* unkept counters left for later ticks to read */
-	size_t unkept_next;        /* where this tick's reading of unkept counters starts */
-	struct nsstate **order;    /* live states, this tick */
-	size_t norder, caporder;
-	struct cw_sockvec scratch;
-	struct cw_sched_item *items;
-	size_t capitems;
-	const char *dump_mode;
-	uint64_t ticks;            /* ticks done */
-
-	struct cw_cgmap cgmap;     /* cgroup id -> pod, for the host's sockets */
-	bool cgmap_scanned;
-	int64_t cgmap_ms;
-	bool no_sock_cgroup;       /* the host's dump carried no cgroup ids */
-	struct cw_imap hn;         /* pod cgroup id -> struct hnstate */
-	struct hnstate **hnorder;  /* live ones, this tick */
-	size_t nhn, caphn;
-	struct cw_hostnet_split split;
-	struct kept kept;
-};
 
 /* Names the errno of a shortage, which strerror's words leave vague. */
 static const char *errno_tag(int e)
@@ -152,15 +35,6 @@ static void state_free(void *v)
 	free(s->count_err);
 	free(s->dump_err);
 	free(s);
-}
-
-static void hn_free(void *v)
-{
-	struct hnstate *h = v;
-
-	cw_ident_done(&h->ident);
-	cw_agg_done(&h->agg);
-	free(h);
 }
 
 static void read_hostname(struct cw_collector *c)
@@ -234,7 +108,7 @@ void cw_collector_free(struct cw_collector *c)
 	free(c->scan_note);
 	free(c->fdb);
 	cw_podid_free(c->podid);
-	cw_imap_done(&c->hn, hn_free);
+	cw_imap_done(&c->hn, cw_collect_hn_free);
 	cw_cgmap_done(&c->cgmap);
 	cw_hostnet_split_done(&c->split);
 	free(c->hnorder);
@@ -579,135 +453,6 @@ static void read_counters(struct cw_collector *c)
 	}
 }
 
-static struct hnstate *hn_find(struct cw_collector *c, uint64_t cgid)
-{
-	return cw_imap_get(&c->hn, cgid);
-}
-
-static struct hnstate *hn_get(struct cw_collector *c, uint32_t pod)
-{
-	const struct cw_cgpod *p = &c->cgmap.pods[pod];
-	struct hnstate *h = hn_find(c, p->id);
-
-	if (!h) {
-		h = cw_xcalloc(1, sizeof(*h));
-		h->cgid = p->id;
-		snprintf(h->uid, sizeof(h->uid), "%s", p->uid);
-		cw_imap_put(&c->hn, p->id, h);
-	}
-	h->pod = pod;
-	return h;
-}
-
-/* Walks the cgroup tree again. A pod whose processes are in the host's
- * namespace is a hostNetwork pod, with sockets or not; one that has left
- * the tree is gone. */
-static void cgmap_rescan(struct cw_collector *c, int64_t now)
-{
-	struct hnstate **del = NULL;
-	size_t i, ndel = 0, capdel = 0;
-	struct cw_imap_iter it;
-
-	cw_cgmap_scan(&c->cgmap, &c->root);
-	c->cgmap_scanned = true;
-	c->cgmap_ms = now;
-	for (cw_imap_iter_init(&it, &c->hn); cw_imap_next(&it);) {
-		struct hnstate *h = it.val;
-
-		h->pod = CW_CGMAP_NONE;
-		h->by_procs = false;
-	}
-	for (i = 0; i < c->cgmap.npods; i++) {
-		const struct cw_cgpod *p = &c->cgmap.pods[i];
-		pid_t pid;
-		size_t nprocs;
-		uint64_t ino;
-		bool in_host;
-
-		if (!p->id)
-			continue;
-		in_host = cw_cgmap_pids(&c->cgmap, &c->root, i, &pid, 1, &nprocs) == 1 &&
-			  cw_netns_of_pid(c->procfs, pid, &ino) == 0 && ino == c->host_inode;
-		if (in_host || hn_find(c, p->id))
-			hn_get(c, (uint32_t)i)->by_procs = in_host;
-	}
-	for (cw_imap_iter_init(&it, &c->hn); cw_imap_next(&it);) {
-		struct hnstate *h = it.val;
-
-		if (h->pod == CW_CGMAP_NONE) {
-			cw_xgrow((void **)&del, &capdel, ndel + 1, sizeof(*del));
-			del[ndel++] = h;
-		}
-	}
-	for (i = 0; i < ndel; i++)
-		hn_free(cw_imap_del(&c->hn, del[i]->cgid));
-	free(del);
-}
-
-/* Splits the host's dump (in c->scratch) by socket cgroup: each hostNetwork
- * pod's share goes to its state, the rest stays the host's. Returns false
- * when it cannot be split, and the host keeps every socket. */
-static bool split_host(struct cw_collector *c, struct nsstate *s, int64_t now)
-{
-	struct cw_hostnet_split *sp = &c->split;
-	struct cw_imap_iter it;
-	bool rescanned = false;
-	size_t i;
-
-	if (!c->cgmap.v2)
-		return false;
-	cw_hostnet_split_done(sp);
-	cw_hostnet_split(c->scratch.v, c->scratch.n, &c->cgmap, c->max_peers, sp);
-	/* Full sockets carry their cgroup's id since Linux 5.7: none at all
-	 * means this kernel does not send it. */
-	if (sp->tagged == 0 && sp->untagged_full > 0)
-		c->no_sock_cgroup = true;
-	else if (sp->tagged > 0)
-		c->no_sock_cgroup = false;
-	if (c->no_sock_cgroup)
-		return false;
-	if (sp->unknown && now - c->cgmap_ms >= CW_CGMAP_UNKNOWN_MS) {
-		cgmap_rescan(c, now);
-		cw_hostnet_split_done(sp);
-		cw_hostnet_split(c->scratch.v, c->scratch.n, &c->cgmap, c->max_peers, sp);
-		rescanned = true;
-	}
-	if (sp->unknown && rescanned) {
-		/* Unknown to a fresh walk: outside it, or already removed (a
-		 * socket outlives its cgroup's directory). The host's, and not
-		 * new next time. Without a fresh walk they are only the host's
-		 * until the next one. */
-		for (i = 0; i < c->scratch.n; i++)
-			if (c->scratch.v[i].cgroup_id && !cw_cgmap_find(&c->cgmap, c->scratch.v[i].cgroup_id))
-				cw_cgmap_add(&c->cgmap, c->scratch.v[i].cgroup_id, NULL);
-		cw_cgmap_finish(&c->cgmap);
-	}
-	for (cw_imap_iter_init(&it, &c->hn); cw_imap_next(&it);) {
-		struct hnstate *h = it.val;
-
-		cw_agg_done(&h->agg);
-		h->has_socks = false;
-		h->has_exact = true;
-		h->exact_ms = now;
-	}
-	for (i = 0; i < sp->nparts; i++) {
-		struct hnstate *h;
-
-		if (!c->cgmap.pods[sp->parts[i].pod].id)
-			continue;
-		h = hn_get(c, sp->parts[i].pod);
-		h->agg = sp->parts[i].agg; /* moved */
-		memset(&sp->parts[i].agg, 0, sizeof(sp->parts[i].agg));
-		h->has_socks = true;
-		h->has_exact = true;
-		h->exact_ms = now;
-	}
-	cw_agg_done(&s->agg);
-	s->agg = sp->host_agg; /* moved */
-	memset(&sp->host_agg, 0, sizeof(sp->host_agg));
-	return true;
-}
-
 /* The sockets of the row asked for: the host's after the split, or a pod's. */
 static void keep_socks(struct cw_collector *c, struct nsstate *s, bool split, bool info, uint64_t id,
 		       struct cw_snapshot *snap)
@@ -719,7 +464,7 @@ static void keep_socks(struct cw_collector *c, struct nsstate *s, bool split, bo
 		v = c->split.host.v;
 		n = c->split.host.n;
 	} else if (split) {
-		struct hnstate *h = hn_find(c, id & ~CW_ROW_ID_CGROUP);
+		struct hnstate *h = cw_collect_hn_find(c, id & ~CW_ROW_ID_CGROUP);
 		const struct cw_hostnet_part *part = h && h->pod != CW_CGMAP_NONE
 							     ? cw_hostnet_part_of(&c->split, h->pod)
 							     : NULL;
@@ -756,7 +501,7 @@ static void dump(struct cw_collector *c, struct nsstate *s, bool info, bool keep
 	if (r < 0)
 		return;
 	if (s->inode == c->host_inode)
-		split = split_host(c, s, now);
+		split = cw_collect_split_host(c, s, now);
 	if (!split) {
 		cw_agg_done(&s->agg);
 		cw_agg_build(&s->agg, c->scratch.v, c->scratch.n, c->max_peers);
@@ -769,44 +514,7 @@ static void dump(struct cw_collector *c, struct nsstate *s, bool info, bool keep
 		keep_socks(c, s, split, info, keep_id, snap);
 }
 
-/* This tick's hostNetwork pods: every one still in the cgroup tree whose
- * processes are in the host namespace or whose sockets are, named. */
-static void hostnet_order(struct cw_collector *c, int64_t now)
-{
-	bool invalidated = false;
-	struct cw_imap_iter it;
-
-	c->nhn = 0;
-	if (!c->cgmap.v2 || c->no_sock_cgroup)
-		return;
-	for (cw_imap_iter_init(&it, &c->hn); cw_imap_next(&it);) {
-		struct hnstate *h = it.val;
-		const struct cw_cgpod *p;
-
-		h->live = h->pod != CW_CGMAP_NONE && (h->by_procs || h->has_socks);
-		if (!h->live)
-			continue;
-		p = &c->cgmap.pods[h->pod];
-		h->npids = cw_cgmap_pids(&c->cgmap, &c->root, h->pod, h->pids, CW_NETNS_MAXPIDS,
-					 &h->nprocs);
-		/* Runtime metadata may come after the cgroup: name it again. */
-		if (!h->identified || (h->ident.note && now - h->ident_ms >= CW_REIDENTIFY_MS)) {
-			if (!invalidated) {
-				cw_podid_invalidate(c->podid);
-				invalidated = true;
-			}
-			cw_ident_done(&h->ident);
-			cw_podid_identify_cgroup(c->podid, p->uid, p->cids, p->ncids, p->runtime,
-						 h->npids ? h->pids[0] : 0, &h->ident);
-			h->identified = true;
-			h->ident_ms = now;
-		}
-		cw_xgrow((void **)&c->hnorder, &c->caphn, c->nhn + 1, sizeof(*c->hnorder));
-		c->hnorder[c->nhn++] = h;
-	}
-}
-
-static const char **dup_strv(struct cw_arena *a, char *const *v, size_t n)
+const char **cw_collect_dup_strv(struct cw_arena *a, char *const *v, size_t n)
 {
 	const char **d;
 	size_t i;
@@ -817,6 +525,18 @@ static const char **dup_strv(struct cw_arena *a, char *const *v, size_t n)
 	for (i = 0; i < n; i++)
 		d[i] = cw_arena_strdup(a, v[i]);
 	return d;
+}
+
+void cw_collect_row_agg(struct cw_arena *a, struct cw_ns_row *row, const struct cw_agg *agg)
+{
+	row->tcp = agg->count;
+	row->peers = cw_arena_memdup(a, agg->peers, agg->npeers * sizeof(*agg->peers));
+	row->npeers = agg->npeers;
+	row->peers_all = agg->peers_all;
+	row->listeners = cw_arena_memdup(a, agg->listeners, agg->nlisteners * sizeof(*agg->listeners));
+	row->nlisteners = agg->nlisteners;
+	row->addrs = cw_arena_memdup(a, agg->addrs, agg->naddrs * sizeof(*agg->addrs));
+	row->naddrs = agg->naddrs;
 }
 
 static void fill_row(struct cw_snapshot *snap, struct cw_ns_row *row, const struct nsstate *s,
@@ -848,7 +568,7 @@ static void fill_row(struct cw_snapshot *snap, struct cw_ns_row *row, const stru
 	row->pod_name = cw_arena_strdup(a, id->pod_name);
 	row->pod_uid = cw_arena_strdup(a, id->pod_uid);
 	row->workload = cw_arena_strdup(a, id->workload);
-	row->containers = dup_strv(a, id->containers, id->ncontainers);
+	row->containers = cw_collect_dup_strv(a, id->containers, id->ncontainers);
 	row->ncontainers = id->ncontainers;
 	for (i = 0; i < s->info->npids; i++)
 		row->pids[i] = s->info->pids[i];
@@ -863,62 +583,8 @@ static void fill_row(struct cw_snapshot *snap, struct cw_ns_row *row, const stru
 	row->dump_ms = s->dump_ms;
 	row->shared_ehash = s->shared_ehash;
 	row->counters = s->counters;
-	if (s->has_exact) {
-		row->tcp = s->agg.count;
-		row->peers = cw_arena_memdup(a, s->agg.peers, s->agg.npeers * sizeof(*s->agg.peers));
-		row->npeers = s->agg.npeers;
-		row->peers_all = s->agg.peers_all;
-		row->listeners = cw_arena_memdup(a, s->agg.listeners,
-						 s->agg.nlisteners * sizeof(*s->agg.listeners));
-		row->nlisteners = s->agg.nlisteners;
-		row->addrs = cw_arena_memdup(a, s->agg.addrs, s->agg.naddrs * sizeof(*s->agg.addrs));
-		row->naddrs = s->agg.naddrs;
-	}
-}
-
-static void fill_hostnet_row(struct cw_collector *c, struct cw_snapshot *snap, struct cw_ns_row *row,
-			     const struct hnstate *h, const struct nsstate *host, int64_t now)
-{
-	struct cw_arena *a = &snap->arena;
-	const struct cw_ident *id = &h->ident;
-	const char *status = host && host->dump_err ? host->dump_err : id->note;
-	size_t i;
-
-	row->id = h->cgid | CW_ROW_ID_CGROUP;
-	row->inode = c->host_inode;
-	row->kind = CW_KIND_HOSTNET_POD;
-	row->label = cw_arena_strdup(a, id->label);
-	row->runtime = id->runtime;
-	row->id_source = id->source;
-	row->is_pod = true;
-	row->pod_ns = cw_arena_strdup(a, id->pod_ns);
-	row->pod_name = cw_arena_strdup(a, id->pod_name);
-	row->pod_uid = cw_arena_strdup(a, id->pod_uid);
-	row->workload = cw_arena_strdup(a, id->workload);
-	row->containers = dup_strv(a, id->containers, id->ncontainers);
-	row->ncontainers = id->ncontainers;
-	for (i = 0; i < h->npids; i++)
-		row->pids[i] = h->pids[i];
-	row->npids = h->npids;
-	row->nprocs = h->nprocs;
-	row->comm = id->comm[0] ? cw_arena_strdup(a, id->comm) : NULL;
-	row->status = status ? cw_arena_strdup(a, status) : NULL;
-	/* Its exact counts are the host dump's; it has no counters or dump of
-	 * its own, and its hash is the host's. */
-	row->has_exact = h->has_exact;
-	row->exact_age_ms = h->has_exact ? now - h->exact_ms : -1;
-	row->shared_ehash = -1;
-	if (h->has_exact) {
-		row->tcp = h->agg.count;
-		row->peers = cw_arena_memdup(a, h->agg.peers, h->agg.npeers * sizeof(*h->agg.peers));
-		row->npeers = h->agg.npeers;
-		row->peers_all = h->agg.peers_all;
-		row->listeners = cw_arena_memdup(a, h->agg.listeners,
-						 h->agg.nlisteners * sizeof(*h->agg.listeners));
-		row->nlisteners = h->agg.nlisteners;
-		row->addrs = cw_arena_memdup(a, h->agg.addrs, h->agg.naddrs * sizeof(*h->agg.addrs));
-		row->naddrs = h->agg.naddrs;
-	}
+	if (s->has_exact)
+		cw_collect_row_agg(a, row, &s->agg);
 }
 
 static int row_cmp(const void *a, const void *b)
@@ -960,26 +626,12 @@ static const char *privilege_note(struct cw_collector *c, struct cw_snapshot *sn
 	return NULL;
 }
 
-/* Why hostNetwork pods are not split out of the host row, or NULL. */
-static const char *hostnet_note(struct cw_collector *c)
-{
-	if (!c->cgmap_scanned)
-		return NULL;
-	if (!c->cgmap.v2)
-		return "hostNetwork pods are counted in the host row: no cgroup2 hierarchy under "
-		       "/sys/fs/cgroup";
-	if (c->no_sock_cgroup)
-		return "hostNetwork pods are counted in the host row: the kernel reports no socket "
-		       "cgroup";
-	return NULL;
-}
-
 /* The status line's note, its parts joined: a failed scan first, then the
  * descriptor budget, the per-tick bound, privilege, hostNetwork pods. */
 static const char *collector_note(struct cw_collector *c, struct cw_snapshot *snap)
 {
 	char *part[6] = {NULL}, *all = NULL;
-	const char *priv = privilege_note(c, snap), *hn = hostnet_note(c), *r;
+	const char *priv = privilege_note(c, snap), *hn = cw_collect_hostnet_note(c), *r;
 	size_t i, n = 0;
 
 	if (c->scan_note)
@@ -1033,7 +685,7 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	refresh(c, w, now_ms);
 	read_counters(c);
 	if (!c->cgmap_scanned || now_ms - c->cgmap_ms >= CW_CGMAP_RESCAN_MS)
-		cgmap_rescan(c, now_ms);
+		cw_collect_cgmap_rescan(c, now_ms);
 	memset(&c->kept, 0, sizeof(c->kept));
 	if (c->fd_unkept)
 		snprintf(fd_note, sizeof(fd_note),
@@ -1077,7 +729,7 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 		dump(c, s, keep && w->sockets_info, keep, w->sockets_id, &spent, snap, now_ms);
 		dumped++;
 	}
-	hostnet_order(c, now_ms);
+	cw_collect_hostnet_order(c, now_ms);
 
 	nrows = c->norder + c->nhn;
 	snap->nrows = nrows;
@@ -1087,7 +739,7 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 		shared |= snap->rows[i].shared_ehash == 1;
 	}
 	for (i = 0; i < c->nhn; i++)
-		fill_hostnet_row(c, snap, &snap->rows[c->norder + i], c->hnorder[i], host, now_ms);
+		cw_collect_hostnet_row(c, snap, &snap->rows[c->norder + i], c->hnorder[i], host, now_ms);
 	for (i = 0; c->kept.set && i < nrows; i++)
 		if (snap->rows[i].id == c->kept.id) {
 			snap->rows[i].socks = c->kept.socks;

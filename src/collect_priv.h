@@ -1,0 +1,156 @@
+/* collect_priv: the collector's own state, shared by its two files:
+ * collect.c (discovery, naming, descriptors, counters, dumps, the tick) and
+ * collect_hostnet.c (hostNetwork pods: the host's sockets split by cgroup).
+ * Nothing outside the collector includes this. */
+#ifndef CW_COLLECT_PRIV_H
+#define CW_COLLECT_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agg.h"
+#include "collect.h"
+#include "fdbudget.h"
+#include "hostnet.h"
+#include "map.h"
+#include "netns.h"
+#include "nscount.h"
+#include "podid.h"
+#include "root.h"
+#include "sched.h"
+#include "sockvec.h"
+
+/* A namespace whose naming was not conclusive is named again this often:
+ * runtime metadata is written after the namespace appears. */
+#define CW_REIDENTIFY_MS 5000
+/* Setting up a namespace failed for a reason other than privilege: retry. */
+#define CW_RESETUP_MS 5000
+/* Namespaces named or set up per tick, and counters read without a kept
+ * descriptor per tick: past this, the rest wait for the next ticks, so a
+ * node (or a --procfs) with an absurd number of namespaces costs a bounded
+ * time per tick instead of stalling the first one. A real node, even at
+ * hundreds of pods, is done in the first tick. */
+#define CW_EXAMINE_PER_TICK 2000
+/* The cgroup tree is walked again this often (pods come and go), and when
+ * a socket names a cgroup not seen yet, at most this often: */
+#define CW_CGMAP_RESCAN_MS 10000
+#define CW_CGMAP_UNKNOWN_MS 1000
+
+struct nsstate {
+	uint64_t inode;
+	bool live;
+	const struct cw_nsinfo *info;   /* this tick's discovery record */
+	int64_t first_ms;               /* when discovery first saw it */
+	bool fd_kept;                   /* the fd budget lets it keep handles */
+
+	struct cw_ident ident;
+	bool identified;
+	int64_t ident_ms;
+
+	bool setup_tried, setup_final;
+	int64_t setup_ms;
+	char *setup_err;
+	struct cw_diag *diag;
+	int shared_ehash;
+
+	struct cw_nscount cnt;
+	struct cw_counters counters, counters_at_dump;
+	char *count_err;
+
+	struct cw_agg agg;
+	bool has_exact, dumped;
+	int64_t exact_ms;
+	double dump_ms;
+	char *dump_err;
+};
+
+/* A hostNetwork pod: a share of the host namespace's sockets, by cgroup. */
+struct hnstate {
+	uint64_t cgid;             /* its pod cgroup directory's id */
+	char uid[40];
+	uint32_t pod;              /* index into the cgroup map (this scan's) */
+	bool live;                 /* in the map, and in the host namespace */
+	bool by_procs;             /* a process of it is in the host namespace */
+	bool has_socks;            /* it had sockets in the latest split */
+	struct cw_ident ident;
+	bool identified;
+	int64_t ident_ms;
+	pid_t pids[CW_NETNS_MAXPIDS];
+	size_t npids, nprocs;
+	struct cw_agg agg;
+	bool has_exact;
+	int64_t exact_ms;
+};
+
+/* The sockets asked for, kept from a dump until the rows exist. */
+struct kept {
+	uint64_t id;
+	struct cw_sock *socks;
+	struct cw_owner *owners;
+	size_t n;
+	bool set;
+};
+
+struct cw_collector {
+	char *procfs;
+	struct cw_root root;
+	double budget_pct, interval_s;
+	size_t max_peers;
+	enum cw_diag_mode diag_mode;
+	uint64_t host_inode, self_inode;
+	const char *host_from;
+	char hostname[256];
+
+	struct cw_nslist list;     /* the last good scan */
+	struct cw_nslist next;     /* this tick's scan, swapped in if it succeeds */
+	char *scan_note;           /* why this tick's scan failed, or NULL */
+	uint64_t nofile;           /* RLIMIT_NOFILE in force; 0 if unknown */
+	struct cw_fdbudget_item *fdb;
+	size_t capfdb, fd_unkept;  /* namespaces keeping no descriptor */
+	struct cw_podid *podid;
+	struct cw_imap states;     /* inode -> struct nsstate */
+	size_t unnamed;            /* namespaces left for later ticks to name */
+	size_t unread;             /* unkept counters left for later ticks to read */
+	size_t unkept_next;        /* where this tick's reading of unkept counters starts */
+	struct nsstate **order;    /* live states, this tick */
+	size_t norder, caporder;
+	struct cw_sockvec scratch;
+	struct cw_sched_item *items;
+	size_t capitems;
+	const char *dump_mode;
+	uint64_t ticks;            /* ticks done */
+
+	struct cw_cgmap cgmap;     /* cgroup id -> pod, for the host's sockets */
+	bool cgmap_scanned;
+	int64_t cgmap_ms;
+	bool no_sock_cgroup;       /* the host's dump carried no cgroup ids */
+	struct cw_imap hn;         /* pod cgroup id -> struct hnstate */
+	struct hnstate **hnorder;  /* live ones, this tick */
+	size_t nhn, caphn;
+	struct cw_hostnet_split split;
+	struct kept kept;
+};
+
+
+/* collect.c */
+const char **cw_collect_dup_strv(struct cw_arena *a, char *const *v, size_t n);
+/* A row's counts, peers, listeners and addresses, copied from an aggregate. */
+void cw_collect_row_agg(struct cw_arena *a, struct cw_ns_row *row, const struct cw_agg *agg);
+
+/* collect_hostnet.c */
+void cw_collect_hn_free(void *v);
+struct hnstate *cw_collect_hn_find(struct cw_collector *c, uint64_t cgid);
+/* Walks the cgroup tree again (pods come and go). */
+void cw_collect_cgmap_rescan(struct cw_collector *c, int64_t now);
+/* Splits the host's dump in c->scratch by socket cgroup; false when it
+ * cannot, and the host keeps every socket. */
+bool cw_collect_split_host(struct cw_collector *c, struct nsstate *s, int64_t now);
+/* This tick's hostNetwork pods, named, in c->hnorder. */
+void cw_collect_hostnet_order(struct cw_collector *c, int64_t now);
+void cw_collect_hostnet_row(struct cw_collector *c, struct cw_snapshot *snap, struct cw_ns_row *row,
+			    const struct hnstate *h, const struct nsstate *host, int64_t now);
+/* Why hostNetwork pods are not split out of the host row, or NULL. */
+const char *cw_collect_hostnet_note(struct cw_collector *c);
+
+#endif
