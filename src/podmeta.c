@@ -80,8 +80,10 @@ int cw_podmeta_parse_oci(const char *json, struct cw_meta *out, char **cause)
 			out->sandbox_id = str_of(ann, "io.kubernetes.cri.sandbox-id");
 			out->container_name = str_of(ann, "io.kubernetes.cri.container-name");
 		}
-		/* CRI-O */
-		type = str_of(ann, "io.kubernetes.cri-o.ContainerType");
+		/* CRI-O. Only when containerd's annotations are absent: a file
+		 * carrying both would otherwise have its ids read twice (and the
+		 * first copies lost). */
+		type = out->runtime ? NULL : str_of(ann, "io.kubernetes.cri-o.ContainerType");
 		if (type) {
 			out->runtime = CW_RT_CRIO;
 			out->type = strcmp(type, "sandbox") == 0 ? CW_META_SANDBOX : CW_META_CONTAINER;

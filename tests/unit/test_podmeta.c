@@ -301,6 +301,39 @@ static void test_oci_malformed(void)
 	free(cause);
 }
 
+/* Reads a fuzzer reproducer kept under tests/fuzz/crashes/podmeta. */
+static char *reproducer(const char *name)
+{
+	const char *src = getenv("top_srcdir");
+	char *path = cw_xasprintf("%s/tests/fuzz/crashes/podmeta/%s", src && *src ? src : ".", name);
+	char *text = NULL;
+
+	if (cw_read_file(path, 1 << 20, &text, NULL) < 0) {
+		printf("# cannot read %s\n", path);
+		text = cw_xstrdup("");
+	}
+	free(path);
+	return text;
+}
+
+/* Found by fuzzing: a config.json with both containerd's and CRI-O's
+ * container-type annotations had its sandbox id read twice, leaking the
+ * first copy (every tick, for as long as the file stays). containerd's
+ * annotations win; LeakSanitizer checks the rest. */
+static void test_oci_both_runtimes(void)
+{
+	struct cw_meta m;
+	char *t = reproducer("oci-both-runtimes.json"), *cause = NULL;
+
+	is_int(cw_podmeta_parse_oci(t, &m, &cause), 0, "both runtimes: parses");
+	is_int(m.runtime, CW_RT_CONTAINERD, "both runtimes: containerd's annotations win");
+	is_str(m.sandbox_id, "0", "both runtimes: containerd's sandbox id");
+	is_str(m.id, NULL, "both runtimes: CRI-O's container id not read");
+	cw_meta_done(&m);
+	free(cause);
+	free(t);
+}
+
 int main(void)
 {
 	test_containerd();
@@ -309,5 +342,6 @@ int main(void)
 	test_docker();
 	test_podman();
 	test_oci_malformed();
+	test_oci_both_runtimes();
 	return tap_done();
 }
