@@ -9,7 +9,7 @@ src=${1:?usage: make-seeds.sh SRCDIR OUTDIR}
 out=${2:?usage: make-seeds.sh SRCDIR OUTDIR}
 fx=$src/tests/fixtures
 for t in diag nscount cgroup podmeta workload json_in opts; do
-	rm -rf "$out/$t"
+	rm -rf "${out:?}/$t"
 	mkdir -p "$out/$t"
 done
 

@@ -15,7 +15,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 builddir=${top_builddir:-$PWD}
-targets="diag nscount cgroup podmeta workload json_in opts"
+targets=(diag nscount cgroup podmeta workload json_in opts)
 out=$builddir/tests/fuzz/out
 fresh=false trs=
 while [ $# -gt 0 ]; do
@@ -31,7 +31,7 @@ done
 secs=${1:-600}
 case $secs in ''|*[!0-9]*) echo "run.sh: SECONDS must be a whole number" >&2; exit 2 ;; esac
 
-for t in $targets; do
+for t in "${targets[@]}"; do
 	if [ ! -x "$builddir/tests/fuzz/fuzz_$t" ]; then
 		echo "run.sh: $builddir/tests/fuzz/fuzz_$t is missing: configure with --enable-fuzzing and run make" >&2
 		exit 2
@@ -73,7 +73,7 @@ run_one() {
 
 jobs_max=$(nproc 2>/dev/null || echo 1)
 start=$(date +%s)
-for t in $targets; do
+for t in "${targets[@]}"; do
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
 		wait -n
 	done
@@ -85,7 +85,7 @@ elapsed=$(($(date +%s) - start))
 bad=0
 [ -n "$trs" ] && : >"$trs"
 printf '%-10s %7s %12s %10s %8s %8s\n' target seconds execs execs/s corpus crashes
-for t in $targets; do
+for t in "${targets[@]}"; do
 	replay=
 	read -r took execs corpus crashes rc replay <"$out/$t/result" || { took=0 execs=0 corpus=0 crashes=1 rc=1; }
 	printf '%-10s %7s %12s %10s %8s %8s\n' "$t" "$took" "$execs" "$((execs / (took > 0 ? took : 1)))" "$corpus" "$crashes"
@@ -108,5 +108,5 @@ for t in $targets; do
 		[ -n "$trs" ] && echo ":test-result: PASS fuzz $t ($execs execs)" >>"$trs"
 	fi
 done
-echo "run.sh: $(echo $targets | wc -w) targets in ${elapsed}s, output in $out"
+echo "run.sh: ${#targets[@]} targets in ${elapsed}s, output in $out"
 exit "$bad"
