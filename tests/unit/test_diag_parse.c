@@ -956,6 +956,58 @@ static void test_forged(void)
 	}
 }
 
+/* ---- fuzzer reproducers (tests/fuzz/crashes/diag) ---- */
+
+/* Parses one reproducer as fuzz_diag does: an exact-size copy, the seq of
+ * its first header. Returns the parser's result. */
+static int reproducer(const char *name, struct cw_sockvec *sv, char **cause)
+{
+	char *path = cw_xasprintf("%s/tests/fuzz/crashes/diag/%s", srcdir(), name), *data = NULL;
+	struct cw_diag_parse_stats st = {0};
+	uint32_t seq = 0;
+	size_t len = 0;
+	int r = cw_read_file(path, 1 << 20, &data, &len);
+
+	free(path);
+	if (r < 0) {
+		printf("# cannot read reproducer %s: %s\n", name, strerror(-r));
+		return 1;
+	}
+	if (len >= 12)
+		memcpy(&seq, data + 8, sizeof(seq));
+	r = cw_diag_parse(data, len, seq, sv, &st, cause);
+	free(data);
+	return r;
+}
+
+/* Found by fuzzing: an nlmsg_len past the buffer. 0xff000014 is negative
+ * as an int, which libmnl's mnl_nlmsg_ok accepted, and the next message was
+ * looked for 4 GB away; an ordinary overlong length in a later message
+ * walked off the end too. Both are refused with the length in the cause. */
+static void test_fuzz_reproducers(void)
+{
+	static const struct {
+		const char *file;
+		size_t socks;
+	} cases[] = {
+		{"nlmsg-len-wraps", 0},       /* an NLMSG_ERROR, 20 bytes, nlmsg_len 0xff000014 */
+		{"nlmsg-len-past-buffer", 2}, /* two good sockets, then a length past the end */
+	};
+	size_t i;
+
+	for (i = 0; i < CW_ARRAY_LEN(cases); i++) {
+		struct cw_sockvec sv = {0};
+		char *cause = NULL;
+
+		is_int(reproducer(cases[i].file, &sv, &cause), -EBADMSG, "%s: -EBADMSG", cases[i].file);
+		ok(cause && strstr(cause, "does not fit"), "%s: cause names the length: %s",
+		   cases[i].file, cause ? cause : "(none)");
+		is_int(sv.n, cases[i].socks, "%s: sockets before the bad length", cases[i].file);
+		free(cause);
+		cw_sockvec_done(&sv);
+	}
+}
+
 int main(void)
 {
 	check_fixture("legacy", 1, 2, false);
@@ -970,5 +1022,6 @@ int main(void)
 	test_info();
 	test_hostile();
 	test_forged();
+	test_fuzz_reproducers();
 	return tap_done();
 }
