@@ -27,7 +27,9 @@ for f in "$TMPD"/seeds/diag/*; do
 	size=$(wc -c <"$f") off=0
 	while [ $((off + 16)) -le "$size" ]; do
 		len=$(od -An -tu4 -j "$off" -N4 "$f" | tr -d ' ')
-		[ "$len" -ge 16 ] && [ $((off + len)) -le "$size" ] || break
+		if [ "$len" -lt 16 ] || [ $((off + len)) -gt "$size" ]; then
+			break
+		fi
 		off=$((off + (len + 3) / 4 * 4))
 	done
 	[ "$off" -ge "$size" ] || bad="$bad $(basename "$f")@$off"
