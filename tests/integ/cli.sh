@@ -117,6 +117,16 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	ok $? "as nobody, collector.note says which capability is missing: $(jq -r .collector.note "$TMPD/nobody.json")"
 	jq -e '.collector.procs_denied > 0' "$TMPD/nobody.json" >/dev/null
 	ok $? "as nobody, procs_denied counts the hidden processes"
+	# The reduced view is still useful: its own namespace, exactly counted.
+	self=$(stat -L -c %i /proc/self/ns/net)
+	jq -e --argjson i "$self" '[.netns[] | select(.inode == $i)][0] |
+		.status == "ok" and (.tcp | type == "object") and .tcp_total == ([.tcp[]] | add)' \
+		"$TMPD/nobody.json" >/dev/null
+	ok $? "as nobody, its own namespace has exact counts: $(jq -c --argjson i "$self" '.netns[] | select(.inode == $i) | {label: .label, status, tcp_total}' "$TMPD/nobody.json")"
+	[ "$(jq -r '.collector.note' "$TMPD/nobody.json" | wc -l)" = 1 ]
+	ok $? "as nobody, the note is one line"
+	[ ! -s "$TMPD/err" ]
+	ok $? "as nobody, nothing on stderr: $(head -c 200 "$TMPD/err")"
 	# A --rootfs whose runtime state only root may read: the note says so,
 	# rather than leaving pods to look unnamed for no reason.
 	mkdir -p "$TMPD/rootfs/run/containerd/io.containerd.runtime.v2.task" "$TMPD/rootfs/var/log/pods"
