@@ -56,6 +56,12 @@ max_gap_ms() {
 		END { print $m + 0, "\n" }'
 }
 
+# known ST NAME REASON: a check whose failure is a known defect in code this
+# test does not own: on failure, a TODO line naming it.
+known() {
+	if [ "$1" -eq 0 ]; then ok 0 "$2"; else ok 1 "$2 # TODO $3"; fi
+}
+
 # want N: section N runs (CW_FAULTS_ONLY="1,3" runs only those).
 want() { [ -z "${CW_FAULTS_ONLY:-}" ] || [[ ",$CW_FAULTS_ONLY," == *",$1,"* ]]; }
 
@@ -111,7 +117,8 @@ jq -c --argjson ino "$DIE_INO" --argjson t "$T_DEL" '
 	{status, vanished, tcp_total}' "$TMPD/die.ok.json" | sort | uniq -c >"$TMPD/die.rows"
 diag "1: rows of the dead namespace 2 s after: $(tr '\n' ' ' <"$TMPD/die.rows")"
 ! grep -q '"status":"ok","vanished":null' "$TMPD/die.rows"
-ok $? "1: 2 s after its deletion the dead namespace is gone or marked (vanished or a status) # TODO src/json_out.c writes no vanished flag: a lingering vanished row reads as status ok"
+known $? "1: 2 s after its deletion the dead namespace is gone or marked (vanished or a status)" \
+	"src/json_out.c writes no vanished flag: a lingering vanished row reads as status ok"
 # Later ticks are fine: the host row is still ok with sane counts.
 tail -n 3 "$TMPD/die.ok.json" | jq -e '[.netns[] | select(.kind == "host")][0] | .status == "ok" and .tcp_total >= 0' >/dev/null
 ok $? "1: the last ticks still count the host"
@@ -182,7 +189,11 @@ phase() {
 # fresh_ok WHAT [TODO]: the fresh run ended well and quickly.
 fresh_ok() {
 	[ "$FRESH_RC" = 0 ] && [ "$FRESH_MS" -lt 5000 ] && jq -e . "$TMPD/fresh.json" >/dev/null 2>&1
-	ok $? "3: $1: a fresh run reads it and prints its snapshot (exit $FRESH_RC in $FRESH_MS ms)${2:+ # TODO $2}"
+	if [ -n "${2:-}" ]; then
+		known $? "3: $1: a fresh run reads it and prints its snapshot (exit $FRESH_RC in $FRESH_MS ms)" "$2"
+	else
+		ok $? "3: $1: a fresh run reads it and prints its snapshot (exit $FRESH_RC in $FRESH_MS ms)"
+	fi
 }
 phase deleted true
 [ "$PH_TICKS" -ge 3 ]
@@ -212,7 +223,7 @@ fresh_ok "a valid config.json grown to 1 GB"
 ok $? "3: memory stays bounded through the 1 GB files (max RSS $maxrss kB < 200 MB)"
 phase fifo mkfifo "$CFG"
 [ "$PH_TICKS" -ge 3 ]
-ok $? "3: config.json a FIFO with no writer: ticks keep coming ($PH_TICKS in 2 s)${FIFO_TODO:+ # TODO $FIFO_TODO}"
+known $? "3: config.json a FIFO with no writer: ticks keep coming ($PH_TICKS in 2 s)" "$FIFO_TODO"
 fresh_ok "config.json a FIFO with no writer" "$FIFO_TODO"
 # Unblock a reader stuck in open() on the FIFO, then put the file back.
 timeout 1 sh -c ": >'$CFG'" 2>/dev/null
@@ -264,7 +275,8 @@ if [ -s "$TMPD/short.stuck" ]; then
 	done
 fi
 [ ! -s "$TMPD/short.stuck" ]
-ok $? "4: no error row sticks to an inode for 5 ticks: $(head -3 "$TMPD/short.stuck" | tr -s ' \n' ' ') # TODO src/collect.c keys its state by inode: a new namespace that reuses a dead one's inode within a tick inherits its label and setup error (5 s; a pod's name for good)"
+known $? "4: no error row sticks to an inode for 5 ticks: $(head -3 "$TMPD/short.stuck" | tr -s ' \n' ' ')" \
+	"src/collect.c keys its state by inode: a new namespace that reuses a dead one's inode within a tick inherits its label and setup error (5 s; a pod's name for good)"
 "$CONNWATCH" --json >"$TMPD/short.after.json"
 is "$(jq --arg c "$SHORT" '[.netns[] | select(.comm == $c)] | length' "$TMPD/short.after.json")" 0 \
 	"4: once they are gone, a new run shows none of them"
@@ -306,7 +318,8 @@ diag "6: --procfs <empty dir>: exit $rc, stderr '$(cat "$TMPD/empty.err")', stdo
 # An empty --procfs is a DaemonSet without the host's /proc mounted: an empty
 # but successful report would read as "no connections" in an incident.
 [ "$rc" = 1 ] && [ "$(wc -l <"$TMPD/empty.err")" = 1 ] && [ ! -s "$TMPD/empty.out" ]
-ok $? "6: --procfs an empty directory: one line on stderr, exit 1, no JSON # TODO src/netns.c/src/collect.c accept a --procfs without a single pid and report an empty node"
+known $? "6: --procfs an empty directory: one line on stderr, exit 1, no JSON" \
+	"src/netns.c/src/collect.c accept a --procfs without a single pid and report an empty node"
 
 NFAKE=${CW_FAULTS_FAKEPIDS:-100000}
 FP=$TMPD/fakeproc
@@ -322,19 +335,39 @@ perl -e '
 		mkdir "$p/net";
 	}' "$FP" "$NFAKE" || bail "fake procfs"
 diag "6: built $NFAKE fake pids over 500 fake namespaces in $((SECONDS - T0)) s"
-/usr/bin/time -v "$CONNWATCH" --json --procfs "$FP" >"$TMPD/fake.json" 2>"$TMPD/fake.time"
-rc=$?
-is "$rc" 0 "6: --procfs with $NFAKE fake pids: exit 0"
-wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$TMPD/fake.time")
-maxkb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$TMPD/fake.time")
-cpu=$(awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { print u + s }' "$TMPD/fake.time")
-diag "6: first snapshot of $NFAKE fake pids: wall $wall, CPU ${cpu} s, max RSS $maxkb kB"
-is "$(jq '[.netns[] | select(.inode >= 4026600000 and .inode < 4026600500)] | length' "$TMPD/fake.json")" 500 \
-	"6: all 500 fake namespaces are reported"
-awk -v c="$cpu" 'BEGIN { exit !(c < 3) }'
-ok $? "6: the first snapshot of $NFAKE pids takes under 3 s of CPU (took $cpu s) "
-[ "${maxkb:-999999}" -lt 100000 ]
-ok $? "6: ... and under 100 MB (max RSS $maxkb kB) "
+# fake_run WHAT NNS: the first snapshot of the fake tree, timed; NNS fake
+# namespaces expected. Sets CPU and MAXKB.
+fake_run() {
+	local wall
+	/usr/bin/time -v "$CONNWATCH" --json --procfs "$FP" >"$TMPD/fake.json" 2>"$TMPD/fake.time"
+	is "$?" 0 "6: --procfs with $NFAKE fake pids in $1: exit 0"
+	wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$TMPD/fake.time")
+	MAXKB=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$TMPD/fake.time")
+	CPU=$(awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { print u + s }' "$TMPD/fake.time")
+	diag "6: first snapshot of $NFAKE fake pids in $1: wall $wall, CPU $CPU s, max RSS $MAXKB kB"
+	is "$(jq --argjson n "$2" '[.netns[] | select(.inode >= 4026600000 and .inode <= 4026600000 + $n)] | length' "$TMPD/fake.json")" \
+		"$2" "6: all $2 fake namespaces are reported"
+}
+fake_run "500 namespaces" 500
+awk -v c="$CPU" 'BEGIN { exit !(c < 3) }'
+ok $? "6: 500 namespaces: the first snapshot takes under 3 s of CPU (took $CPU s)"
+[ "${MAXKB:-999999}" -lt 100000 ]
+ok $? "6: 500 namespaces: ... and under 100 MB (max RSS $MAXKB kB)"
+# The same pids, each in a namespace of its own (a pathological node, or a
+# hostile --procfs): what the collector and history keep per namespace shows.
+perl -e '
+	my ($dir, $n) = @ARGV;
+	for my $i (1 .. $n) {
+		my $l = "$dir/" . (1000 + $i) . "/ns/net";
+		unlink $l; symlink sprintf("net:[%d]", 4026600000 + $i), $l;
+	}' "$FP" "$NFAKE"
+fake_run "as many namespaces" "$NFAKE"
+awk -v c="$CPU" 'BEGIN { exit !(c < 5) }'
+known $? "6: $NFAKE namespaces: the first snapshot takes under 5 s of CPU (took $CPU s)" \
+	"hot spots: path lookups per pid in src/netns.c, src/collect.c setup and src/podid.c"
+[ "${MAXKB:-999999}" -lt 200000 ]
+known $? "6: $NFAKE namespaces: ... and under 200 MB (max RSS $MAXKB kB)" \
+	"per-namespace state: src/history.c ns_get/ring_copy, src/collect.c state_get"
 rm -rf "$FP"
 fi
 
