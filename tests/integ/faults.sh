@@ -389,8 +389,7 @@ perl -e '
 	}' "$FP" "$NFAKE"
 fake_run "as many namespaces" "$NFAKE"
 awk -v c="$CPU" 'BEGIN { exit !(c < 5) }'
-known $? "6: $NFAKE namespaces: the first snapshot takes under 5 s of CPU (took $CPU s)" \
-	"CPU: path lookups per pid in src/netns.c, src/collect.c and src/podid.c"
+ok $? "6: $NFAKE namespaces: the first snapshot takes under 5 s of CPU (took $CPU s)"
 [ "${MAXKB:-999999}" -lt 200000 ]
 known $? "6: $NFAKE namespaces: ... and under 200 MB (max RSS $MAXKB kB)" \
 	"page faults: src/collect.c state_get (an nsstate per namespace), the whole document built in memory (src/json_out.c), src/imap growth"
