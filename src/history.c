@@ -22,8 +22,9 @@ struct hist_ns {
 	size_t nex;
 	struct cw_counters counters;   /* the last counters read, */
 	int64_t counters_ms;           /* ... and when */
-	struct cw_snapshot *last_snap; /* a reference: the snapshot it was last in */
-	size_t last_row;               /* ... and its row there */
+	size_t last_row;               /* its row in the previous snapshot, while live */
+	struct cw_arena keep;          /* once gone: its last row, copied, */
+	struct cw_ns_row *gone;        /* ... for the linger time */
 };
 
 struct cw_history {
@@ -31,13 +32,15 @@ struct cw_history {
 	struct ring node;
 	int64_t linger_ms;
 	int64_t prev_ms;               /* the previous snapshot's time; 0 before one */
+	struct cw_snapshot *prev;      /* a reference to it: a row that vanishes is copied
+	                                  from there once, so no old snapshot is kept */
 };
 
 static void ns_free(void *v)
 {
 	struct hist_ns *n = v;
 
-	cw_snapshot_unref(n->last_snap);
+	cw_arena_done(&n->keep);
 	free(n->ring);
 	free(n);
 }
@@ -55,6 +58,7 @@ void cw_history_free(struct cw_history *h)
 	if (!h)
 		return;
 	cw_imap_done(&h->ns, ns_free);
+	cw_snapshot_unref(h->prev);
 	free(h);
 }
 
@@ -225,7 +229,13 @@ static void add_vanished(struct cw_history *h, struct cw_snapshot *s)
 
 		if (n->last_ms >= s->time_ms)
 			continue;
-		if (s->time_ms - n->last_ms <= h->linger_ms && n->last_snap) {
+		/* Gone since the previous snapshot: keep a copy of its last row. */
+		if (!n->gone && h->prev && n->last_ms == h->prev->time_ms &&
+		    n->last_row < h->prev->nrows) {
+			n->gone = cw_arena_alloc(&n->keep, sizeof(*n->gone));
+			row_copy(&n->keep, n->gone, &h->prev->rows[n->last_row]);
+		}
+		if (s->time_ms - n->last_ms <= h->linger_ms && n->gone) {
 			cw_xgrow((void **)&gone, &capgone, ngone + 1, sizeof(*gone));
 			gone[ngone++] = n;
 		} else {
@@ -242,7 +252,7 @@ static void add_vanished(struct cw_history *h, struct cw_snapshot *s)
 	memcpy(rows, s->rows, s->nrows * sizeof(*rows));
 	for (i = 0; i < ngone; i++) {
 		const struct hist_ns *n = gone[i];
-		const struct cw_ns_row *last = &n->last_snap->rows[n->last_row];
+		const struct cw_ns_row *last = n->gone;
 		struct cw_ns_row *r = &rows[s->nrows + i];
 
 		row_copy(&s->arena, r, last);
@@ -294,8 +304,6 @@ void cw_history_apply(struct cw_history *h, struct cw_snapshot *s)
 			n->counters_ms = s->time_ms;
 		}
 		n->last_ms = s->time_ms;
-		cw_snapshot_unref(n->last_snap);
-		n->last_snap = cw_snapshot_ref(s);
 		n->last_row = i;
 	}
 	cw_snapshot_totals(s, &totals);
@@ -303,4 +311,6 @@ void cw_history_apply(struct cw_history *h, struct cw_snapshot *s)
 	s->node_series = ring_copy(&s->arena, &h->node);
 	add_vanished(h, s);
 	h->prev_ms = s->time_ms;
+	cw_snapshot_unref(h->prev);
+	h->prev = cw_snapshot_ref(s);
 }

@@ -303,8 +303,35 @@ static void test_counter_gap(void)
 	cw_history_free(h);
 }
 
+/* A lingering row is a copy: the history holds no old snapshot beyond the
+ * previous one, whatever lingers. */
+static void test_no_old_snapshots(void)
+{
+	struct cw_history *h = cw_history_new(5000);
+	struct ns_spec both[] = {{1, "a", 1, 0, 0, 0}, {2, "b", 2, 0, 0, 0}};
+	struct cw_snapshot *first, *s;
+	int k;
+
+	first = snap(T0, both, 2);
+	cw_history_apply(h, first);
+	for (k = 1; k <= 3; k++) {
+		s = snap(T0 + k * 1000, both, 1);
+		cw_history_apply(h, s);
+		cw_snapshot_unref(s);
+	}
+	is_int(atomic_load(&first->refs), 1, "3 ticks later, only the test holds the first snapshot");
+	s = snap(T0 + 4000, both, 1);
+	cw_history_apply(h, s);
+	ok(find(s, 2, true) && find(s, 2, true)->tcp.tcp[CW_TCP_ESTABLISHED] == 2,
+	   "b still lingers with its counts, from the history's own copy");
+	cw_snapshot_unref(s);
+	cw_snapshot_unref(first);
+	cw_history_free(h);
+}
+
 int main(void)
 {
+	test_no_old_snapshots();
 	test_counter_gap();
 	test_rates_and_change();
 	test_vanished();
