@@ -82,10 +82,11 @@ void cw_ticker_start(struct cw_ticker *t)
 	uv_timer_start(&t->timer, on_timer, 0, t->delay_ms);
 }
 
+/* While a tick runs, the next one is marked to follow it at once, so new
+ * wants wait for one tick, not for a whole delay. */
 void cw_ticker_kick(struct cw_ticker *t)
 {
-	if (!t->working)
-		start(t);
+	start(t);
 }
 
 static void on_close(uv_handle_t *h)
