@@ -10,6 +10,7 @@
 #include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,10 +65,17 @@ static void on_mouse(struct tui *t)
 	}
 }
 
+static bool hung_up(void)
+{
+	struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+
+	return poll(&p, 1, 0) < 0 || (p.revents & (POLLHUP | POLLERR | POLLNVAL));
+}
+
 static void on_input(uv_poll_t *h, int status, int events)
 {
 	struct tui *t = h->data;
-	int ch;
+	int ch, keys = 0;
 
 	if (status < 0) {
 		/* The terminal went away (hangup): nothing more can be read. */
@@ -75,6 +83,7 @@ static void on_input(uv_poll_t *h, int status, int events)
 		return;
 	}
 	while ((ch = getch()) != ERR) {
+		keys++;
 		if (ch == KEY_MOUSE)
 			on_mouse(t);
 		else if (ch != KEY_RESIZE)
@@ -84,6 +93,12 @@ static void on_input(uv_poll_t *h, int status, int events)
 	}
 	if (t->view.quit) {
 		t->host->quit(t->host->app, 0);
+		return;
+	}
+	/* Readable with no key: a terminal that hung up reads as end of file
+	 * for ever, and the poll would spin. */
+	if (!keys && hung_up()) {
+		t->host->quit(t->host->app, 128 + SIGHUP);
 		return;
 	}
 	/* A drill-down may need more than the running tick collects. */
