@@ -320,7 +320,7 @@ static void refresh(struct cw_collector *c, const struct cw_wants *w, int64_t no
 	bool invalidated = false;
 	char *cause = NULL;
 	size_t examined = 0;
-	int r;
+	int r, pass;
 
 	/* Scan aside and swap only on success: a failed scan (EMFILE, most
 	 * likely) must not look like every namespace vanished at once, which
@@ -328,11 +328,16 @@ static void refresh(struct cw_collector *c, const struct cw_wants *w, int64_t no
 	r = cw_netns_scan(&c->next, c->procfs, &c->root, &cause);
 	free(c->scan_note);
 	c->scan_note = NULL;
-	if (r == 0)
+	if (r == 0) {
 		cw_nslist_swap(&c->list, &c->next);
-	else
-		c->scan_note = cw_xasprintf("namespace scan failed: %s%s; showing the last good list",
-					    cause ? cause : strerror(-r), errno_tag(-r));
+	} else {
+		/* The cause may name a file in a pin directory: outside text. */
+		char *raw = cw_xasprintf("namespace scan failed: %s%s; showing the last good list",
+					 cause ? cause : strerror(-r), errno_tag(-r));
+
+		c->scan_note = cw_sanitize_dup(raw);
+		free(raw);
+	}
 	free(cause);
 	for (cw_imap_iter_init(&it, &c->states); cw_imap_next(&it);)
 		((struct nsstate *)it.val)->live = false;
@@ -346,24 +351,33 @@ static void refresh(struct cw_collector *c, const struct cw_wants *w, int64_t no
 		s->info = &c->list.v[i];
 		cw_xgrow((void **)&c->order, &c->caporder, c->norder + 1, sizeof(*c->order));
 		c->order[c->norder++] = s;
-		if (s->identified && (s->ident.kind == CW_KIND_POD || s->ident.kind == CW_KIND_HOST ||
-				      now - s->ident_ms < CW_REIDENTIFY_MS))
-			continue;
-		if (examined == CW_EXAMINE_PER_TICK) {
-			if (!s->identified)
-				unnamed(s, &c->unnamed);
-			continue;
-		}
-		if (!invalidated) {
-			cw_podid_invalidate(c->podid);
-			invalidated = true;
-		}
-		cw_ident_done(&s->ident);
-		cw_podid_identify(c->podid, s->info, c->host_inode, &s->ident);
-		s->identified = true;
-		s->ident_ms = now;
-		examined++;
 	}
+	/* New namespaces are named first, then those whose name was not
+	 * conclusive, so renaming can never starve a namespace of a name. */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < c->norder; i++) {
+			struct nsstate *s = c->order[i];
+
+			if (pass == 0 ? s->identified
+				      : !s->identified || s->ident.kind == CW_KIND_POD ||
+					s->ident.kind == CW_KIND_HOST ||
+					now - s->ident_ms < CW_REIDENTIFY_MS)
+				continue;
+			if (examined == CW_EXAMINE_PER_TICK) {
+				if (pass == 0)
+					unnamed(s, &c->unnamed);
+				continue;
+			}
+			if (!invalidated) {
+				cw_podid_invalidate(c->podid);
+				invalidated = true;
+			}
+			cw_ident_done(&s->ident);
+			cw_podid_identify(c->podid, s->info, c->host_inode, &s->ident);
+			s->identified = true;
+			s->ident_ms = now;
+			examined++;
+		}
 	/* Release before setting up, so freed descriptors can be reused. */
 	plan_fds(c, w);
 	for (i = 0; i < c->norder && examined < 2 * CW_EXAMINE_PER_TICK; i++) {

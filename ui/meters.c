@@ -146,7 +146,11 @@ static int line_warnings(const struct cw_view *v, int y, int width)
 			  "before pods start", width);
 	}
 	if (s->collector.note) {
-		mvaddnstr(y + used, 0, s->collector.note, width);
+		char note[1024];
+
+		/* Cut by cells, and drawn safe: it may quote a name from outside. */
+		cw_fmt_fit(s->collector.note, width, false, v->cfg.utf8, note, sizeof(note));
+		mvaddstr(y + used, 0, note);
 		used++;
 	}
 	attrset(A_NORMAL);
