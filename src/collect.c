@@ -5,6 +5,7 @@
 #include "collect_priv.h"
 #include "nsenter.h"
 #include "owners.h"
+#include "privs.h"
 #include "util.h"
 
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/capability.h>
 
 _Static_assert(CW_ROW_MAXPIDS >= CW_NETNS_MAXPIDS, "a row holds every pid discovery keeps");
 
@@ -55,6 +57,16 @@ static void read_hostname(struct cw_collector *c)
 	cw_sanitize(c->hostname, sizeof(c->hostname), c->hostname);
 }
 
+static bool any_process(const struct cw_nslist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].nprocs)
+			return true;
+	return false;
+}
+
 int cw_collector_new(struct cw_collector **out, const struct cw_collector_cfg *cfg, char **cause)
 {
 	struct cw_collector *c;
@@ -72,6 +84,14 @@ int cw_collector_new(struct cw_collector **out, const struct cw_collector_cfg *c
 		c->nofile = 0;
 	r = cw_netns_scan(&c->list, c->procfs, &c->root, cause);
 	if (r < 0) {
+		cw_collector_free(c);
+		return r;
+	}
+	/* Not one process, readable or not: not a proc filesystem (a
+	 * DaemonSet that forgot to mount the host's /proc), not an empty node. */
+	if (!c->list.denied && !any_process(&c->list)) {
+		r = cw_cause(cause, -ENOENT, "--procfs %s: no processes there; is it a proc filesystem?",
+			     cfg->procfs);
 		cw_collector_free(c);
 		return r;
 	}
@@ -629,8 +649,8 @@ static const char *privilege_note(struct cw_collector *c, struct cw_snapshot *sn
 	if (c->list.denied && denied)
 		return cw_arena_strdup(&snap->arena, "some namespaces are hidden or cannot be entered: "
 					"run as root, or grant CAP_SYS_PTRACE and CAP_SYS_ADMIN");
-	if (c->list.denied && geteuid() == 0)
-		return cw_arena_strdup(&snap->arena, "some processes hide their namespace even from root");
+	if (c->list.denied && cw_privs_have(CAP_SYS_PTRACE))
+		return cw_arena_strdup(&snap->arena, "some processes hide their namespace even from CAP_SYS_PTRACE");
 	if (c->list.denied)
 		return cw_arena_strdup(&snap->arena, "processes hidden: grant CAP_SYS_PTRACE to see "
 					"other users' namespaces");

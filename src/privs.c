@@ -60,3 +60,15 @@ int cw_privs_drop(char **cause)
 	cap_free(now);
 	return dropped;
 }
+
+bool cw_privs_have(int cap)
+{
+	cap_t now = cap_get_proc();
+	cap_flag_value_t v = CAP_CLEAR;
+
+	if (!now)
+		return false;
+	cap_get_flag(now, (cap_value_t)cap, CAP_EFFECTIVE, &v);
+	cap_free(now);
+	return v == CAP_SET;
+}

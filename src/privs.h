@@ -9,6 +9,7 @@
 #ifndef CW_PRIVS_H
 #define CW_PRIVS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* What a full view needs after start:
@@ -21,5 +22,7 @@
  * capabilities dropped (0 when there was nothing to drop), or -errno with
  * a one-line *cause; the process is then unchanged or has fewer. */
 int cw_privs_drop(char **cause);
+/* Whether this thread has capability cap (CAP_SYS_PTRACE, ...) in effect. */
+bool cw_privs_have(int cap);
 
 #endif
