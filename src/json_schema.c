@@ -1496,6 +1496,8 @@ static const struct cw_json_field snapshot_fields[] = {
 const struct cw_json_object cw_json_snapshot_object =
 	TABLE("snapshot", snapshot_fields, struct cw_snapshot, NULL, NULL);
 
+const struct cw_json_object *const cw_json_row_object = &row_object;
+
 const struct cw_json_object *const cw_json_objects[] = {
 	&cw_json_snapshot_object, &collector_object, &row_object, &pod_object, &counters_object,
 	&rates_object,

@@ -102,6 +102,8 @@ struct cw_json_object {
  * it, NULL-terminated (for the tests). */
 extern const struct cw_json_object cw_json_snapshot_object;
 extern const struct cw_json_object *const cw_json_objects[];
+/* One element of the document's "netns" list (for writing row by row). */
+extern const struct cw_json_object *const cw_json_row_object;
 
 /* Converters that tables outside this module may use too. */
 extern const struct cw_json_conv cw_json_uint;   /* unsigned of .size bytes; aux: NULL */

@@ -52,29 +52,26 @@ static bool resolve_sockets(struct json_sink *j, const struct cw_snapshot *s)
 static void publish(void *self, struct cw_snapshot *s)
 {
 	struct json_sink *j = self;
-	char *text;
+	int e;
 
 	if (resolve_sockets(j, s)) {
 		j->host->kick(j->host->app);
 		return;
 	}
-	text = cw_json_snapshot(s);
-	if (fputs(text, j->out) == EOF || fputc('\n', j->out) == EOF || fflush(j->out) == EOF) {
-		int e = errno;
-
-		free(text);
-		/* A reader that went away (| head) ends us quietly. */
-		if (e == EPIPE) {
-			j->host->quit(j->host->app, 0);
-		} else {
-			char msg[200];
-
-			snprintf(msg, sizeof(msg), "writing output: %s", strerror(e));
-			j->host->fail(j->host->app, msg);
-		}
+	/* Row by row: a huge node never needs the whole text in memory. A
+	 * reader that went away (| head) ends us quietly. */
+	e = -cw_json_write(j->out, s);
+	if (e == EPIPE) {
+		j->host->quit(j->host->app, 0);
 		return;
 	}
-	free(text);
+	if (e) {
+		char msg[200];
+
+		snprintf(msg, sizeof(msg), "writing output: %s", strerror(e));
+		j->host->fail(j->host->app, msg);
+		return;
+	}
 	if (--j->remaining <= 0)
 		j->host->quit(j->host->app, 0);
 }

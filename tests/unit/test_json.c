@@ -4,12 +4,14 @@
  * key tables in json_schema; and the table walkers on a table of this
  * test's own, with the converters future fields will use. */
 #include "config.h"
+#include "json_in.h"
 #include "json_out.h"
 #include "snapshot.h"
 #include "tap.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <sys/socket.h>
 
@@ -602,8 +604,64 @@ static void test_demo_table(void)
 	cw_arena_done(&a);
 }
 
+/* Written row by row to a stream, every fixture (and a node with no rows)
+ * is exactly the document cw_json_snapshot makes, plus a newline. */
+static void test_stream(void)
+{
+	static const char *const names[] = {"small.json", "incident.json", "big.json", "hostile.json",
+					    "hostnet.json", NULL};
+	const char *top = getenv("top_srcdir");
+	size_t i;
+
+	for (i = 0; names[i]; i++) {
+		char *path = cw_xasprintf("%s/tests/fixtures/snapshots/%s", top ? top : ".", names[i]);
+		char *text = NULL, *cause = NULL, *one, *buf = NULL;
+		size_t len = 0;
+		struct cw_snapshot *s;
+		FILE *f;
+
+		if (cw_read_file(path, 64u << 20, &text, NULL) < 0) {
+			ok(0, "stream: read %s", path);
+			free(path);
+			continue;
+		}
+		text[strcspn(text, "\n")] = '\0';
+		s = cw_json_in_snapshot(text, &cause);
+		ok(s != NULL, "stream: %s loads (%s)", names[i], cause ? cause : "ok");
+		if (s) {
+			if (i == 0)
+				s->nrows = 0; /* and once with no rows at all */
+			one = cw_json_snapshot(s);
+			f = open_memstream(&buf, &len);
+			is_int(cw_json_write(f, s), 0, "stream: %s written", names[i]);
+			fclose(f);
+			ok(len == strlen(one) + 1 && strncmp(buf, one, strlen(one)) == 0 && buf[len - 1] == '\n',
+			   "stream: %s%s row by row is the same document", names[i], i == 0 ? " with no rows" : "");
+			free(one);
+			free(buf);
+		}
+		cw_snapshot_unref(s);
+		free(cause);
+		free(text);
+		free(path);
+	}
+	{
+		FILE *f = fopen("/dev/full", "w");
+
+		if (f) {
+			struct cw_snapshot *s = cw_snapshot_new();
+
+			setvbuf(f, NULL, _IONBF, 0);
+			is_int(cw_json_write(f, s), -ENOSPC, "stream: a full device is -ENOSPC");
+			fclose(f);
+			cw_snapshot_unref(s);
+		}
+	}
+}
+
 int main(void)
 {
+	test_stream();
 	test_time();
 	test_time_parse();
 	test_tables();
