@@ -155,3 +155,15 @@ void cw_agg_done(struct cw_agg *a)
 	free(a->listeners);
 	memset(a, 0, sizeof(*a));
 }
+
+void cw_agg_to_row(const struct cw_agg *agg, struct cw_arena *a, struct cw_ns_row *row)
+{
+	row->tcp = agg->count;
+	row->peers = cw_arena_memdup(a, agg->peers, agg->npeers * sizeof(*agg->peers));
+	row->npeers = agg->npeers;
+	row->peers_all = agg->peers_all;
+	row->listeners = cw_arena_memdup(a, agg->listeners, agg->nlisteners * sizeof(*agg->listeners));
+	row->nlisteners = agg->nlisteners;
+	row->addrs = cw_arena_memdup(a, agg->addrs, agg->naddrs * sizeof(*agg->addrs));
+	row->naddrs = agg->naddrs;
+}

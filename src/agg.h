@@ -25,5 +25,8 @@ struct cw_agg {
 /* Aggregates socks. Keeps the max_peers busiest peers. */
 void cw_agg_build(struct cw_agg *out, const struct cw_sock *socks, size_t n, size_t max_peers);
 void cw_agg_done(struct cw_agg *a);
+/* Copies an aggregate's counts, peers, listeners and addresses into a
+ * snapshot row, in the snapshot's arena. */
+void cw_agg_to_row(const struct cw_agg *agg, struct cw_arena *a, struct cw_ns_row *row);
 
 #endif

@@ -63,3 +63,16 @@ void cw_arena_done(struct cw_arena *a)
 	}
 	a->head = NULL;
 }
+
+const char **cw_arena_strvdup(struct cw_arena *a, char *const *v, size_t n)
+{
+	const char **d;
+	size_t i;
+
+	if (!n)
+		return NULL;
+	d = cw_arena_alloc(a, n * sizeof(*d));
+	for (i = 0; i < n; i++)
+		d[i] = cw_arena_strdup(a, v[i]);
+	return d;
+}

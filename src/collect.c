@@ -548,31 +548,6 @@ static void dump(struct cw_collector *c, struct nsstate *s, bool info, bool keep
 		keep_socks(c, s, split, info, keep_id, snap);
 }
 
-const char **cw_collect_dup_strv(struct cw_arena *a, char *const *v, size_t n)
-{
-	const char **d;
-	size_t i;
-
-	if (!n)
-		return NULL;
-	d = cw_arena_alloc(a, n * sizeof(*d));
-	for (i = 0; i < n; i++)
-		d[i] = cw_arena_strdup(a, v[i]);
-	return d;
-}
-
-void cw_collect_row_agg(struct cw_arena *a, struct cw_ns_row *row, const struct cw_agg *agg)
-{
-	row->tcp = agg->count;
-	row->peers = cw_arena_memdup(a, agg->peers, agg->npeers * sizeof(*agg->peers));
-	row->npeers = agg->npeers;
-	row->peers_all = agg->peers_all;
-	row->listeners = cw_arena_memdup(a, agg->listeners, agg->nlisteners * sizeof(*agg->listeners));
-	row->nlisteners = agg->nlisteners;
-	row->addrs = cw_arena_memdup(a, agg->addrs, agg->naddrs * sizeof(*agg->addrs));
-	row->naddrs = agg->naddrs;
-}
-
 static void fill_row(struct cw_snapshot *snap, struct cw_ns_row *row, const struct nsstate *s,
 		     const char *fd_note, int64_t now)
 {
@@ -602,7 +577,7 @@ static void fill_row(struct cw_snapshot *snap, struct cw_ns_row *row, const stru
 	row->pod_name = cw_arena_strdup(a, id->pod_name);
 	row->pod_uid = cw_arena_strdup(a, id->pod_uid);
 	row->workload = cw_arena_strdup(a, id->workload);
-	row->containers = cw_collect_dup_strv(a, id->containers, id->ncontainers);
+	row->containers = cw_arena_strvdup(a, id->containers, id->ncontainers);
 	row->ncontainers = id->ncontainers;
 	for (i = 0; i < s->info->npids; i++)
 		row->pids[i] = s->info->pids[i];
@@ -618,7 +593,7 @@ static void fill_row(struct cw_snapshot *snap, struct cw_ns_row *row, const stru
 	row->shared_ehash = s->shared_ehash;
 	row->counters = s->counters;
 	if (s->has_exact)
-		cw_collect_row_agg(a, row, &s->agg);
+		cw_agg_to_row(&s->agg, a, row);
 }
 
 static int row_cmp(const void *a, const void *b)

@@ -209,7 +209,7 @@ void cw_collect_hostnet_row(struct cw_collector *c, struct cw_snapshot *snap, st
 	row->pod_name = cw_arena_strdup(a, id->pod_name);
 	row->pod_uid = cw_arena_strdup(a, id->pod_uid);
 	row->workload = cw_arena_strdup(a, id->workload);
-	row->containers = cw_collect_dup_strv(a, id->containers, id->ncontainers);
+	row->containers = cw_arena_strvdup(a, id->containers, id->ncontainers);
 	row->ncontainers = id->ncontainers;
 	for (i = 0; i < h->npids; i++)
 		row->pids[i] = h->pids[i];
@@ -223,7 +223,7 @@ void cw_collect_hostnet_row(struct cw_collector *c, struct cw_snapshot *snap, st
 	row->exact_age_ms = h->has_exact ? now - h->exact_ms : -1;
 	row->shared_ehash = -1;
 	if (h->has_exact)
-		cw_collect_row_agg(a, row, &h->agg);
+		cw_agg_to_row(&h->agg, a, row);
 }
 
 

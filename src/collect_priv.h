@@ -133,11 +133,6 @@ struct cw_collector {
 };
 
 
-/* collect.c */
-const char **cw_collect_dup_strv(struct cw_arena *a, char *const *v, size_t n);
-/* A row's counts, peers, listeners and addresses, copied from an aggregate. */
-void cw_collect_row_agg(struct cw_arena *a, struct cw_ns_row *row, const struct cw_agg *agg);
-
 /* collect_hostnet.c */
 void cw_collect_hn_free(void *v);
 struct hnstate *cw_collect_hn_find(struct cw_collector *c, uint64_t cgid);

@@ -8,14 +8,14 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
-static const cap_value_t keep[] = {CAP_DAC_READ_SEARCH, CAP_SYS_ADMIN, CAP_SYS_PTRACE};
+static const cap_value_t keep_caps[] = {CAP_DAC_READ_SEARCH, CAP_SYS_ADMIN, CAP_SYS_PTRACE};
 
-static bool kept(cap_value_t c)
+static bool to_keep(cap_value_t c)
 {
 	size_t i;
 
-	for (i = 0; i < CW_ARRAY_LEN(keep); i++)
-		if (keep[i] == c)
+	for (i = 0; i < CW_ARRAY_LEN(keep_caps); i++)
+		if (keep_caps[i] == c)
 			return true;
 	return false;
 }
@@ -36,13 +36,13 @@ int cw_privs_drop(char **cause)
 	 * goes with the permitted set below. */
 	if (cap_get_flag(now, CAP_SETPCAP, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET)
 		for (c = 0; c <= last; c++)
-			if (!kept(c) && cap_get_bound(c) == 1)
+			if (!to_keep(c) && cap_get_bound(c) == 1)
 				cap_drop_bound(c);
 	want = cap_init();
 	for (c = 0; c <= last; c++) {
 		if (cap_get_flag(now, c, CAP_PERMITTED, &v) != 0 || v != CAP_SET)
 			continue;
-		if (!kept(c)) {
+		if (!to_keep(c)) {
 			dropped++;
 			continue;
 		}
