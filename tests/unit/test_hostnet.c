@@ -5,6 +5,7 @@
 #include "config.h"
 #include "hostnet.h"
 #include "root.h"
+#include "fstree.h"
 #include "tap.h"
 #include "util.h"
 
@@ -34,32 +35,6 @@
 
 static char tmp[] = "/tmp/cw-test-hostnet-XXXXXX";
 
-static void mkdirs(const char *path)
-{
-	char buf[4096];
-	size_t i;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (i = 1; buf[i]; i++) {
-		if (buf[i] != '/')
-			continue;
-		buf[i] = '\0';
-		mkdir(buf, 0755);
-		buf[i] = '/';
-	}
-	mkdir(buf, 0755);
-}
-
-static void put(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-	if (fd < 0 || write(fd, text, strlen(text)) < 0)
-		printf("# cannot write %s\n", path);
-	if (fd >= 0)
-		close(fd);
-}
-
 /* Makes <cg><path> and returns its inode: the cgroup id it stands for. */
 static uint64_t cg(const char *base, const char *path)
 {
@@ -67,7 +42,7 @@ static uint64_t cg(const char *base, const char *path)
 	struct stat st;
 	uint64_t ino = 0;
 
-	mkdirs(full);
+	fstree_mkdirs(full);
 	if (stat(full, &st) == 0)
 		ino = st.st_ino;
 	else
@@ -80,7 +55,7 @@ static void procs(const char *base, const char *path, const char *text)
 {
 	char *full = cw_xasprintf("%s%s/cgroup.procs", base, path);
 
-	put(full, text);
+	fstree_write(full, text);
 	free(full);
 }
 
@@ -126,13 +101,13 @@ static void test_scan(const char *rootfs)
 		return;
 	}
 	/* No cgroup2 tree at all (cgroup v1 only). */
-	mkdirs(base);
+	fstree_mkdirs(base);
 	is_int(cw_cgmap_scan(&m, &root), -ENOENT, "no cgroup.controllers: no cgroup2 tree");
 	ok(!m.v2 && m.npods == 0, "no cgroup2 tree: empty map");
 
 	/* A unified tree. */
 	ctl = cw_xasprintf("%s/cgroup.controllers", base);
-	put(ctl, "cpu memory pids\n");
+	fstree_write(ctl, "cpu memory pids\n");
 	free(ctl);
 	id_root = cg(base, "");
 	id_kube = cg(base, "/kubepods.slice");
@@ -202,7 +177,7 @@ static void test_scan(const char *rootfs)
 		cg(b2, "/pids/kubepods/pod" UID2);
 		ctl = cw_xasprintf("%s/unified/cgroup.controllers", b2);
 		cg(b2, "/unified");
-		put(ctl, "");
+		fstree_write(ctl, "");
 		free(ctl);
 		id_h = cg(b2, "/unified" POD1 "/cri-containerd-" CT1 ".scope");
 		if (cw_root_open(&root2, r2, &cause) == 0) {
@@ -323,7 +298,7 @@ int main(void)
 		return tap_done();
 	}
 	rootfs = cw_xasprintf("%s/root", tmp);
-	mkdirs(rootfs);
+	fstree_mkdirs(rootfs);
 	test_scan(rootfs);
 	test_split();
 	nftw(tmp, rm_cb, 16, FTW_DEPTH | FTW_PHYS);

@@ -2,6 +2,7 @@
  * real machine (tests/fixtures/proc) and inline variants. */
 #include "config.h"
 #include "nscount.h"
+#include "fstree.h"
 #include "tap.h"
 #include "util.h"
 
@@ -345,25 +346,6 @@ static void test_files(void)
 
 static char fifo_dir[] = "/tmp/cw-test-nscount-fifo-XXXXXX";
 
-static int bail_rm(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(path);
-}
-
-static void on_alarm(int sig)
-{
-	static const char msg[] = "Bail out! opening a counter file hangs\n";
-
-	(void)sig;
-	fflush(stdout); /* the main thread is blocked in open(), not in stdio */
-	(void)!write(1, msg, sizeof(msg) - 1);
-	nftw(fifo_dir, bail_rm, 16, FTW_DEPTH | FTW_PHYS);
-	_exit(1);
-}
-
 /* A FIFO where a counter file is expected: refused at once, not waited on. */
 static void test_fifo(void)
 {
@@ -378,7 +360,7 @@ static void test_fifo(void)
 	}
 	sock = cw_xasprintf("%s/sockstat", dir);
 	snmp_path = cw_xasprintf("%s/snmp", dir);
-	signal(SIGALRM, on_alarm);
+	fstree_guard(fifo_dir, "opening a counter file");
 	ok(mkfifo(sock, 0600) == 0, "a FIFO as sockstat");
 	alarm(5);
 	r = cw_nscount_open(&n, dir, &cause);

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "podid.h"
 #include "root.h"
+#include "fstree.h"
 #include "tap.h"
 #include "utf8_valid.h"
 #include "util.h"
@@ -46,35 +47,14 @@
 static char tmp[] = "/tmp/cw-test-podid-XXXXXX";
 static char *procfs, *rootfs;
 
-static void mkdirs(const char *path)
-{
-	char buf[4096];
-	size_t i;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (i = 1; buf[i]; i++) {
-		if (buf[i] != '/')
-			continue;
-		buf[i] = '\0';
-		mkdir(buf, 0755);
-		buf[i] = '/';
-	}
-	mkdir(buf, 0755);
-}
-
 /* Writes text to <base><path>, making parent directories. */
 static void put(const char *base, const char *path, const char *text)
 {
 	char *full = cw_xasprintf("%s%s", base, path), *dir = cw_xstrdup(full);
-	int fd;
 
 	*strrchr(dir, '/') = '\0';
-	mkdirs(dir);
-	fd = open(full, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0 || write(fd, text, strlen(text)) < 0)
-		printf("# cannot write %s\n", full);
-	if (fd >= 0)
-		close(fd);
+	fstree_mkdirs(dir);
+	fstree_write(full, text);
 	free(dir);
 	free(full);
 }
@@ -152,7 +132,7 @@ static void put_free(const char *base, const char *path, char *text)
 static void build_tree(void)
 {
 	/* /var/run -> /run, as on hosts: resolved inside the root. */
-	mkdirs(rootfs);
+	fstree_mkdirs(rootfs);
 	{
 		char *p = cw_xasprintf("%s/var", rootfs), *l = cw_xasprintf("%s/var/run", rootfs);
 
@@ -294,31 +274,12 @@ static bool has_container(const struct cw_ident *id, const char *name)
 	return false;
 }
 
-static int bail_rm(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(path);
-}
-
-static void on_alarm(int sig)
-{
-	static const char msg[] = "Bail out! naming a namespace hangs\n";
-
-	(void)sig;
-	fflush(stdout); /* the main thread is blocked in open(), not in stdio */
-	(void)!write(1, msg, sizeof(msg) - 1);
-	nftw(tmp, bail_rm, 16, FTW_DEPTH | FTW_PHYS); /* a FIFO's opener is stuck, not us */
-	_exit(1);
-}
-
 static void fifo_at(const char *base, const char *path)
 {
 	char *full = cw_xasprintf("%s%s", base, path), *dir = cw_xstrdup(full);
 
 	*strrchr(dir, '/') = '\0';
-	mkdirs(dir);
+	fstree_mkdirs(dir);
 	if (mkfifo(full, 0600) != 0)
 		printf("# cannot make FIFO %s\n", full);
 	free(dir);
@@ -371,7 +332,7 @@ static void test_not_regular(struct cw_podid *p, uint64_t host)
 	struct cw_ident id;
 	long rss0, rss1;
 
-	signal(SIGALRM, on_alarm);
+	fstree_guard(tmp, "naming a namespace");
 	fifo_at(rootfs, CTRD "/" FIFOID "/config.json");
 	put(procfs, "/1400/ns/net", "");
 	proc(1400, "app\n", CG_CTRD("44444444_5555_4666_8777_888888888888", FIFOID));

@@ -5,6 +5,7 @@
  * mistake exists there too, reading "outside", so an escape shows. */
 #include "config.h"
 #include "root.h"
+#include "fstree.h"
 #include "tap.h"
 #include "util.h"
 
@@ -18,54 +19,14 @@
 static char tmp[] = "/tmp/cw-test-root-XXXXXX";
 static char *rootfs;
 
-static int bail_rm(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(path);
-}
-
-static void on_alarm(int sig)
-{
-	static const char msg[] = "Bail out! a read under the root hangs\n";
-
-	(void)sig;
-	fflush(stdout); /* the main thread is blocked in open(), not in stdio */
-	(void)!write(1, msg, sizeof(msg) - 1);
-	nftw(tmp, bail_rm, 16, FTW_DEPTH | FTW_PHYS); /* a FIFO's opener is stuck, not us */
-	_exit(1);
-}
-
-static void mkdirs(const char *path)
-{
-	char buf[4096];
-	size_t i;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (i = 1; buf[i]; i++) {
-		if (buf[i] != '/')
-			continue;
-		buf[i] = '\0';
-		mkdir(buf, 0755);
-		buf[i] = '/';
-	}
-	mkdir(buf, 0755);
-}
-
 /* Writes text to <base><path>, making parent directories. */
 static void put(const char *base, const char *path, const char *text)
 {
 	char *full = cw_xasprintf("%s%s", base, path), *dir = cw_xstrdup(full);
-	int fd;
 
 	*strrchr(dir, '/') = '\0';
-	mkdirs(dir);
-	fd = open(full, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0 || write(fd, text, strlen(text)) < 0)
-		printf("# cannot write %s\n", full);
-	if (fd >= 0)
-		close(fd);
+	fstree_mkdirs(dir);
+	fstree_write(full, text);
 	free(dir);
 	free(full);
 }
@@ -76,7 +37,7 @@ static void link_to(const char *target, const char *path)
 	char *full = cw_xasprintf("%s%s", rootfs, path), *dir = cw_xstrdup(full);
 
 	*strrchr(dir, '/') = '\0';
-	mkdirs(dir);
+	fstree_mkdirs(dir);
 	if (symlink(target, full) != 0)
 		printf("# cannot link %s\n", full);
 	free(dir);
@@ -97,7 +58,7 @@ static void build_tree(void)
 	put(rootfs, in_copy, "inside");
 	put(rootfs, "/run/file", "run");
 	put(rootfs, "/d/sub/file", "sub");
-	mkdirs(dir);
+	fstree_mkdirs(dir);
 
 	link_to("/run", "/var/run");                  /* absolute, to a directory */
 	link_to(abs_out, "/abs");                     /* absolute, to the host's path */
@@ -232,11 +193,11 @@ int main(void)
 	struct cw_root r = {.fd = -1};
 	char *cause = NULL, *fifo;
 
-	signal(SIGALRM, on_alarm);
+	fstree_guard(tmp, "a read under the root");
 	if (!mkdtemp(tmp))
 		tap_skip_all("mkdtemp failed");
 	rootfs = cw_xasprintf("%s/root", tmp);
-	mkdirs(rootfs);
+	fstree_mkdirs(rootfs);
 	build_tree();
 	put(rootfs, "/etc/placeholder", "");
 	fifo = cw_xasprintf("%s/etc/hostname", rootfs);

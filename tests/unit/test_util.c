@@ -1,5 +1,6 @@
 /* test_util: sanitising, number parsing and path joining. */
 #include "config.h"
+#include "fstree.h"
 #include "tap.h"
 #include "utf8_valid.h"
 #include "util.h"
@@ -213,25 +214,6 @@ static void test_misc(void)
 
 static char fifo_dir[] = "/tmp/cw-test-util-files-XXXXXX";
 
-static int bail_rm(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(path);
-}
-
-static void on_alarm(int sig)
-{
-	static const char msg[] = "Bail out! a file read hangs\n";
-
-	(void)sig;
-	fflush(stdout); /* the main thread is blocked in open(), not in stdio */
-	(void)!write(1, msg, sizeof(msg) - 1);
-	nftw(fifo_dir, bail_rm, 16, FTW_DEPTH | FTW_PHYS);
-	_exit(1);
-}
-
 static long maxrss_kb(void)
 {
 	struct rusage ru;
@@ -270,7 +252,7 @@ static void test_read_hostile(void)
 	free(text);
 	text = NULL;
 
-	signal(SIGALRM, on_alarm);
+	fstree_guard(fifo_dir, "a file read");
 	ok(mkfifo(fifo, 0600) == 0, "a FIFO");
 	alarm(5);
 	r = cw_read_file(fifo, 4096, &text, NULL);
