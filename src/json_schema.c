@@ -1010,6 +1010,31 @@ static cJSON *array(void)
 	return must(cJSON_CreateArray());
 }
 
+/* Reads each element of the array v (under key) with fn(r, element, i,
+ * ctx), the path naming the element; stops at the first that fails.
+ * *done is how many were read. */
+static bool read_each(struct cw_json_reader *r, const char *key, const cJSON *v,
+		      bool (*fn)(struct cw_json_reader *r, const cJSON *c, size_t i, void *ctx),
+		      void *ctx, size_t *done)
+{
+	const cJSON *c;
+	size_t i = 0, len = cw_json_reader_push_key(r, key);
+	bool okay = true;
+
+	cJSON_ArrayForEach(c, v) {
+		size_t el = cw_json_reader_push_index(r, i);
+
+		okay = fn(r, c, i, ctx);
+		cw_json_reader_pop(r, el);
+		if (!okay)
+			break;
+		i++;
+	}
+	cw_json_reader_pop(r, len);
+	*done = i;
+	return okay;
+}
+
 /* A pointer at .off to .count structs described by .sub; always written,
  * even empty. Lists read back are never NULL, as the collector's rows are
  * not, so that callers may hand them to qsort() or memcpy() even empty. */
@@ -1027,31 +1052,32 @@ static cJSON *put_list(const struct cw_json_field *f, const struct cw_json_ref *
 	return arr;
 }
 
+struct list_ctx {
+	const struct cw_json_object *sub;
+	char *els;
+};
+
+static bool list_el(struct cw_json_reader *r, const cJSON *c, size_t i, void *ctx)
+{
+	struct list_ctx *x = ctx;
+	struct cw_json_ref el = {{x->els + i * x->sub->size, NULL}};
+
+	return cw_json_schema_read(r, x->sub, c, &el);
+}
+
 static bool get_list(struct cw_json_reader *r, const struct cw_json_field *f, const cJSON *v,
 		     const struct cw_json_ref *o)
 {
-	const cJSON *c;
-	char *els;
-	size_t n, i = 0, len, at_el;
-	bool okay = true;
+	struct list_ctx x = {f->sub, NULL};
+	size_t n, i;
+	bool okay;
 
 	if (!array_len(r, f->key, v, &n))
 		return false;
-	els = cw_arena_alloc(r->arena, (n ? n : 1) * f->sub->size);
-	len = cw_json_reader_push_key(r, f->key);
-	cJSON_ArrayForEach(c, v) {
-		struct cw_json_ref el = {{els + i * f->sub->size, NULL}};
-
-		at_el = cw_json_reader_push_index(r, i);
-		okay = cw_json_schema_read(r, f->sub, c, &el);
-		cw_json_reader_pop(r, at_el);
-		if (!okay)
-			break;
-		i++;
-	}
-	cw_json_reader_pop(r, len);
-	*(void **)at(f, o) = els;
-	*count_of(f, o) = okay ? n : i;
+	x.els = cw_arena_alloc(r->arena, (n ? n : 1) * f->sub->size);
+	okay = read_each(r, f->key, v, list_el, &x, &i);
+	*(void **)at(f, o) = x.els;
+	*count_of(f, o) = i;
 	return okay;
 }
 
@@ -1069,28 +1095,22 @@ static cJSON *put_addr_list(const struct cw_json_field *f, const struct cw_json_
 	return arr;
 }
 
+static bool addr_el(struct cw_json_reader *r, const cJSON *c, size_t i, void *ctx)
+{
+	return read_addr(r, NULL, c, &((struct cw_addr *)ctx)[i]);
+}
+
 static bool get_addr_list(struct cw_json_reader *r, const struct cw_json_field *f, const cJSON *v,
 			  const struct cw_json_ref *o)
 {
 	struct cw_addr *a;
-	const cJSON *c;
-	size_t n, i = 0, len;
-	bool okay = true;
+	size_t n, i;
+	bool okay;
 
 	if (!array_len(r, f->key, v, &n))
 		return false;
 	a = cw_arena_alloc(r->arena, (n ? n : 1) * sizeof(*a));
-	len = cw_json_reader_push_key(r, f->key);
-	cJSON_ArrayForEach(c, v) {
-		size_t el = cw_json_reader_push_index(r, i);
-
-		okay = read_addr(r, NULL, c, &a[i]);
-		cw_json_reader_pop(r, el);
-		if (!okay)
-			break;
-		i++;
-	}
-	cw_json_reader_pop(r, len);
+	okay = read_each(r, f->key, v, addr_el, a, &i);
 	*(struct cw_addr **)at(f, o) = a;
 	*count_of(f, o) = i;
 	return okay;
@@ -1110,28 +1130,27 @@ static cJSON *put_str_list(const struct cw_json_field *f, const struct cw_json_r
 	return arr;
 }
 
+static bool str_el(struct cw_json_reader *r, const cJSON *c, size_t i, void *ctx)
+{
+	const char *raw = NULL;
+
+	if (!read_raw(r, NULL, c, &raw))
+		return false;
+	((const char **)ctx)[i] = dup_clean(r, raw);
+	return true;
+}
+
 static bool get_str_list(struct cw_json_reader *r, const struct cw_json_field *f, const cJSON *v,
 			 const struct cw_json_ref *o)
 {
-	const char **s, *raw = NULL;
-	const cJSON *c;
-	size_t n, i = 0, len;
-	bool okay = true;
+	const char **s;
+	size_t n, i;
+	bool okay;
 
 	if (!array_len(r, f->key, v, &n))
 		return false;
 	s = cw_arena_alloc(r->arena, (n ? n : 1) * sizeof(*s));
-	len = cw_json_reader_push_key(r, f->key);
-	cJSON_ArrayForEach(c, v) {
-		size_t el = cw_json_reader_push_index(r, i);
-
-		okay = read_raw(r, NULL, c, &raw);
-		cw_json_reader_pop(r, el);
-		if (!okay)
-			break;
-		s[i++] = dup_clean(r, raw);
-	}
-	cw_json_reader_pop(r, len);
+	okay = read_each(r, f->key, v, str_el, s, &i);
 	*(const char ***)at(f, o) = s;
 	*count_of(f, o) = i;
 	return okay;
@@ -1182,29 +1201,23 @@ static cJSON *put_pids(const struct cw_json_field *f, const struct cw_json_ref *
 	return arr;
 }
 
+static bool pid_el(struct cw_json_reader *r, const cJSON *c, size_t i, void *ctx)
+{
+	return read_pid(r, NULL, c, &((int32_t *)ctx)[i]);
+}
+
 static bool get_pids(struct cw_json_reader *r, const struct cw_json_field *f, const cJSON *v,
 		     const struct cw_json_ref *o)
 {
 	int32_t *p = at(f, o);
-	const cJSON *c;
-	size_t n, i = 0, len;
-	bool okay = true;
+	size_t n, i;
+	bool okay;
 
 	if (!array_len(r, f->key, v, &n))
 		return false;
 	if (n > f->size / sizeof(*p))
 		return fail(r, f->key, "more than %zu pids", f->size / sizeof(*p));
-	len = cw_json_reader_push_key(r, f->key);
-	cJSON_ArrayForEach(c, v) {
-		size_t el = cw_json_reader_push_index(r, i);
-
-		okay = read_pid(r, NULL, c, &p[i]);
-		cw_json_reader_pop(r, el);
-		if (!okay)
-			break;
-		i++;
-	}
-	cw_json_reader_pop(r, len);
+	okay = read_each(r, f->key, v, pid_el, p, &i);
 	*count_of(f, o) = i;
 	return okay;
 }
@@ -1232,32 +1245,30 @@ static cJSON *put_sockets(const struct cw_json_field *f, const struct cw_json_re
 	return arr;
 }
 
+struct sock_ctx {
+	const struct cw_json_object *sub;
+	struct cw_ns_row *row;
+};
+
+static bool sock_el(struct cw_json_reader *r, const cJSON *c, size_t i, void *ctx)
+{
+	struct sock_ctx *x = ctx;
+	struct cw_json_ref el = {{&x->row->socks[i], &x->row->owners[i]}};
+
+	return cw_json_schema_read(r, x->sub, c, &el);
+}
+
 static bool get_sockets(struct cw_json_reader *r, const struct cw_json_field *f, const cJSON *v,
 			const struct cw_json_ref *o)
 {
-	struct cw_ns_row *row = o->part[0];
-	const cJSON *c;
-	size_t n, i = 0, len;
-	bool okay = true;
+	struct sock_ctx x = {f->sub, o->part[0]};
+	size_t n;
 
 	if (!array_len(r, f->key, v, &n))
 		return false;
-	row->socks = cw_arena_alloc(r->arena, (n ? n : 1) * sizeof(*row->socks));
-	row->owners = cw_arena_alloc(r->arena, (n ? n : 1) * sizeof(*row->owners));
-	len = cw_json_reader_push_key(r, f->key);
-	cJSON_ArrayForEach(c, v) {
-		struct cw_json_ref el = {{&row->socks[i], &row->owners[i]}};
-		size_t at_el = cw_json_reader_push_index(r, i);
-
-		okay = cw_json_schema_read(r, f->sub, c, &el);
-		cw_json_reader_pop(r, at_el);
-		if (!okay)
-			break;
-		i++;
-	}
-	cw_json_reader_pop(r, len);
-	row->nsocks = i;
-	return okay;
+	x.row->socks = cw_arena_alloc(r->arena, (n ? n : 1) * sizeof(*x.row->socks));
+	x.row->owners = cw_arena_alloc(r->arena, (n ? n : 1) * sizeof(*x.row->owners));
+	return read_each(r, f->key, v, sock_el, &x, &x.row->nsocks);
 }
 
 static const struct cw_json_conv conv_sockets = {"sockets", put_sockets, get_sockets, NULL};
