@@ -31,8 +31,7 @@ struct cw_history {
 	struct cw_imap ns;             /* row id -> struct hist_ns */
 	struct ring node;
 	int64_t linger_ms;
-	int64_t prev_ms;               /* the previous snapshot's time; 0 before one */
-	struct cw_snapshot *prev;      /* a reference to it: a row that vanishes is copied
+	struct cw_snapshot *prev;      /* the previous snapshot: a row that vanishes is copied
 	                                  from there once, so no old snapshot is kept */
 };
 
@@ -201,7 +200,7 @@ static struct hist_ns *ns_get(struct cw_history *h, uint64_t inode, int64_t now)
 	/* Missing from the previous snapshot and back now: the kernel reused
 	 * a vanished namespace's inode for a new one, which must not inherit
 	 * its history (a live namespace is in every snapshot). */
-	if (n && n->last_ms < h->prev_ms) {
+	if (n && h->prev && n->last_ms < h->prev->time_ms) {
 		cw_imap_del(&h->ns, inode);
 		ns_free(n);
 		n = NULL;
@@ -310,7 +309,6 @@ void cw_history_apply(struct cw_history *h, struct cw_snapshot *s)
 	ring_push(&h->node, s->time_ms, &totals);
 	s->node_series = ring_copy(&s->arena, &h->node);
 	add_vanished(h, s);
-	h->prev_ms = s->time_ms;
 	cw_snapshot_unref(h->prev);
 	h->prev = cw_snapshot_ref(s);
 }
