@@ -13,6 +13,7 @@ struct cw_snapshot *cw_snapshot_new(void)
 
 	atomic_init(&s->refs, 1);
 	s->schema = CW_SNAPSHOT_SCHEMA;
+	cw_node_unknown(&s->node);
 	return s;
 }
 
@@ -111,17 +112,89 @@ const char *cw_kind_name(enum cw_ns_kind k)
 	return (unsigned)k < CW_ARRAY_LEN(kind_names) ? kind_names[k] : "process";
 }
 
+static int name_index(const char *const *names, size_t n, const char *name);
+
 int cw_kind_parse(const char *name)
 {
-	size_t k;
-
-	for (k = 0; k < CW_ARRAY_LEN(kind_names); k++)
-		if (kind_names[k] && strcmp(name, kind_names[k]) == 0)
-			return (int)k;
-	return -1;
+	return name_index(kind_names, CW_ARRAY_LEN(kind_names), name);
 }
 
 const char *cw_peer_dir_name(unsigned dir)
 {
 	return dir == CW_PEER_IN ? "in" : "out";
+}
+
+static const char *const rule_names[CW_RULE_COUNT] = {
+	[CW_RULE_POOL_LEAK] = "pool-leak",
+	[CW_RULE_DNS_STORM] = "dns-storm",
+	[CW_RULE_AVALANCHE] = "avalanche",
+	[CW_RULE_CLOSE_WAIT] = "close-wait",
+	[CW_RULE_TIME_WAIT] = "time-wait",
+	[CW_RULE_CONNECT_FAIL] = "connect-fail",
+	[CW_RULE_LISTEN_OVERFLOW] = "listen-overflow",
+	[CW_RULE_NODE_LIMIT] = "node-limit",
+	[CW_RULE_OFF_BASELINE] = "off-baseline",
+};
+
+static const char *const severity_names[] = {
+	[CW_SEV_INFO] = "info", [CW_SEV_WARN] = "warn", [CW_SEV_CRIT] = "crit",
+};
+
+static int name_index(const char *const *names, size_t n, const char *name)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (names[k] && strcmp(name, names[k]) == 0)
+			return (int)k;
+	return -1;
+}
+
+const char *cw_rule_name(enum cw_rule r)
+{
+	return (unsigned)r < CW_RULE_COUNT ? rule_names[r] : "unknown";
+}
+
+int cw_rule_parse(const char *name)
+{
+	return name_index(rule_names, CW_RULE_COUNT, name);
+}
+
+const char *cw_severity_name(enum cw_severity s)
+{
+	return (unsigned)s < CW_ARRAY_LEN(severity_names) ? severity_names[s] : "info";
+}
+
+int cw_severity_parse(const char *name)
+{
+	return name_index(severity_names, CW_ARRAY_LEN(severity_names), name);
+}
+
+void cw_snapshot_link_findings(struct cw_snapshot *s)
+{
+	size_t i, k;
+
+	for (i = 0; i < s->nrows; i++) {
+		s->rows[i].finding = 0;
+		for (k = 0; k < s->nfindings; k++)
+			if (s->findings[k].id && s->findings[k].id == s->rows[i].id) {
+				s->rows[i].finding = k + 1;
+				break;
+			}
+	}
+}
+
+void cw_sysctls_unknown(struct cw_sysctls *c)
+{
+	c->tcp_tw_reuse = c->tcp_fin_timeout = c->tcp_max_tw_buckets = -1;
+	c->port_lo = c->port_hi = -1;
+	c->somaxconn = c->tcp_child_ehash_entries = -1;
+	c->conntrack_count = -1;
+}
+
+void cw_node_unknown(struct cw_node *n)
+{
+	memset(n, 0, sizeof(*n));
+	n->file_nr = n->file_max = n->conntrack_max = -1;
+	cw_sysctls_unknown(&n->sysctl);
 }

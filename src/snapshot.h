@@ -24,6 +24,10 @@
 #define CW_ROW_MAXPIDS 16
 /* Ticks of history a row carries: the last minute at the default delay. */
 #define CW_SERIES_LEN 60
+/* The longer history (the trend behind baselines and slow rules) keeps one
+ * sample per this many ms, --history minutes of them. */
+#define CW_TREND_STEP_MS 10000
+#define CW_HISTORY_DEFAULT_MIN 15
 
 /* Counts indexed by state slot (1..11); slot 0 unused. */
 struct cw_tcpcount {
@@ -73,6 +77,7 @@ struct cw_peer {
 	uint8_t dir;
 	uint32_t total;
 	uint32_t tcp[CW_TCP_NSTATES];
+	uint32_t udp;             /* connected UDP sockets to it (only port 53 is dumped) */
 };
 
 struct cw_listener {
@@ -105,6 +110,76 @@ struct cw_series {
 	size_t n;
 	const int64_t *t;                      /* n sample times */
 	const uint32_t (*v)[CW_TCP_NSTATES];   /* n samples, by slot; slot 0: the total */
+};
+
+/* Kernel settings of one network namespace (the net sysctls are per
+ * namespace), by their kernel names. -1: unknown (unreadable, or the
+ * kernel has no such setting). */
+struct cw_sysctls {
+	int64_t tcp_tw_reuse, tcp_fin_timeout, tcp_max_tw_buckets;
+	int64_t port_lo, port_hi;          /* ip_local_port_range */
+	int64_t somaxconn, tcp_child_ehash_entries;
+	int64_t conntrack_count;           /* nf_conntrack_count, as this namespace sees it */
+};
+
+/* Node-wide limits and the host namespace's settings. -1: unknown. */
+struct cw_node {
+	bool valid;
+	int64_t file_nr, file_max;         /* fs/file-nr (allocated handles) and fs/file-max */
+	int64_t conntrack_max;             /* nf_conntrack_max */
+	struct cw_sysctls sysctl;          /* the host namespace's */
+};
+
+/* The incident patterns connwatch recognises; their ids (cw_rule_name) are
+ * a contract with scripts and dashboards. */
+enum cw_rule {
+	CW_RULE_POOL_LEAK = 0,
+	CW_RULE_DNS_STORM,
+	CW_RULE_AVALANCHE,
+	CW_RULE_CLOSE_WAIT,
+	CW_RULE_TIME_WAIT,
+	CW_RULE_CONNECT_FAIL,
+	CW_RULE_LISTEN_OVERFLOW,
+	CW_RULE_NODE_LIMIT,
+	CW_RULE_OFF_BASELINE,
+	CW_RULE_COUNT
+};
+
+enum cw_severity {
+	CW_SEV_INFO = 0,
+	CW_SEV_WARN,
+	CW_SEV_CRIT,
+};
+
+/* One figure behind a finding: a number, or a string when str is set. */
+struct cw_evidence {
+	const char *key;
+	const char *str;
+	double num;
+};
+
+/* A remote endpoint as the peers list keys it. */
+struct cw_endpoint {
+	struct cw_addr addr;
+	uint16_t port;
+	uint8_t dir;              /* enum cw_peer_dir */
+};
+
+/* What a rule found, with its numbers and one next step. */
+struct cw_finding {
+	enum cw_rule rule;
+	enum cw_severity severity;
+	uint64_t id;              /* the row it is about (cw_ns_row.id); 0: the node */
+	uint64_t inode;           /* its netns inode; 0: the node */
+	const char *label;        /* the row's label, or "node" */
+	int64_t since_ms;         /* when the rule began to hold, this episode */
+	const char *text;         /* one line, with the figures */
+	const char *next;         /* one next step */
+	struct cw_evidence *evidence;
+	size_t nevidence;
+	bool has_peer;            /* the finding is about one remote endpoint: */
+	struct cw_endpoint peer;
+	int32_t pid;              /* the process it names; 0: none */
 };
 
 enum cw_ns_kind {
@@ -161,6 +236,19 @@ struct cw_ns_row {
 	double change[CW_TCP_NSTATES];/* per second, by slot; slot 0: the total */
 	struct cw_rates rates;
 	const struct cw_series *series; /* NULL before the history stage or any exact count */
+	const struct cw_series *trend;  /* the longer history (--history minutes), one sample
+	                                   per CW_TREND_STEP_MS; NULL as series */
+	bool has_baseline;            /* baseline[] holds the median of the trend */
+	double baseline[CW_TCP_NSTATES]; /* by slot; slot 0: the total */
+
+	/* Filled by the collector when it can read them. */
+	bool has_sysctl;
+	struct cw_sysctls sysctl;     /* this namespace's settings */
+	uint32_t udp_dns;             /* connected UDP sockets to port 53 */
+
+	/* Filled by the findings stage: 1 + the index of its worst finding
+	 * in the snapshot's findings; 0: none. */
+	size_t finding;
 };
 
 struct cw_collector_stats {
@@ -186,6 +274,9 @@ struct cw_snapshot {
 	struct cw_ns_row *rows;
 	size_t nrows;
 	const struct cw_series *node_series; /* node totals; from the history stage */
+	struct cw_node node;
+	struct cw_finding *findings;  /* worst first; from the findings stage */
+	size_t nfindings;
 };
 
 /* What the sinks ask of the next tick. */
@@ -216,5 +307,17 @@ const char *cw_kind_name(enum cw_ns_kind k);
 /* The kind named k, or -1. */
 int cw_kind_parse(const char *name);
 const char *cw_peer_dir_name(unsigned dir);
+/* A rule's id ("pool-leak"), and the rule with that id or -1. */
+const char *cw_rule_name(enum cw_rule r);
+int cw_rule_parse(const char *name);
+/* "info", "warn", "crit", and back (-1 when unknown). */
+const char *cw_severity_name(enum cw_severity s);
+int cw_severity_parse(const char *name);
+/* Sets every row's finding to 1 + the index of its worst finding, or 0;
+ * findings must be sorted worst first. */
+void cw_snapshot_link_findings(struct cw_snapshot *s);
+/* Initial values: every sysctl and node figure unknown (-1). */
+void cw_sysctls_unknown(struct cw_sysctls *c);
+void cw_node_unknown(struct cw_node *n);
 
 #endif
