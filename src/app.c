@@ -1,6 +1,7 @@
 /* app: the loop, the ticker, the signals, the sinks and the shutdown. */
 #include "config.h"
 #include "app.h"
+#include "findings.h"
 #include "history.h"
 #include "privs.h"
 #include "ticker.h"
@@ -28,8 +29,11 @@ struct cw_app {
 	size_t nsinks;
 	struct cw_collector_cfg cfg;
 	uint64_t delay_ms;
+	unsigned history_min;
 	struct cw_collector *col;
 	struct cw_history *hist;
+	struct cw_findings_conf fconf;
+	struct cw_findings *findings;
 	bool stopping, publishing;
 	int rc;
 	char *fail;            /* why a sink ended the run, or NULL */
@@ -53,6 +57,11 @@ struct cw_app *cw_app_new(const struct cw_opts *o)
 
 	cw_app_collector_cfg(o, &a->cfg);
 	a->delay_ms = (uint64_t)(o->delay_s * 1000.0 + 0.5);
+	a->history_min = o->history_min;
+	a->fconf.procfs = o->procfs;
+	a->fconf.close_wait = o->warn_close_wait;
+	a->fconf.time_wait = o->warn_time_wait;
+	a->fconf.syn_sent = o->warn_syn_sent;
 	return a;
 }
 
@@ -72,6 +81,7 @@ static struct cw_snapshot *produce(void *arg, const struct cw_wants *w, int64_t 
 	struct cw_snapshot *s = cw_collector_tick(a->col, w, now_ms);
 
 	cw_history_apply(a->hist, s);
+	cw_findings_apply(a->findings, s);
 	return s;
 }
 
@@ -215,7 +225,8 @@ int cw_app_run(struct cw_app *a, char **cause)
 	 * sets. Reducing them needs no privilege, so this cannot leave us
 	 * with too few; on an error the run goes on with what it has. */
 	cw_privs_drop(NULL);
-	a->hist = cw_history_new(CW_HISTORY_LINGER_MS);
+	a->hist = cw_history_new(CW_HISTORY_LINGER_MS, a->history_min);
+	a->findings = cw_findings_new(&a->fconf);
 	/* A closed pipe is an error from write(), not a signal that kills. */
 	signal(SIGPIPE, SIG_IGN);
 	if (uv_loop_init(&a->loop) != 0) {
@@ -276,6 +287,7 @@ void cw_app_free(struct cw_app *a)
 	for (i = 0; i < a->nsinks; i++)
 		a->sinks[i]->ops->free(a->sinks[i]->self);
 	cw_history_free(a->hist);
+	cw_findings_free(a->findings);
 	cw_collector_free(a->col);
 	free(a->fail);
 	free(a);

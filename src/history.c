@@ -13,10 +13,19 @@ struct ring {
 	size_t head, n;   /* head: next write; n: samples held */
 };
 
+/* The longer history: one sample per CW_TREND_STEP_MS, the latest exact
+ * count of that step; cap samples (--history minutes). */
+struct trend {
+	size_t head, n, cap;
+	int64_t *t;
+	uint32_t (*v)[CW_TCP_NSTATES];
+};
+
 struct hist_ns {
 	uint64_t inode;                /* the row id (cw_ns_row.id) */
 	int64_t first_ms, last_ms;     /* first and latest snapshot it was in */
 	struct ring *ring;             /* one sample per tick with exact counts; NULL before the first */
+	struct trend trend;            /* allocated with the ring */
 	int64_t ex_t[2];               /* the last two distinct exact samples: */
 	struct cw_tcpcount ex[2];      /* [1] the latest */
 	size_t nex;
@@ -31,6 +40,7 @@ struct cw_history {
 	struct cw_imap ns;             /* row id -> struct hist_ns */
 	struct ring node;
 	int64_t linger_ms;
+	size_t trend_cap;              /* samples of the longer history */
 	struct cw_snapshot *prev;      /* the previous snapshot: a row that vanishes is copied
 	                                  from there once, so no old snapshot is kept */
 };
@@ -41,14 +51,19 @@ static void ns_free(void *v)
 
 	cw_arena_done(&n->keep);
 	free(n->ring);
+	free(n->trend.t);
+	free(n->trend.v);
 	free(n);
 }
 
-struct cw_history *cw_history_new(int64_t linger_ms)
+struct cw_history *cw_history_new(int64_t linger_ms, unsigned history_min)
 {
 	struct cw_history *h = cw_xcalloc(1, sizeof(*h));
 
 	h->linger_ms = linger_ms;
+	h->trend_cap = (size_t)history_min * 60000 / CW_TREND_STEP_MS;
+	if (h->trend_cap < 2)
+		h->trend_cap = 2;
 	return h;
 }
 
@@ -99,6 +114,85 @@ static const struct cw_series *ring_copy(struct cw_arena *a, const struct ring *
 	s->t = t;
 	s->v = (const uint32_t (*)[CW_TCP_NSTATES])v;
 	return s;
+}
+
+static void trend_init(struct trend *tr, size_t cap)
+{
+	tr->cap = cap;
+	tr->t = cw_xcalloc(cap, sizeof(*tr->t));
+	tr->v = cw_xcalloc(cap, sizeof(*tr->v));
+}
+
+/* Keeps the latest exact count of each step: a sample in the same step as
+ * the newest replaces it. */
+static void trend_push(struct trend *tr, int64_t t, const struct cw_tcpcount *c)
+{
+	size_t at;
+	unsigned k;
+
+	if (tr->n && cw_floor_div(tr->t[(tr->head + tr->cap - 1) % tr->cap], CW_TREND_STEP_MS) ==
+			     cw_floor_div(t, CW_TREND_STEP_MS)) {
+		at = (tr->head + tr->cap - 1) % tr->cap;
+	} else {
+		at = tr->head;
+		tr->head = (tr->head + 1) % tr->cap;
+		if (tr->n < tr->cap)
+			tr->n++;
+	}
+	tr->t[at] = t;
+	for (k = 0; k < CW_TCP_NSTATES; k++)
+		tr->v[at][k] = cw_tcpcount_get(c, k);
+}
+
+static const struct cw_series *trend_copy(struct cw_arena *a, const struct trend *tr)
+{
+	struct cw_series *s;
+	int64_t *t;
+	uint32_t (*v)[CW_TCP_NSTATES];
+	size_t i, start;
+
+	if (!tr->n)
+		return NULL;
+	s = cw_arena_alloc(a, sizeof(*s));
+	t = cw_arena_alloc(a, tr->n * sizeof(*t));
+	v = cw_arena_alloc(a, tr->n * sizeof(*v));
+	start = (tr->head + tr->cap - tr->n) % tr->cap;
+	for (i = 0; i < tr->n; i++) {
+		t[i] = tr->t[(start + i) % tr->cap];
+		memcpy(v[i], tr->v[(start + i) % tr->cap], sizeof(v[i]));
+	}
+	s->n = tr->n;
+	s->t = t;
+	s->v = (const uint32_t (*)[CW_TCP_NSTATES])v;
+	return s;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The median of each slot over the trend, once it covers a third of the
+ * history window (5 minutes by default): a younger namespace has no
+ * baseline rather than one made of its first moments. */
+static bool trend_baseline(const struct trend *tr, double *out)
+{
+	uint32_t vals[CW_HISTORY_MAX_MIN * 60000 / CW_TREND_STEP_MS];
+	size_t need = tr->cap / 3 > 6 ? tr->cap / 3 : 6, i;
+	unsigned k;
+
+	if (tr->n < need || tr->n > CW_ARRAY_LEN(vals))
+		return false;
+	for (k = 0; k < CW_TCP_NSTATES; k++) {
+		for (i = 0; i < tr->n; i++)
+			vals[i] = tr->v[i][k];
+		qsort(vals, tr->n, sizeof(vals[0]), cmp_u32);
+		out[k] = tr->n % 2 ? vals[tr->n / 2]
+				   : ((double)vals[tr->n / 2 - 1] + (double)vals[tr->n / 2]) / 2.0;
+	}
+	return true;
 }
 
 /* Records an exact sample taken at t, unless it is the one already held
@@ -191,6 +285,8 @@ static void row_copy(struct cw_arena *a, struct cw_ns_row *d, const struct cw_ns
 	d->owners = NULL;
 	d->nsocks = 0;
 	d->series = NULL;
+	d->trend = NULL;
+	d->finding = 0;
 }
 
 static struct hist_ns *ns_get(struct cw_history *h, uint64_t inode, int64_t now)
@@ -264,6 +360,8 @@ static void add_vanished(struct cw_history *h, struct cw_snapshot *s)
 		memset(&r->rates, 0, sizeof(r->rates));
 		r->first_seen_ms = n->first_ms;
 		r->series = ring_copy(&s->arena, n->ring);
+		r->trend = trend_copy(&s->arena, &n->trend);
+		r->has_baseline = trend_baseline(&n->trend, r->baseline);
 	}
 	s->rows = rows;
 	s->nrows += ngone;
@@ -285,10 +383,18 @@ void cw_history_apply(struct cw_history *h, struct cw_snapshot *s)
 		if (r->has_exact) {
 			/* Rings are made on the first exact count: a namespace
 			 * that is never dumped costs no history. */
-			if (!n->ring)
+			int64_t taken = s->time_ms - (r->exact_age_ms > 0 ? r->exact_age_ms : 0);
+
+			if (!n->ring) {
 				n->ring = cw_xcalloc(1, sizeof(*n->ring));
+				trend_init(&n->trend, h->trend_cap);
+			}
 			ring_push(n->ring, s->time_ms, &r->tcp);
-			exact_push(n, s->time_ms - (r->exact_age_ms > 0 ? r->exact_age_ms : 0), &r->tcp);
+			/* The trend takes each exact count once, at the time it
+			 * was taken. */
+			if (!n->nex || n->ex_t[1] != taken)
+				trend_push(&n->trend, taken, &r->tcp);
+			exact_push(n, taken, &r->tcp);
 		}
 		r->has_change = exact_change(n, r->change);
 		if (!r->has_change)
@@ -298,6 +404,8 @@ void cw_history_apply(struct cw_history *h, struct cw_snapshot *s)
 		rates(&r->counters, &n->counters, s->time_ms - n->counters_ms, &r->rates);
 		r->first_seen_ms = n->first_ms;
 		r->series = ring_copy(&s->arena, n->ring);
+		r->trend = trend_copy(&s->arena, &n->trend);
+		r->has_baseline = trend_baseline(&n->trend, r->baseline);
 		if (r->counters.valid) {
 			n->counters = r->counters;
 			n->counters_ms = s->time_ms;

@@ -1,6 +1,7 @@
 /* opts: command-line parsing. */
 #include "config.h"
 #include "opts.h"
+#include "history.h"
 #include "util.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 enum {
 	OPT_JSON = 256, OPT_COUNT, OPT_BUDGET, OPT_PROCFS, OPT_ROOTFS, OPT_PEERS, OPT_DIAG_MODE,
 	OPT_SOCKETS, OPT_INFO, OPT_NO_COLOR, OPT_NO_MOUSE, OPT_WARN_CW, OPT_WARN_TW, OPT_WARN_SS,
+	OPT_HISTORY,
 };
 
 static const struct option longopts[] = {
@@ -32,6 +34,7 @@ static const struct option longopts[] = {
 	{"warn-close-wait", required_argument, NULL, OPT_WARN_CW},
 	{"warn-time-wait", required_argument, NULL, OPT_WARN_TW},
 	{"warn-syn-sent", required_argument, NULL, OPT_WARN_SS},
+	{"history", required_argument, NULL, OPT_HISTORY},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -53,6 +56,7 @@ void cw_opts_defaults(struct cw_opts *o)
 	o->warn_close_wait = 50;
 	o->warn_time_wait = 5000;
 	o->warn_syn_sent = 100;
+	o->history_min = CW_HISTORY_DEFAULT_MIN;
 }
 
 void cw_opts_usage(FILE *f)
@@ -75,6 +79,8 @@ void cw_opts_usage(FILE *f)
 	      "      --sockets NETNS    with --json: list the sockets of NETNS (label or inode)\n"
 	      "      --tcp-info         with --sockets: add rtt and retransmits (tcp_info)\n"
 	      "      --diag-mode MODE   auto, legacy (one walk) or family (two dumps)\n"
+	      "      --history MINUTES  trend kept per namespace for baselines and findings\n"
+	      "                         (default 15, at most 1440)\n"
 	      "\n"
 	      "View:\n"
 	      "  -s, --sort COLUMN      sort by COLUMN, e.g. CLOSE_WAIT (case-insensitive)\n"
@@ -188,6 +194,12 @@ int cw_opts_parse(struct cw_opts *o, int argc, char **argv, char **cause)
 				o->warn_time_wait = (unsigned)n;
 			else
 				o->warn_syn_sent = (unsigned)n;
+			break;
+		case OPT_HISTORY:
+			if (!parse_count(optarg, CW_HISTORY_MAX_MIN, &n) || n == 0)
+				return bad(cause, "--history", optarg,
+					   "must be whole minutes, 1 to " CW_STR(CW_HISTORY_MAX_MIN));
+			o->history_min = (unsigned)n;
 			break;
 		case 'h':
 			o->help = true;

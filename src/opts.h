@@ -28,6 +28,7 @@ struct cw_opts {
 	const char *sort, *filter;
 	bool color, mouse;
 	unsigned warn_close_wait, warn_time_wait, warn_syn_sent;
+	unsigned history_min;   /* --history: minutes of trend behind baselines */
 	bool help, version;
 };
 

@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #define CW_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define CW_XSTR(x) #x
+#define CW_STR(x) CW_XSTR(x)
 
 void *cw_xmalloc(size_t n);
 void *cw_xcalloc(size_t n, size_t size);
@@ -35,6 +37,12 @@ char *cw_sanitize_dup(const char *src);
  * start of the character that straddles it. Cut outside strings with it,
  * never with a bare "%.*s" or a byte count. */
 size_t cw_utf8_truncate(const char *s, size_t len, size_t max);
+
+/* a / b rounded towards minus infinity (b > 0): for times before 1970. */
+static inline int64_t cw_floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b < 0);
+}
 
 int64_t cw_now_ms(void);          /* CLOCK_REALTIME in ms */
 int64_t cw_mono_ns(void);         /* CLOCK_MONOTONIC in ns */

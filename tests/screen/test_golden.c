@@ -98,7 +98,7 @@ static bool load(struct cw_view *v, const char *fixture)
 	char *path, *text, *line, *save = NULL;
 	int r;
 	bool ok;
-	struct cw_history *h = cw_history_new(CW_HISTORY_LINGER_MS);
+	struct cw_history *h = cw_history_new(CW_HISTORY_LINGER_MS, CW_HISTORY_DEFAULT_MIN);
 
 	if (fixture[0] == '{') {
 		text = cw_xstrdup(fixture);

@@ -66,7 +66,7 @@ static const struct cw_ns_row *find(const struct cw_snapshot *s, uint64_t inode,
 
 static void test_rates_and_change(void)
 {
-	struct cw_history *h = cw_history_new(CW_HISTORY_LINGER_MS);
+	struct cw_history *h = cw_history_new(CW_HISTORY_LINGER_MS, CW_HISTORY_DEFAULT_MIN);
 	struct ns_spec a = {1, "team-a/web", 10, 2, 0, 100};
 	struct cw_snapshot *s1, *s2, *s3;
 	const struct cw_ns_row *r;
@@ -131,7 +131,7 @@ static void test_rates_and_change(void)
 
 static void test_vanished(void)
 {
-	struct cw_history *h = cw_history_new(5000);
+	struct cw_history *h = cw_history_new(5000, CW_HISTORY_DEFAULT_MIN);
 	struct ns_spec both[] = {{1, "team-a/web", 10, 2, 0, 100}, {2, "team-b/db-0", 7, 0, 0, 50}};
 	struct cw_snapshot *s;
 	const struct cw_ns_row *r;
@@ -182,7 +182,7 @@ static void test_vanished(void)
 	/* The kernel reuses inodes: a namespace gone for one tick and then
 	 * seen again under the same inode is a new one. */
 	{
-		struct cw_history *h2 = cw_history_new(5000);
+		struct cw_history *h2 = cw_history_new(5000, CW_HISTORY_DEFAULT_MIN);
 		struct ns_spec one = {5, "old", 10, 0, 0, 100}, reused = {5, "new", 1, 0, 0, 3};
 
 		s = snap(T0, &one, 1);
@@ -219,7 +219,7 @@ static void test_vanished(void)
  * one that never paused. */
 static void test_pause(void)
 {
-	struct cw_history *h = cw_history_new(5000);
+	struct cw_history *h = cw_history_new(5000, CW_HISTORY_DEFAULT_MIN);
 	struct ns_spec a = {1, "team-a/web", 0, 0, 0, 0};
 	struct cw_snapshot *held = NULL, *s = NULL;
 	int i;
@@ -249,7 +249,7 @@ static void test_pause(void)
 /* A snapshot with no rows, and a series longer than its ring. */
 static void test_edges(void)
 {
-	struct cw_history *h = cw_history_new(5000);
+	struct cw_history *h = cw_history_new(5000, CW_HISTORY_DEFAULT_MIN);
 	struct ns_spec a = {1, "x", 1, 0, 0, 0};
 	struct cw_snapshot *s = snap(T0, NULL, 0);
 	uint32_t vals[CW_SERIES_LEN];
@@ -280,7 +280,7 @@ static void test_edges(void)
  * and the next rate spans the whole interval since the last read. */
 static void test_counter_gap(void)
 {
-	struct cw_history *h = cw_history_new(5000);
+	struct cw_history *h = cw_history_new(5000, CW_HISTORY_DEFAULT_MIN);
 	struct ns_spec a = {1, "p", 1, 0, 0, 0};
 	struct cw_snapshot *s;
 
@@ -307,7 +307,7 @@ static void test_counter_gap(void)
  * previous one, whatever lingers. */
 static void test_no_old_snapshots(void)
 {
-	struct cw_history *h = cw_history_new(5000);
+	struct cw_history *h = cw_history_new(5000, CW_HISTORY_DEFAULT_MIN);
 	struct ns_spec both[] = {{1, "a", 1, 0, 0, 0}, {2, "b", 2, 0, 0, 0}};
 	struct cw_snapshot *first, *s;
 	int k;
@@ -329,8 +329,68 @@ static void test_no_old_snapshots(void)
 	cw_history_free(h);
 }
 
+/* The trend keeps one sample per 10 s (the latest of each step) over
+ * --history minutes; the baseline is its median per state, once the trend
+ * covers a third of the window, and a surge does not move it at once. */
+static void test_trend_baseline(void)
+{
+	struct cw_history *h = cw_history_new(5000, 3); /* 18 steps; a baseline after 6 */
+	struct ns_spec a = {7, "team-a/api", 0, 0, 0, 0};
+	const struct cw_ns_row *r = NULL;
+	struct cw_snapshot *s = NULL;
+	int i;
+
+	/* 60 s at 1 s: 6 steps of 10 s, ESTAB 10..69. */
+	for (i = 0; i < 60; i++) {
+		a.estab = 10 + (uint32_t)i;
+		cw_snapshot_unref(s);
+		s = snap(T0 + i * 1000, &a, 1);
+		cw_history_apply(h, s);
+		r = find(s, 7, false);
+		if (i == 49)
+			ok(!r->has_baseline, "no baseline from 50 s of a 3-minute window");
+	}
+	ok(r->trend && r->trend->n == 6, "one trend sample per 10 s (%zu)", r->trend ? r->trend->n : 0);
+	ok(r->trend && r->trend->v[0][CW_TCP_ESTABLISHED] == 19 && r->trend->v[5][CW_TCP_ESTABLISHED] == 69 &&
+	   r->trend->t[5] == T0 + 59000, "each step keeps its latest count");
+	ok(r->has_baseline && near(r->baseline[CW_TCP_ESTABLISHED], (39 + 49) / 2.0) &&
+	   near(r->baseline[0], (39 + 49) / 2.0), "baseline: the median of the steps (%g)",
+	   r->baseline[CW_TCP_ESTABLISHED]);
+	/* A surge of 20 s: two steps of 10x; the median barely moves. */
+	for (i = 60; i < 80; i++) {
+		a.estab = 700;
+		cw_snapshot_unref(s);
+		s = snap(T0 + i * 1000, &a, 1);
+		cw_history_apply(h, s);
+	}
+	r = find(s, 7, false);
+	/* 19 29 39 49 59 69 700 700: from (39+49)/2 to (49+59)/2 */
+	ok(r->has_baseline && near(r->baseline[CW_TCP_ESTABLISHED], 54),
+	   "a 20 s surge moves the baseline by one step only (%g)", r->baseline[CW_TCP_ESTABLISHED]);
+	/* 3 minutes later the window holds 18 steps and the oldest are gone. */
+	for (i = 80; i < 260; i += 5) {
+		cw_snapshot_unref(s);
+		s = snap(T0 + i * 1000, &a, 1);
+		cw_history_apply(h, s);
+	}
+	r = find(s, 7, false);
+	ok(r->trend->n == 18 && r->trend->t[0] >= T0 + 80000, "the window is 3 minutes (%zu samples)",
+	   r->trend->n);
+	ok(near(r->baseline[CW_TCP_ESTABLISHED], 700), "a lasting change becomes the baseline");
+	/* A row dumped long ago carries its count: the sample is not repeated. */
+	cw_snapshot_unref(s);
+	a.age_ms = 35000; /* taken at T0 + 255 s, the latest sample's time */
+	s = snap(T0 + 290000, &a, 1);
+	cw_history_apply(h, s);
+	r = find(s, 7, false);
+	ok(r->trend->t[r->trend->n - 1] == T0 + 255000, "a carried count adds no trend sample");
+	cw_snapshot_unref(s);
+	cw_history_free(h);
+}
+
 int main(void)
 {
+	test_trend_baseline();
 	test_no_old_snapshots();
 	test_counter_gap();
 	test_rates_and_change();
