@@ -1273,6 +1273,151 @@ static bool get_sockets(struct cw_json_reader *r, const struct cw_json_field *f,
 
 static const struct cw_json_conv conv_sockets = {"sockets", put_sockets, get_sockets, NULL};
 
+/* ---- findings ---- */
+
+/* An enum by its name: aux is a struct names (the enum's name and parse
+ * functions, as in snapshot.h). */
+struct names {
+	const char *(*name)(int v);
+	int (*parse)(const char *s);
+	const char *what;
+};
+
+static cJSON *put_enum(const struct cw_json_field *f, const struct cw_json_ref *o)
+{
+	const struct names *n = f->aux;
+
+	return string(n->name(*(int *)at(f, o)));
+}
+
+static bool get_enum(struct cw_json_reader *r, const struct cw_json_field *f, const cJSON *v,
+		     const struct cw_json_ref *o)
+{
+	const struct names *n = f->aux;
+	const char *s = NULL;
+	int k;
+
+	if (!read_raw(r, f->key, v, &s))
+		return false;
+	k = n->parse(s);
+	if (k < 0)
+		return fail(r, f->key, "unknown %s \"%.32s\"", n->what, s);
+	*(int *)at(f, o) = k;
+	return true;
+}
+
+static const struct cw_json_conv conv_enum = {"enum", put_enum, get_enum, NULL};
+
+static const char *rule_name(int v) { return cw_rule_name((enum cw_rule)v); }
+static const char *severity_name(int v) { return cw_severity_name((enum cw_severity)v); }
+static const struct names rule_names = {rule_name, cw_rule_parse, "rule"};
+static const struct names severity_names = {severity_name, cw_severity_parse, "severity"};
+_Static_assert(sizeof(enum cw_rule) == sizeof(int) && sizeof(enum cw_severity) == sizeof(int),
+	       "enums are read and written as int");
+
+/* A finding's evidence, {"key": number or string, ...}, in its order. */
+static cJSON *put_evidence(const struct cw_json_field *f, const struct cw_json_ref *o)
+{
+	const struct cw_finding *fd = o->part[0];
+	cJSON *obj = must(cJSON_CreateObject());
+	size_t i;
+
+	for (i = 0; i < fd->nevidence; i++) {
+		const struct cw_evidence *e = &fd->evidence[i];
+
+		cJSON_AddItemToObject(obj, e->key, e->str ? string(e->str) : num(e->num));
+	}
+	return obj;
+}
+
+/* Each value's path is its key ("evidence.slope"), so the loop is its own
+ * rather than read_each's, which names elements by index. */
+static bool evidence_el(struct cw_json_reader *r, const cJSON *c, struct cw_evidence *ev, size_t i)
+{
+	const char *key = c->string ? c->string : "";
+	size_t k;
+
+	for (k = 0; k < i; k++)
+		if (strcmp(ev[k].key, key) == 0)
+			return fail(r, NULL, "repeated");
+	ev[i].key = dup_clean(r, key);
+	if (cJSON_IsString(c))
+		ev[i].str = dup_clean(r, c->valuestring);
+	else if (cJSON_IsNumber(c) && isfinite(c->valuedouble))
+		ev[i].num = c->valuedouble;
+	else
+		return fail(r, NULL, "not a string or a finite number (found %s)", cw_json_type_name(c));
+	return true;
+}
+
+static bool get_evidence(struct cw_json_reader *r, const struct cw_json_field *f, const cJSON *v,
+			 const struct cw_json_ref *o)
+{
+	struct cw_finding *fd = o->part[0];
+	size_t n = 0, len;
+	const cJSON *c;
+	bool okay = true;
+
+	if (!cJSON_IsObject(v))
+		return fail(r, f->key, "not an object (found %s)", cw_json_type_name(v));
+	cJSON_ArrayForEach(c, v)
+		n++;
+	fd->evidence = cw_arena_alloc(r->arena, (n ? n : 1) * sizeof(*fd->evidence));
+	fd->nevidence = 0;
+	len = cw_json_reader_push_key(r, f->key);
+	cJSON_ArrayForEach(c, v) {
+		size_t el = cw_json_reader_push_key(r, c->string ? c->string : "");
+
+		okay = evidence_el(r, c, fd->evidence, fd->nevidence);
+		cw_json_reader_pop(r, el);
+		if (!okay)
+			break;
+		fd->nevidence++;
+	}
+	cw_json_reader_pop(r, len);
+	return okay;
+}
+
+static const struct cw_json_conv conv_evidence = {"evidence", put_evidence, get_evidence, NULL};
+
+/* A finding about a hostnet-pod row names its pod's cgroup, as the row
+ * does; every other finding's row is its inode (0: the node). */
+static cJSON *put_finding_cgroup(const struct cw_json_field *f, const struct cw_json_ref *o)
+{
+	const struct cw_finding *fd = o->part[0];
+	char buf[24];
+
+	if (!(fd->id & CW_ROW_ID_CGROUP))
+		return NULL;
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)(fd->id & ~CW_ROW_ID_CGROUP));
+	return string(buf);
+}
+
+static bool get_finding_cgroup(struct cw_json_reader *r, const struct cw_json_field *f,
+			       const cJSON *v, const struct cw_json_ref *o)
+{
+	struct cw_finding *fd = o->part[0];
+
+	if (!get_u64str(r, f, v, o))
+		return false;
+	if (!fd->id || (fd->id & CW_ROW_ID_CGROUP))
+		return fail(r, f->key, "out of range (1 to %llu)", ~CW_ROW_ID_CGROUP);
+	fd->id |= CW_ROW_ID_CGROUP;
+	return true;
+}
+
+static bool absent_finding_cgroup(struct cw_json_reader *r, const struct cw_json_field *f,
+				  const struct cw_json_ref *o)
+{
+	struct cw_finding *fd = o->part[0];
+
+	fd->id = fd->inode;
+	return true;
+}
+
+static const struct cw_json_conv conv_finding_cgroup = {"cgroup id", put_finding_cgroup,
+							get_finding_cgroup, absent_finding_cgroup};
+
 /* ---- guards ---- */
 
 static bool row_is_pod(const struct cw_json_ref *o)
@@ -1384,6 +1529,33 @@ static const struct cw_json_field peer_fields[] = {
 static const struct cw_json_object peer_object =
 	TABLE("peer", peer_fields, struct cw_peer, NULL, NULL);
 
+#define ENDPOINT(m) CW_JSON_AT(struct cw_endpoint, m)
+static const struct cw_json_field endpoint_fields[] = {
+	{"direction", &conv_dir,     ENDPOINT(dir), .flags = REQ},
+	{"addr",      &conv_addr,    ENDPOINT(addr), .flags = REQ},
+	{"port",      &cw_json_uint, ENDPOINT(port), .flags = REQ},
+};
+static const struct cw_json_object endpoint_object =
+	TABLE("endpoint", endpoint_fields, struct cw_endpoint, NULL, NULL);
+
+#define FINDING(m) CW_JSON_AT(struct cw_finding, m)
+static const struct cw_json_field finding_fields[] = {
+	{"rule",      &conv_enum,           FINDING(rule), .flags = REQ, .aux = &rule_names},
+	{"severity",  &conv_enum,           FINDING(severity), .flags = REQ, .aux = &severity_names},
+	{"inode",     &cw_json_uint,        FINDING(inode), .flags = REQ},
+	{"cgroup_id", &conv_finding_cgroup, FINDING(id)},
+	{"label",     &cw_json_str,         FINDING(label), .flags = REQ},
+	{"since",     &cw_json_stamp,       FINDING(since_ms), .flags = REQ},
+	{"text",      &cw_json_str,         FINDING(text), .flags = REQ},
+	{"evidence",  &conv_evidence,       .off = 0},
+	{"next",      &cw_json_str,         FINDING(next)},
+	{"peer",      &cw_json_obj,         FINDING(peer), FLAGGED(struct cw_finding, has_peer),
+	                                    .sub = &endpoint_object},
+	{"pid",       &conv_pid,            FINDING(pid)},
+};
+static const struct cw_json_object finding_object =
+	TABLE("finding", finding_fields, struct cw_finding, NULL, NULL);
+
 #define COUNTER(m) CW_JSON_AT(struct cw_counters, m)
 static const struct cw_json_field counters_fields[] = {
 	{"curr_estab",       &cw_json_uint, COUNTER(curr_estab)},
@@ -1463,6 +1635,7 @@ static const struct cw_json_field row_fields[] = {
 	{"tcp_total",    &conv_total,     ROW(tcp.total), .when = &when_exact,
 	                                  .states = offsetof(struct cw_ns_row, tcp.tcp)},
 	{"change",       &conv_change,    ROW(change), FLAGGED(struct cw_ns_row, has_change)},
+	{"baseline",     &conv_change,    ROW(baseline), FLAGGED(struct cw_ns_row, has_baseline)},
 	{"counters",     &cw_json_obj,    ROW(counters), FLAGGED(struct cw_ns_row, counters.valid),
 	                                  .sub = &counters_object},
 	{"rates",        &cw_json_obj,    ROW(rates), FLAGGED(struct cw_ns_row, rates.valid),
@@ -1495,22 +1668,32 @@ static const struct cw_json_field collector_fields[] = {
 static const struct cw_json_object collector_object =
 	TABLE("collector", collector_fields, struct cw_collector_stats, NULL, NULL);
 
+/* Each row learns its worst finding, as the findings stage would set it. */
+static bool snapshot_finish(struct cw_json_reader *r, const struct cw_json_ref *o)
+{
+	cw_snapshot_link_findings(o->part[0]);
+	return true;
+}
+
 #define SNAP(m) CW_JSON_AT(struct cw_snapshot, m)
 static const struct cw_json_field snapshot_fields[] = {
 	{"schema",    &conv_schema,    SNAP(schema), .flags = REQ},
 	{"time",      &cw_json_stamp,  SNAP(time_ms)},
 	{"hostname",  &cw_json_str,    SNAP(hostname)},
 	{"collector", &cw_json_obj,    SNAP(collector), .sub = &collector_object},
+	{"findings",  &cw_json_list,   SNAP(findings), .count = offsetof(struct cw_snapshot, nfindings),
+	                               .sub = &finding_object},
 	{"netns",     &cw_json_list,   SNAP(rows), .count = offsetof(struct cw_snapshot, nrows),
 	                               .sub = &row_object},
 };
 const struct cw_json_object cw_json_snapshot_object =
-	TABLE("snapshot", snapshot_fields, struct cw_snapshot, NULL, NULL);
+	TABLE("snapshot", snapshot_fields, struct cw_snapshot, NULL, snapshot_finish);
 
 const struct cw_json_object *const cw_json_row_object = &row_object;
 
 const struct cw_json_object *const cw_json_objects[] = {
 	&cw_json_snapshot_object, &collector_object, &row_object, &pod_object, &counters_object,
 	&rates_object,
-	&peer_object, &listener_object, &socket_object, &info_object, NULL,
+	&peer_object, &listener_object, &socket_object, &info_object, &finding_object,
+	&endpoint_object, NULL,
 };

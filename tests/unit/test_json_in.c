@@ -450,6 +450,90 @@ static void test_old_times(void)
 
 /* rich(), with every value that has a default away from it, so that
  * deleting any key changes what is read. */
+/* What the findings stage adds: a crit finding about row 0 toward a peer,
+ * with evidence of both kinds, one about the hostnet pod, one about the
+ * node. Worst first, as the stage sorts them. */
+static void add_findings(struct cw_snapshot *s)
+{
+	struct cw_arena *ar = &s->arena;
+	struct cw_finding *f = cw_arena_alloc(ar, 3 * sizeof(*f));
+	struct cw_evidence *ev = cw_arena_alloc(ar, 2 * sizeof(*ev));
+
+	f[0] = (struct cw_finding){.rule = CW_RULE_POOL_LEAK, .severity = CW_SEV_CRIT,
+				   .id = s->rows[0].id, .inode = s->rows[0].inode,
+				   .label = s->rows[0].label, .since_ms = s->time_ms - 360000,
+				   .text = "pool leak: +14 ESTAB/min to 10.96.3.4:5432 for 6 min",
+				   .next = "look at the pool settings of java[4123]",
+				   .evidence = ev, .nevidence = 2, .has_peer = true, .pid = 4123};
+	cw_addr_parse("10.96.3.4", &f[0].peer.addr);
+	f[0].peer.port = 5432;
+	f[0].peer.dir = CW_PEER_OUT;
+	ev[0] = (struct cw_evidence){.key = "slope_per_min", .num = 14.25};
+	ev[1] = (struct cw_evidence){.key = "process", .str = "java[4123]"};
+	f[1] = (struct cw_finding){.rule = CW_RULE_CLOSE_WAIT, .severity = CW_SEV_WARN,
+				   .id = s->rows[7].id, .inode = s->rows[7].inode,
+				   .label = s->rows[7].label, .since_ms = s->time_ms - 1000,
+				   .text = "CLOSE_WAIT: 120", .evidence = ev, .nevidence = 0};
+	f[2] = (struct cw_finding){.rule = CW_RULE_NODE_LIMIT, .severity = CW_SEV_INFO,
+				   .label = "node", .since_ms = s->time_ms,
+				   .text = "file-nr at 91% of file-max", .evidence = ev, .nevidence = 0};
+	s->findings = f;
+	s->nfindings = 3;
+}
+
+static struct cw_snapshot *full(void);
+
+static void test_findings(void)
+{
+	struct cw_snapshot *s = full(), *b;
+	char *text = cw_json_snapshot(s), *cause = NULL;
+	const struct cw_finding *f;
+
+	b = cw_json_in_snapshot(text, &cause);
+	ok(b != NULL, "findings: read back%s%s", cause ? ": " : "", cause ? cause : "");
+	if (b) {
+		is_int(b->nfindings, 3, "findings: three");
+		f = &b->findings[0];
+		ok(f->rule == CW_RULE_POOL_LEAK && f->severity == CW_SEV_CRIT && f->pid == 4123 &&
+		   f->has_peer && f->peer.port == 5432 && f->since_ms == s->time_ms - 360000 &&
+		   f->id == s->rows[0].id, "findings: the first, whole");
+		ok(f->nevidence == 2 && strcmp(f->evidence[0].key, "slope_per_min") == 0 &&
+		   !f->evidence[0].str && f->evidence[0].num == 14.25 &&
+		   strcmp(f->evidence[1].str, "java[4123]") == 0, "findings: evidence in order, typed");
+		ok(b->findings[1].id == (987654321 | CW_ROW_ID_CGROUP), "findings: a hostnet pod's id");
+		ok(b->findings[2].id == 0 && b->findings[2].inode == 0, "findings: the node's");
+		ok(cw_snapshot_find(b, s->rows[0].id)->finding == 1 &&
+		   cw_snapshot_find(b, 987654321 | CW_ROW_ID_CGROUP)->finding == 2 &&
+		   cw_snapshot_find(b, s->rows[2].id)->finding == 0,
+		   "findings: each row knows its worst");
+		ok(cw_snapshot_find(b, s->rows[0].id)->has_baseline &&
+		   cw_snapshot_find(b, s->rows[0].id)->baseline[CW_TCP_ESTABLISHED] == 4.5,
+		   "baseline read back");
+	}
+	cw_snapshot_unref(b);
+	free(cause);
+	free(text);
+	text = cw_xstrdup("{\"schema\":2,\"findings\":[{\"rule\":\"pool-leek\",\"severity\":\"warn\","
+			  "\"inode\":1,\"label\":\"x\",\"since\":\"2026-01-01T00:00:00.000Z\",\"text\":\"t\"}]}");
+	b = cw_json_in_snapshot(text, &cause);
+	ok(!b && cause && strstr(cause, "findings[0].rule") && strstr(cause, "unknown rule"),
+	   "an unknown rule id is refused by name: %s", cause ? cause : "");
+	cw_snapshot_unref(b);
+	free(cause);
+	cause = NULL;
+	free(text);
+	text = cw_xstrdup("{\"schema\":2,\"findings\":[{\"rule\":\"dns-storm\",\"severity\":\"warn\","
+			  "\"inode\":1,\"label\":\"x\",\"since\":\"2026-01-01T00:00:00.000Z\",\"text\":\"t\","
+			  "\"evidence\":{\"a\":[1]}}]}");
+	b = cw_json_in_snapshot(text, &cause);
+	ok(!b && cause && strstr(cause, "findings[0].evidence.a"),
+	   "evidence that is neither a number nor a string is refused: %s", cause ? cause : "");
+	cw_snapshot_unref(b);
+	free(cause);
+	free(text);
+	cw_snapshot_unref(s);
+}
+
 static struct cw_snapshot *full(void)
 {
 	struct cw_snapshot *s = rich();
@@ -468,6 +552,11 @@ static struct cw_snapshot *full(void)
 	s->rows[0].rates = (struct cw_rates){.valid = true, .active_opens = 1.5, .passive_opens = 2,
 					     .attempt_fails = 0.25, .estab_resets = 3, .in_errs = 4,
 					     .out_rsts = 5, .listen_overflows = 6, .listen_drops = 7};
+	s->rows[0].has_baseline = true;
+	s->rows[0].baseline[CW_TCP_ESTABLISHED] = 4.5;
+	s->rows[0].baseline[CW_TCP_TIME_WAIT] = 2;
+	s->rows[0].baseline[0] = 6.5;
+	add_findings(s);
 	return s;
 }
 
@@ -1318,5 +1407,6 @@ int main(void)
 	test_hostnet_ids();
 	test_hostile();
 	test_fixtures();
+	test_findings();
 	return tap_done();
 }
