@@ -2,6 +2,7 @@
  * and runs the app. The only file under src/ that knows the live view. */
 #include "config.h"
 #include "app.h"
+#include "batch_sink.h"
 #include "json_sink.h"
 #include "opts.h"
 #include "util.h"
@@ -36,6 +37,9 @@ int main(int argc, char **argv)
 	app = cw_app_new(&o);
 	if (o.mode == CW_MODE_JSON) {
 		cw_app_add_sink(app, cw_json_sink_new(&o, stdout));
+	} else if (o.mode == CW_MODE_BATCH) {
+		setlocale(LC_ALL, "");
+		cw_app_add_sink(app, cw_batch_sink_new(&o, stdout));
 	} else {
 		setlocale(LC_ALL, ""); /* UTF-8 blocks and wide names where the terminal has them */
 		tui = cw_tui_sink_new(&o, &cause);

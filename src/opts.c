@@ -11,14 +11,15 @@
 #include <string.h>
 
 enum {
-	OPT_JSON = 256, OPT_COUNT, OPT_BUDGET, OPT_PROCFS, OPT_ROOTFS, OPT_PEERS, OPT_DIAG_MODE,
+	OPT_JSON = 256, OPT_BUDGET, OPT_PROCFS, OPT_ROOTFS, OPT_PEERS, OPT_DIAG_MODE,
 	OPT_SOCKETS, OPT_INFO, OPT_NO_COLOR, OPT_NO_MOUSE, OPT_WARN_CW, OPT_WARN_TW, OPT_WARN_SS,
 	OPT_HISTORY,
 };
 
 static const struct option longopts[] = {
 	{"json", no_argument, NULL, OPT_JSON},
-	{"count", required_argument, NULL, OPT_COUNT},
+	{"count", required_argument, NULL, 'n'},
+	{"batch", no_argument, NULL, 'b'},
 	{"delay", required_argument, NULL, 'd'},
 	{"budget", required_argument, NULL, OPT_BUDGET},
 	{"procfs", required_argument, NULL, OPT_PROCFS},
@@ -67,7 +68,9 @@ void cw_opts_usage(FILE *f)
 	      "Modes:\n"
 	      "  (none)                 the interactive view\n"
 	      "      --json             print one JSON snapshot and exit\n"
-	      "      --count N          with --json: print N snapshots, one per line\n"
+	      "  -b, --batch            print a text table per refresh, for logs and tickets\n"
+	      "                         (until stopped, or -n times)\n"
+	      "  -n, --count N          print N snapshots (--json: one per line; default 1)\n"
 	      "\n"
 	      "Collection:\n"
 	      "  -d, --delay SECONDS    time between refreshes (default 1; fractions allowed)\n"
@@ -119,15 +122,19 @@ int cw_opts_parse(struct cw_opts *o, int argc, char **argv, char **cause)
 
 	opterr = 0; /* our own one-line messages */
 	optind = 0; /* 0, not 1: also resets getopt's state inside a group like -xh */
-	while ((c = getopt_long(argc, argv, ":d:s:F:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":bn:d:s:F:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_JSON:
-			o->mode = CW_MODE_JSON;
+		case 'b':
+			if (o->mode != CW_MODE_TUI && o->mode != (c == 'b' ? CW_MODE_BATCH : CW_MODE_JSON))
+				return cw_cause(cause, -EINVAL, "--json and --batch: choose one");
+			o->mode = c == 'b' ? CW_MODE_BATCH : CW_MODE_JSON;
 			break;
-		case OPT_COUNT:
+		case 'n':
 			if (!parse_count(optarg, 1000000000, &n) || n == 0)
 				return bad(cause, "--count", optarg, "must be a whole number, 1 or more");
 			o->count = (long)n;
+			o->count_set = true;
 			break;
 		case 'd':
 			if (!cw_parse_double(optarg, &d) || d < 0.05 || d > 3600)

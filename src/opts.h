@@ -12,12 +12,14 @@
 enum cw_mode {
 	CW_MODE_TUI = 0,
 	CW_MODE_JSON,
+	CW_MODE_BATCH,
 };
 
 struct cw_opts {
 	enum cw_mode mode;
 	double delay_s;
-	long count;             /* snapshots to print in --json mode */
+	long count;             /* snapshots to print in --json or --batch mode */
+	bool count_set;         /* given: --batch otherwise runs until stopped */
 	double budget_pct;
 	const char *procfs, *rootfs;
 	size_t peers;

@@ -53,10 +53,24 @@ int main(void)
 	   "defaults: colour and mouse on");
 	ok(o.warn_close_wait == 50 && o.warn_time_wait == 5000 && o.warn_syn_sent == 100,
 	   "defaults: warning thresholds");
+	is_int(o.history_min, 15, "defaults: 15 minutes of history");
 
 	/* Every flag. */
 	is_int(run(&o, "--json", "--count", "5", NULL), 0, "--json --count 5");
 	ok(o.mode == CW_MODE_JSON && o.count == 5, "json mode, count 5");
+	is_int(run(&o, "-b", "-n", "3", NULL), 0, "-b -n 3");
+	ok(o.mode == CW_MODE_BATCH && o.count == 3 && o.count_set, "batch mode, count 3");
+	is_int(run(&o, "--batch", NULL), 0, "--batch");
+	ok(o.mode == CW_MODE_BATCH && !o.count_set, "batch mode, no count: until stopped");
+	is_int(run(&o, "-bn2", NULL), 0, "-bn2");
+	ok(o.mode == CW_MODE_BATCH && o.count == 2, "grouped short options");
+	is_int(run(&o, "--json", "--json", NULL), 0, "--json twice is --json");
+	ok(run(&o, "--json", "-b", NULL) == -EINVAL && run(&o, "-b", "--json", NULL) == -EINVAL,
+	   "--json and --batch together are refused");
+	is_int(run(&o, "--history", "1", NULL), 0, "--history 1");
+	is_int(o.history_min, 1, "history 1 minute");
+	is_int(run(&o, "--history=1440", NULL), 0, "--history=1440");
+	is_int(o.history_min, 1440, "history a day");
 	is_int(run(&o, "--count=1000000000", NULL), 0, "--count=1000000000");
 	is_int(o.count, 1000000000, "count at its maximum");
 	is_int(run(&o, "-d", "0.5", NULL), 0, "-d 0.5");
@@ -116,6 +130,11 @@ int main(void)
 	BAD("--delay", "--delay", "nan");
 	BAD("--delay", "-d", "1s");
 	BAD("--count", "--count", "0");
+	BAD("--count", "-n", "0");
+	BAD("--history", "--history", "0");
+	BAD("--history", "--history", "1441");
+	BAD("--history", "--history", "1.5");
+	BAD("--history", "--history", "abc");
 	BAD("--count", "--count", "abc");
 	BAD("--count", "--count", "-1");
 	BAD("--count", "--count", "1000000001");
