@@ -3,6 +3,8 @@
 #include "app.h"
 #include "findings.h"
 #include "history.h"
+#include "json_in.h"
+#include "recfile.h"
 #include "privs.h"
 #include "ticker.h"
 #include "util.h"
@@ -34,6 +36,10 @@ struct cw_app {
 	struct cw_history *hist;
 	struct cw_findings_conf fconf;
 	struct cw_findings *findings;
+	const char *replay_path;       /* --replay: the source is a recording */
+	struct cw_recr *replay;
+	char *replay_err;              /* why the recording could not be read on, or NULL */
+	char *out_note;                /* a sink's standing problem, or NULL */
 	bool stopping, publishing;
 	int rc;
 	char *fail;            /* why a sink ended the run, or NULL */
@@ -62,6 +68,9 @@ struct cw_app *cw_app_new(const struct cw_opts *o)
 	a->fconf.close_wait = o->warn_close_wait;
 	a->fconf.time_wait = o->warn_time_wait;
 	a->fconf.syn_sent = o->warn_syn_sent;
+	a->replay_path = o->replay;
+	if (a->replay_path)
+		a->delay_ms = 1; /* as fast as the outputs take it */
 	return a;
 }
 
@@ -74,11 +83,41 @@ void cw_app_add_sink(struct cw_app *a, struct cw_sink *s)
 		a->cfg.max_peers = s->max_peers;
 }
 
+/* The next recorded snapshot, or NULL at the end or on an error (then
+ * replay_err says which line). The recording already holds what the
+ * history and findings stages wrote, so they do not run again. */
+static struct cw_snapshot *replay_next(struct cw_app *a)
+{
+	const char *line;
+	size_t lineno;
+	char *cause = NULL;
+	struct cw_snapshot *s;
+	int r;
+
+	if (a->replay_err)
+		return NULL;
+	r = cw_recr_next(a->replay, &line, &lineno, &cause);
+	if (r <= 0) {
+		a->replay_err = cause;
+		return NULL;
+	}
+	s = cw_json_in_snapshot(line, &cause);
+	if (!s) {
+		a->replay_err = cw_xasprintf("%s: line %zu: %s", a->replay_path, lineno, cause);
+		free(cause);
+	}
+	return s;
+}
+
 /* Runs on a worker thread: one tick of the pipeline. */
 static struct cw_snapshot *produce(void *arg, const struct cw_wants *w, int64_t now_ms)
 {
 	struct cw_app *a = arg;
-	struct cw_snapshot *s = cw_collector_tick(a->col, w, now_ms);
+	struct cw_snapshot *s;
+
+	if (a->replay)
+		return replay_next(a);
+	s = cw_collector_tick(a->col, w, now_ms);
 
 	cw_history_apply(a->hist, s);
 	cw_findings_apply(a->findings, s);
@@ -106,6 +145,9 @@ static void want(void *arg, struct cw_wants *w)
 	merged_wants(arg, w);
 }
 
+static void app_quit(void *arg, int rc);
+static void app_fail(void *arg, const char *cause);
+
 static void stop_sinks(struct cw_app *a)
 {
 	size_t i;
@@ -125,6 +167,16 @@ static void publish(void *arg, struct cw_snapshot *s)
 	struct cw_app *a = arg;
 	size_t i;
 
+	if (!s) {
+		/* The recording is over, or cannot be read on. */
+		if (a->replay_err)
+			app_fail(a, a->replay_err);
+		else
+			app_quit(a, 0);
+		return;
+	}
+	if (a->out_note)
+		s->output_note = cw_arena_strdup(&s->arena, a->out_note);
 	a->publishing = true;
 	for (i = 0; i < a->nsinks; i++)
 		if (a->started[i])
@@ -175,6 +227,14 @@ static void app_fail(void *arg, const char *cause)
 	app_quit(a, 1);
 }
 
+static void app_note(void *arg, const char *sink, const char *msg)
+{
+	struct cw_app *a = arg;
+
+	free(a->out_note);
+	a->out_note = msg ? cw_xasprintf("%s: %s", sink, msg) : NULL;
+}
+
 static void on_signal(uv_signal_t *h, int signum)
 {
 	struct cw_app *a = h->data;
@@ -217,7 +277,10 @@ int cw_app_run(struct cw_app *a, char **cause)
 	const int *p;
 	int r;
 
-	r = cw_collector_new(&a->col, &a->cfg, cause);
+	if (a->replay_path)
+		r = cw_recr_open(&a->replay, a->replay_path, cause);
+	else
+		r = cw_collector_new(&a->col, &a->cfg, cause);
 	if (r < 0)
 		return 1;
 	/* The collector is set up; keep only what new namespaces will need,
@@ -247,6 +310,7 @@ int cw_app_run(struct cw_app *a, char **cause)
 	a->host.quit = app_quit;
 	a->host.fail = app_fail;
 	a->host.kick = app_kick;
+	a->host.note = app_note;
 	cw_ticker_init(&a->ticker, &a->loop, a->delay_ms, produce, want, publish, a);
 	a->ticker_ready = true;
 	for (i = 0; i < a->nsinks; i++) {
@@ -274,6 +338,11 @@ int cw_app_run(struct cw_app *a, char **cause)
 		free(*cause);
 		*cause = a->fail;
 		a->fail = NULL;
+	} else if (a->replay && cw_recr_partial(a->replay) && cause && !*cause) {
+		/* Not an error: a recording killed mid-line is read to its last
+		 * whole one. Said once, after the output. */
+		*cause = cw_xasprintf("%s: the last line was cut short (%zu bytes ignored)",
+				      a->replay_path, cw_recr_partial(a->replay));
 	}
 	return a->rc;
 }
@@ -289,6 +358,9 @@ void cw_app_free(struct cw_app *a)
 	cw_history_free(a->hist);
 	cw_findings_free(a->findings);
 	cw_collector_free(a->col);
+	cw_recr_close(a->replay);
+	free(a->replay_err);
+	free(a->out_note);
 	free(a->fail);
 	free(a);
 }

@@ -72,7 +72,7 @@ static void publish(void *self, struct cw_snapshot *s)
 		j->host->fail(j->host->app, msg);
 		return;
 	}
-	if (--j->remaining <= 0)
+	if (j->remaining > 0 && --j->remaining == 0)
 		j->host->quit(j->host->app, 0);
 }
 
@@ -103,7 +103,8 @@ struct cw_sink *cw_json_sink_new(const struct cw_opts *o, FILE *out)
 	j->sink.self = j;
 	j->sink.max_peers = o->peers;
 	j->out = out;
-	j->remaining = o->count;
+	/* A replay prints the whole recording unless told how many. */
+	j->remaining = o->replay && !o->count_set ? -1 : o->count;
 	j->sockets = o->sockets;
 	j->sockets_info = o->sockets_info;
 	if (j->sockets && cw_parse_u64(j->sockets, &inode))

@@ -5,6 +5,7 @@
 #include "batch_sink.h"
 #include "json_sink.h"
 #include "opts.h"
+#include "record_sink.h"
 #include "util.h"
 #include "tui.h"
 
@@ -35,7 +36,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	app = cw_app_new(&o);
-	if (o.mode == CW_MODE_JSON) {
+	/* The recorder first: sinks see each snapshot in order, and a
+	 * recording keeps the last tick the others showed. */
+	if (o.record)
+		cw_app_add_sink(app, cw_record_sink_new(&o));
+	if (o.daemon) {
+		/* nothing on the terminal */
+	} else if (o.mode == CW_MODE_JSON) {
 		cw_app_add_sink(app, cw_json_sink_new(&o, stdout));
 	} else if (o.mode == CW_MODE_BATCH) {
 		setlocale(LC_ALL, "");

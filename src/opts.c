@@ -13,7 +13,7 @@
 enum {
 	OPT_JSON = 256, OPT_BUDGET, OPT_PROCFS, OPT_ROOTFS, OPT_PEERS, OPT_DIAG_MODE,
 	OPT_SOCKETS, OPT_INFO, OPT_NO_COLOR, OPT_NO_MOUSE, OPT_WARN_CW, OPT_WARN_TW, OPT_WARN_SS,
-	OPT_HISTORY,
+	OPT_HISTORY, OPT_RECORD, OPT_RECORD_SIZE, OPT_RECORD_KEEP, OPT_DAEMON, OPT_REPLAY,
 };
 
 static const struct option longopts[] = {
@@ -36,6 +36,11 @@ static const struct option longopts[] = {
 	{"warn-time-wait", required_argument, NULL, OPT_WARN_TW},
 	{"warn-syn-sent", required_argument, NULL, OPT_WARN_SS},
 	{"history", required_argument, NULL, OPT_HISTORY},
+	{"record", required_argument, NULL, OPT_RECORD},
+	{"record-size", required_argument, NULL, OPT_RECORD_SIZE},
+	{"record-keep", required_argument, NULL, OPT_RECORD_KEEP},
+	{"daemon", no_argument, NULL, OPT_DAEMON},
+	{"replay", required_argument, NULL, OPT_REPLAY},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -58,6 +63,7 @@ void cw_opts_defaults(struct cw_opts *o)
 	o->warn_time_wait = 5000;
 	o->warn_syn_sent = 100;
 	o->history_min = CW_HISTORY_DEFAULT_MIN;
+	o->record_keep = 5;
 }
 
 void cw_opts_usage(FILE *f)
@@ -84,6 +90,15 @@ void cw_opts_usage(FILE *f)
 	      "      --diag-mode MODE   auto, legacy (one walk) or family (two dumps)\n"
 	      "      --history MINUTES  trend kept per namespace for baselines and findings\n"
 	      "                         (default 15, at most 1440)\n"
+	      "\n"
+	      "Recording:\n"
+	      "      --record FILE      also write every snapshot to FILE (NDJSON; zstd if it\n"
+	      "                         ends in .zst), beside the view or another output\n"
+	      "      --record-size MB   rotate FILE past MB megabytes (FILE.1, FILE.2, ...)\n"
+	      "      --record-keep K    files kept in all when rotating (default 5)\n"
+	      "      --daemon           no live view: just record (with --record)\n"
+	      "      --replay FILE      read snapshots from a recording instead of the node\n"
+	      "                         (with --json or --batch)\n"
 	      "\n"
 	      "View:\n"
 	      "  -s, --sort COLUMN      sort by COLUMN, e.g. CLOSE_WAIT (case-insensitive)\n"
@@ -149,9 +164,11 @@ int cw_opts_parse(struct cw_opts *o, int argc, char **argv, char **cause)
 			break;
 		case OPT_PROCFS:
 			o->procfs = optarg;
+			o->procfs_set = true;
 			break;
 		case OPT_ROOTFS:
 			o->rootfs = optarg;
+			o->rootfs_set = true;
 			break;
 		case OPT_PEERS:
 			if (!parse_count(optarg, 100000, &n))
@@ -208,6 +225,30 @@ int cw_opts_parse(struct cw_opts *o, int argc, char **argv, char **cause)
 					   "must be whole minutes, 1 to " CW_STR(CW_HISTORY_MAX_MIN));
 			o->history_min = (unsigned)n;
 			break;
+		case OPT_RECORD:
+		case OPT_REPLAY:
+			if (!*optarg)
+				return bad(cause, c == OPT_RECORD ? "--record" : "--replay", optarg,
+					   "needs a file name");
+			if (c == OPT_RECORD)
+				o->record = optarg;
+			else
+				o->replay = optarg;
+			break;
+		case OPT_RECORD_SIZE:
+			if (!parse_count(optarg, 1000000, &n) || n == 0)
+				return bad(cause, "--record-size", optarg,
+					   "must be whole megabytes, 1 to 1000000");
+			o->record_size_mb = (unsigned)n;
+			break;
+		case OPT_RECORD_KEEP:
+			if (!parse_count(optarg, 1000, &n) || n == 0)
+				return bad(cause, "--record-keep", optarg, "must be a whole number, 1 to 1000");
+			o->record_keep = (unsigned)n;
+			break;
+		case OPT_DAEMON:
+			o->daemon = true;
+			break;
 		case 'h':
 			o->help = true;
 			break;
@@ -226,5 +267,16 @@ int cw_opts_parse(struct cw_opts *o, int argc, char **argv, char **cause)
 		return cw_cause(cause, -EINVAL, "unexpected argument '%s' (see --help)", argv[optind]);
 	if (o->sockets_info && !o->sockets)
 		return cw_cause(cause, -EINVAL, "--tcp-info: needs --sockets");
+	if (o->daemon && o->mode != CW_MODE_TUI)
+		return cw_cause(cause, -EINVAL, "--daemon: runs without output; not with --json or --batch");
+	if (o->daemon && !o->record)
+		return cw_cause(cause, -EINVAL, "--daemon: needs something to do (--record FILE)");
+	if (o->replay && o->record)
+		return cw_cause(cause, -EINVAL, "--replay and --record: choose one");
+	if (o->replay && o->mode == CW_MODE_TUI)
+		return cw_cause(cause, -EINVAL,
+				"--replay: the live view cannot replay yet; use it with --json or --batch");
+	if (o->replay && (o->sockets || o->procfs_set || o->rootfs_set))
+		return cw_cause(cause, -EINVAL, "--replay: collection options do not apply to a recording");
 	return 0;
 }

@@ -22,6 +22,7 @@ struct cw_opts {
 	bool count_set;         /* given: --batch otherwise runs until stopped */
 	double budget_pct;
 	const char *procfs, *rootfs;
+	bool procfs_set, rootfs_set;
 	size_t peers;
 	enum cw_diag_mode diag_mode;
 	const char *sockets;    /* --sockets NETNS: inode or label whose sockets to include */
@@ -31,6 +32,11 @@ struct cw_opts {
 	bool color, mouse;
 	unsigned warn_close_wait, warn_time_wait, warn_syn_sent;
 	unsigned history_min;   /* --history: minutes of trend behind baselines */
+	const char *record;     /* --record FILE */
+	unsigned record_size_mb; /* --record-size: rotate past this many MB; 0: never */
+	unsigned record_keep;   /* --record-keep: files kept in all */
+	bool daemon;            /* --daemon: no live view */
+	const char *replay;     /* --replay FILE: the source is a recording */
 	bool help, version;
 };
 

@@ -30,6 +30,10 @@ struct cw_sink_host {
 	void (*fail)(void *app, const char *cause);
 	/* The sink's wants changed: tick now if what the next tick needs differs. */
 	void (*kick)(void *app);
+	/* A problem the sink has that does not end the run (a full disk
+	 * under the recorder), or NULL once it is over: the app puts it into
+	 * the next snapshots (output_note) for the other sinks to show. */
+	void (*note)(void *app, const char *sink, const char *msg);
 };
 
 struct cw_sink_ops {

@@ -277,6 +277,8 @@ struct cw_snapshot {
 	struct cw_node node;
 	struct cw_finding *findings;  /* worst first; from the findings stage */
 	size_t nfindings;
+	const char *output_note;      /* an output's problem (the recorder's full disk), or NULL;
+	                                 set by the app when it publishes, not recorded */
 };
 
 /* What the sinks ask of the next tick. */

@@ -31,7 +31,7 @@ static void after_work_cb(uv_work_t *w, int status)
 
 	t->working = false;
 	t->result = NULL;
-	if (status == 0 && s && !t->stopping)
+	if (status == 0 && !t->stopping)
 		t->done(t->arg, s);
 	cw_snapshot_unref(s);
 	if (t->stopping) {

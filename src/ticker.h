@@ -14,12 +14,14 @@
 
 struct cw_ticker;
 
-/* Makes one snapshot, on a worker thread. */
+/* Makes one snapshot, on a worker thread; NULL when the source has no more
+ * (the end of a replayed recording). */
 typedef struct cw_snapshot *(*cw_ticker_produce_fn)(void *arg, const struct cw_wants *w,
 						    int64_t now_ms);
 /* Fills what the next tick should collect (may be NULL: nothing). */
 typedef void (*cw_ticker_want_fn)(void *arg, struct cw_wants *w);
-/* Receives each snapshot on the loop's thread; it is borrowed. */
+/* Receives each snapshot on the loop's thread; it is borrowed. NULL: the
+ * producer had no more. */
 typedef void (*cw_ticker_done_fn)(void *arg, struct cw_snapshot *s);
 
 struct cw_ticker {

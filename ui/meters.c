@@ -153,6 +153,14 @@ static int line_warnings(const struct cw_view *v, int y, int width)
 		mvaddstr(y + used, 0, note);
 		used++;
 	}
+	if (s->output_note) {
+		char note[1024];
+
+		/* An output's trouble (the recorder's full disk): the view goes on. */
+		cw_fmt_fit(s->output_note, width, false, v->cfg.utf8, note, sizeof(note));
+		mvaddstr(y + used, 0, note);
+		used++;
+	}
 	attrset(A_NORMAL);
 	return used;
 }
