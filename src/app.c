@@ -3,8 +3,7 @@
 #include "app.h"
 #include "findings.h"
 #include "history.h"
-#include "json_in.h"
-#include "recfile.h"
+#include "replay.h"
 #include "privs.h"
 #include "ticker.h"
 #include "util.h"
@@ -37,7 +36,9 @@ struct cw_app {
 	struct cw_findings_conf fconf;
 	struct cw_findings *findings;
 	const char *replay_path;       /* --replay: the source is a recording */
-	struct cw_recr *replay;
+	struct cw_replay *replay;
+	size_t replay_next;            /* the next line, when no view steers */
+	bool replay_end;               /* the last line was given */
 	char *replay_err;              /* why the recording could not be read on, or NULL */
 	char *out_note;                /* a sink's standing problem, or NULL */
 	bool stopping, publishing;
@@ -83,29 +84,29 @@ void cw_app_add_sink(struct cw_app *a, struct cw_sink *s)
 		a->cfg.max_peers = s->max_peers;
 }
 
-/* The next recorded snapshot, or NULL at the end or on an error (then
- * replay_err says which line). The recording already holds what the
- * history and findings stages wrote, so they do not run again. */
-static struct cw_snapshot *replay_next(struct cw_app *a)
+/* The recorded snapshot to show next: the one a view asks for, or else the
+ * next in order; NULL at the end or on an error (then replay_err names
+ * the line). The recording already holds what the history and findings
+ * stages wrote, so they do not run again. */
+static struct cw_snapshot *replay_next(struct cw_app *a, const struct cw_wants *w)
 {
-	const char *line;
-	size_t lineno;
-	char *cause = NULL;
 	struct cw_snapshot *s;
-	int r;
+	size_t i;
+	char *cause = NULL;
 
 	if (a->replay_err)
 		return NULL;
-	r = cw_recr_next(a->replay, &line, &lineno, &cause);
-	if (r <= 0) {
+	if (w->replay_steer) {
+		i = w->replay_index < cw_replay_count(a->replay) ? w->replay_index
+								 : cw_replay_count(a->replay) - 1;
+	} else {
+		if (a->replay_next >= cw_replay_count(a->replay))
+			return NULL;
+		i = a->replay_next++;
+	}
+	s = cw_replay_read(a->replay, i, &cause);
+	if (!s)
 		a->replay_err = cause;
-		return NULL;
-	}
-	s = cw_json_in_snapshot(line, &cause);
-	if (!s) {
-		a->replay_err = cw_xasprintf("%s: line %zu: %s", a->replay_path, lineno, cause);
-		free(cause);
-	}
 	return s;
 }
 
@@ -116,7 +117,7 @@ static struct cw_snapshot *produce(void *arg, const struct cw_wants *w, int64_t 
 	struct cw_snapshot *s;
 
 	if (a->replay)
-		return replay_next(a);
+		return replay_next(a, w);
 	s = cw_collector_tick(a->col, w, now_ms);
 
 	cw_history_apply(a->hist, s);
@@ -278,7 +279,7 @@ int cw_app_run(struct cw_app *a, char **cause)
 	int r;
 
 	if (a->replay_path)
-		r = cw_recr_open(&a->replay, a->replay_path, cause);
+		r = cw_replay_open(&a->replay, a->replay_path, cause);
 	else
 		r = cw_collector_new(&a->col, &a->cfg, cause);
 	if (r < 0)
@@ -338,11 +339,11 @@ int cw_app_run(struct cw_app *a, char **cause)
 		free(*cause);
 		*cause = a->fail;
 		a->fail = NULL;
-	} else if (a->replay && cw_recr_partial(a->replay) && cause && !*cause) {
+	} else if (a->replay && cw_replay_partial(a->replay) && cause && !*cause) {
 		/* Not an error: a recording killed mid-line is read to its last
 		 * whole one. Said once, after the output. */
 		*cause = cw_xasprintf("%s: the last line was cut short (%zu bytes ignored)",
-				      a->replay_path, cw_recr_partial(a->replay));
+				      a->replay_path, cw_replay_partial(a->replay));
 	}
 	return a->rc;
 }
@@ -358,7 +359,7 @@ void cw_app_free(struct cw_app *a)
 	cw_history_free(a->hist);
 	cw_findings_free(a->findings);
 	cw_collector_free(a->col);
-	cw_recr_close(a->replay);
+	cw_replay_close(a->replay);
 	free(a->replay_err);
 	free(a->out_note);
 	free(a->fail);

@@ -279,6 +279,11 @@ struct cw_snapshot {
 	size_t nfindings;
 	const char *output_note;      /* an output's problem (the recorder's full disk), or NULL;
 	                                 set by the app when it publishes, not recorded */
+	struct {
+		bool active;              /* read back from a recording by --replay: */
+		size_t index, count;      /* its line (0-based), of how many */
+		bool playing;             /* the source moves on by itself */
+	} replay;                     /* not recorded */
 };
 
 /* What the sinks ask of the next tick. */
@@ -286,6 +291,10 @@ struct cw_wants {
 	uint64_t focus_id;       /* dump this row every tick (cw_ns_row.id) */
 	uint64_t sockets_id;     /* keep this row's sockets in the snapshot */
 	bool sockets_info;       /* ... with tcp_info and their owning processes */
+	/* Replay: the view that steers it says where to be. Without one the
+	 * recording plays from its first line to its last, then ends. */
+	bool replay_steer;       /* the fields below are set */
+	size_t replay_index;     /* the line to show (0-based) */
 };
 
 struct cw_snapshot *cw_snapshot_new(void);
