@@ -66,6 +66,12 @@ bool cw_view_filter_match(const struct cw_view *v, const char *label);
 struct cw_frame *cw_view_push_frame(struct cw_view *v, enum cw_screen_id id);
 /* The pod row a PEERS/SOCKETS frame looks at, or NULL if it vanished. */
 const struct cw_ns_row *cw_view_context_row(const struct cw_view *v);
+/* Which namespace on this node owns an address: an index of every row's
+ * own addresses but self's (0 for none) and hostNetwork pods' (they are
+ * the host's); free() it. The finder gives the owner's label, or NULL. */
+struct cw_owned;
+struct cw_owned *cw_owned_index(const struct cw_snapshot *s, uint64_t self, size_t *n);
+const char *cw_owned_find(const struct cw_owned *idx, size_t n, const struct cw_addr *addr);
 /* "10.0.0.1:5432", with IPv6 in brackets. */
 void cw_fmt_endpoint(const struct cw_addr *a, uint16_t port, char *buf, size_t n);
 

@@ -65,90 +65,22 @@ static const struct cw_column cols[] = {
 	 "this peer's share of the namespace's sockets"},
 };
 
-/* Every other namespace's own addresses, sorted, to name a peer's pod with
- * one binary search instead of a walk over all rows for each peer. */
-struct owned {
-	struct cw_addr addr;
-	size_t row;        /* the first row that has it wins, as in snapshot order */
-	const char *label;
-};
-
-static int owned_cmp(const void *a, const void *b)
-{
-	const struct owned *x = a, *y = b;
-	int c = (int)x->addr.family - (int)y->addr.family;
-
-	if (!c)
-		c = memcmp(x->addr.bytes, y->addr.bytes, sizeof(x->addr.bytes));
-	return c ? c : (x->row > y->row) - (x->row < y->row);
-}
-
-static struct owned *owned_index(const struct cw_snapshot *s, uint64_t self, size_t *n)
-{
-	struct owned *v = NULL;
-	size_t i, k, cap = 0;
-
-	*n = 0;
-	for (i = 0; i < s->nrows; i++) {
-		/* A hostNetwork pod's addresses are the host's: name them "host". */
-		if (s->rows[i].id == self || s->rows[i].kind == CW_KIND_HOSTNET_POD)
-			continue;
-		for (k = 0; k < s->rows[i].naddrs; k++) {
-			cw_xgrow((void **)&v, &cap, *n + 1, sizeof(*v));
-			memset(&v[*n], 0, sizeof(*v));
-			v[*n].addr.family = s->rows[i].addrs[k].family;
-			memcpy(v[*n].addr.bytes, s->rows[i].addrs[k].bytes,
-			       s->rows[i].addrs[k].family == AF_INET ? 4 : 16);
-			v[*n].row = i;
-			v[*n].label = s->rows[i].label;
-			(*n)++;
-		}
-	}
-	if (*n > 1)
-		qsort(v, *n, sizeof(*v), owned_cmp);
-	return v;
-}
-
-/* The label of the namespace on this node that owns addr, if any. */
-static const char *owner_of(const struct owned *v, size_t n, const struct cw_addr *addr)
-{
-	struct owned key;
-	size_t lo = 0, hi = n;
-
-	memset(&key, 0, sizeof(key));
-	key.addr.family = addr->family;
-	memcpy(key.addr.bytes, addr->bytes, addr->family == AF_INET ? 4 : 16);
-	/* the first entry not below (addr, row 0): the lowest row with addr */
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (owned_cmp(&v[mid], &key) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < n && v[lo].addr.family == key.addr.family &&
-	    memcmp(v[lo].addr.bytes, key.addr.bytes, sizeof(key.addr.bytes)) == 0)
-		return v[lo].label;
-	return NULL;
-}
-
 static void build(struct cw_view *v)
 {
 	const struct cw_ns_row *ns = cw_view_context_row(v);
-	struct owned *owned;
+	struct cw_owned *owned;
 	size_t i, nowned;
 
 	if (!ns) {
 		snprintf(v->note, sizeof(v->note), "this namespace has vanished; Esc goes back");
 		return;
 	}
-	owned = owned_index(v->snap, ns->id, &nowned);
+	owned = cw_owned_index(v->snap, ns->id, &nowned);
 	if (!ns->has_exact)
 		snprintf(v->note, sizeof(v->note), "waiting for the first exact count of this namespace");
 	for (i = 0; i < ns->npeers; i++) {
 		const struct cw_peer *p = &ns->peers[i];
-		const char *owner = owner_of(owned, nowned, &p->addr);
+		const char *owner = cw_owned_find(owned, nowned, &p->addr);
 		char ep[80], text[300];
 		struct cw_vrow *r;
 		unsigned k;
