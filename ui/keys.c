@@ -9,7 +9,8 @@
 #include <string.h>
 
 #define PODS CW_ON(CW_SCR_PODS)
-#define TABLES (CW_ON(CW_SCR_PODS) | CW_ON(CW_SCR_PEERS) | CW_ON(CW_SCR_SOCKETS))
+#define TABLES (CW_ON(CW_SCR_PODS) | CW_ON(CW_SCR_PEERS) | CW_ON(CW_SCR_SOCKETS) | \
+		CW_ON(CW_SCR_PIVOT) | CW_ON(CW_SCR_PIVOT_PODS))
 #define KEY_ESC 27
 #define KEY_CTRL_L 12
 
@@ -27,9 +28,12 @@ static const struct cw_binding table[] = {
 	{'W', 0, 0, CW_ACT_SORT_TIME_WAIT, TABLES, NULL, NULL, "sort by TIME_WAIT"},
 	{'C', 0, 0, CW_ACT_SORT_CLOSE_WAIT, TABLES, NULL, NULL, "sort by CLOSE_WAIT"},
 	{'T', 0, 0, CW_ACT_SORT_TOTAL, TABLES, NULL, NULL, "sort by TOTAL"},
+	{'P', 0, 0, CW_ACT_PIVOT, TABLES, NULL, NULL,
+	 "peer pivot: every remote endpoint across all pods, busiest first"},
 	{'Z', ' ', 0, CW_ACT_PAUSE, CW_ON_ALL, "Space", "Pause", "pause or resume updates"},
 	{'\n', KEY_ENTER, '\r', CW_ACT_ENTER, TABLES, "Enter", "Drill",
-	 "drill down: pod -> its peers -> the sockets to a peer"},
+	 "drill down: pod -> its peers -> the sockets to a peer; on the pivot, "
+	 "endpoint -> its pods -> a pod's sockets to it"},
 	{KEY_ESC, KEY_BACKSPACE, KEY_LEFT, CW_ACT_BACK, CW_ON_ALL, "Esc", "Back",
 	 "go back up"},
 	{KEY_UP, 'k', 0, CW_ACT_UP, CW_ON_ALL, NULL, NULL, "move up"},
@@ -161,6 +165,7 @@ enum cw_action cw_keys_dispatch(struct cw_view *v, int key)
 	case CW_ACT_SORT_TIME_WAIT: cw_view_sort_by(v, "TIME_WAIT"); break;
 	case CW_ACT_SORT_CLOSE_WAIT: cw_view_sort_by(v, "CLOSE_WAIT"); break;
 	case CW_ACT_SORT_TOTAL: cw_view_sort_by(v, "TOTAL"); break;
+	case CW_ACT_PIVOT: cw_view_open(v, CW_SCR_PIVOT, "endpoints"); break;
 	case CW_ACT_PAUSE: cw_view_toggle_pause(v); break;
 	case CW_ACT_REDRAW: v->dirty = true; break;
 	case CW_ACT_QUIT: v->quit = true; break;

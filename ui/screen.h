@@ -57,6 +57,7 @@ const struct cw_screen *cw_screen_get(enum cw_screen_id id);
 int cw_screen_column(const struct cw_screen *s, const char *title);
 
 extern const struct cw_screen cw_screen_pods, cw_screen_peers, cw_screen_sockets, cw_screen_help;
+extern const struct cw_screen cw_screen_pivot, cw_screen_pivot_pods;
 
 /* Helpers the screens share (view.c). */
 struct cw_vrow *cw_view_push_row(struct cw_view *v, enum cw_vrow_kind kind);

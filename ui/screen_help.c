@@ -139,6 +139,8 @@ static void build(struct cw_view *v)
 	columns(v, &cw_screen_pods);
 	columns(v, &cw_screen_peers);
 	columns(v, &cw_screen_sockets);
+	columns(v, &cw_screen_pivot);
+	columns(v, &cw_screen_pivot_pods);
 	leave_line(v);
 }
 

@@ -20,6 +20,8 @@ const struct cw_screen *cw_screen_get(enum cw_screen_id id)
 	case CW_SCR_PEERS: return &cw_screen_peers;
 	case CW_SCR_SOCKETS: return &cw_screen_sockets;
 	case CW_SCR_HELP: return &cw_screen_help;
+	case CW_SCR_PIVOT: return &cw_screen_pivot;
+	case CW_SCR_PIVOT_PODS: return &cw_screen_pivot_pods;
 	default: return &cw_screen_pods;
 	}
 }
@@ -464,9 +466,16 @@ void cw_view_wants(const struct cw_view *v, struct cw_wants *w)
 	memset(w, 0, sizeof(*w));
 	if (f->id == CW_SCR_PODS && r && r->kind == CW_VROW_NS)
 		w->focus_id = r->ns->id;
+	/* The pods of an endpoint: keep the selected one's sockets, so Enter
+	 * shows them at once. */
+	if (f->id == CW_SCR_PIVOT_PODS && r && r->kind == CW_VROW_NS)
+		w->focus_id = w->sockets_id = r->ns->id;
 	for (i = v->depth; i >= 0; i--) {
 		const struct cw_frame *g = &v->stack[i];
 
+		/* Frames under a pivot belong to the screens it was opened from. */
+		if (g->id == CW_SCR_PIVOT)
+			break;
 		if (g->id == CW_SCR_PEERS || g->id == CW_SCR_SOCKETS) {
 			w->focus_id = g->pod_inode;
 			/* The list is kept from the peers screen on, so Enter
@@ -556,6 +565,25 @@ void cw_view_help(struct cw_view *v)
 		snprintf(cw_view_top(v)->crumb, sizeof(cw_view_top(v)->crumb), "help");
 		cw_view_rebuild(v);
 	}
+}
+
+void cw_view_open(struct cw_view *v, enum cw_screen_id id, const char *crumb)
+{
+	struct cw_frame *f;
+	int i;
+
+	for (i = v->depth; i >= 0; i--)
+		if (v->stack[i].id == id) {
+			v->depth = i;
+			v->msg[0] = '\0';
+			cw_view_rebuild(v);
+			return;
+		}
+	f = push(v, id);
+	if (!f)
+		return;
+	snprintf(f->crumb, sizeof(f->crumb), "%s", crumb);
+	cw_view_rebuild(v);
 }
 
 void cw_view_sort_step(struct cw_view *v, int delta)

@@ -1,5 +1,6 @@
 /* view: the state of the interactive view, without curses: the screen
- * stack (pods -> peers -> sockets, and help), sort, filter, search, tree
+ * stack (pods -> peers -> sockets, the peer pivot -> its pods -> sockets,
+ * and help), sort, filter, search, tree
  * grouping, pause and selection. It turns the current snapshot into the
  * rows of the current screen. Key actions change only this state; drawing
  * reads it. What the next tick should collect goes out as struct cw_wants. */
@@ -17,6 +18,8 @@ enum cw_screen_id {
 	CW_SCR_PEERS,
 	CW_SCR_SOCKETS,
 	CW_SCR_HELP,
+	CW_SCR_PIVOT,        /* every remote endpoint, across all pods */
+	CW_SCR_PIVOT_PODS,   /* the pods that face one endpoint */
 	CW_SCR_COUNT
 };
 
@@ -43,6 +46,8 @@ struct cw_vrow {
 	bool has_cnt;                       /* NS: false until its first exact dump */
 	size_t members;                     /* GROUP: pods in it */
 	bool fresh;                         /* NS: appeared moments ago */
+	bool partial;                       /* PEER on the pivot: a pod whose peer list is
+					     * cut short may face it too (counts are at least) */
 };
 
 /* Identifies the selected row across refreshes and re-sorts. */
@@ -63,7 +68,7 @@ struct cw_frame {
 	struct cw_selkey key;
 	/* context of this screen */
 	uint64_t pod_inode;      /* PEERS, SOCKETS: the row id (cw_ns_row.id) */
-	struct cw_peer peer;     /* SOCKETS: the peer drilled into */
+	struct cw_peer peer;     /* SOCKETS, PIVOT_PODS: the peer drilled into */
 	char crumb[200];         /* breadcrumb text of this level */
 	char filter[128];        /* label filter; a leading '!' negates */
 };
@@ -79,7 +84,8 @@ struct cw_view_cfg {
 struct cw_view {
 	struct cw_view_cfg cfg;
 	struct cw_snapshot *snap;     /* a reference */
-	struct cw_frame stack[4];
+	/* pods -> pivot -> its pods -> sockets, with help on top, fits. */
+	struct cw_frame stack[8];
 	int depth;                    /* index of the top frame */
 	struct cw_vrow *rows;
 	size_t nrows, caprows;
@@ -120,6 +126,9 @@ void cw_view_select(struct cw_view *v, size_t row);
 void cw_view_enter(struct cw_view *v);
 void cw_view_back(struct cw_view *v);
 void cw_view_help(struct cw_view *v);
+/* Opens a top-level screen: back to its frame if it is on the stack, else
+ * pushed on top, so Esc returns to where it was opened from. */
+void cw_view_open(struct cw_view *v, enum cw_screen_id id, const char *crumb);
 void cw_view_sort_step(struct cw_view *v, int delta);
 void cw_view_sort_invert(struct cw_view *v);
 /* Sorts by a column title (case-insensitive); false if the screen has none. */
