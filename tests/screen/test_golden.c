@@ -80,6 +80,20 @@ static const struct scenario scenarios[] = {
 	{"too-small-20x3", "small.json", 20, 3, {0}, NULL, {0}, false},
 	{"too-small-9x1", "small.json", 9, 1, {0}, NULL, {0}, false},
 	{"too-small-1x1", "small.json", 1, 1, {0}, NULL, {0}, false},
+	/* the peer pivot: six namespaces share one database; a vanished pod's
+	 * sockets are not summed; rows whose peer lists are cut short mark it */
+	{"pivot-80x24", "pivot.json", 80, 24, {'P', 0}, NULL, {0}, false},
+	{"pivot-120x40", "pivot.json", 120, 40, {'P', 0}, NULL, {0}, false},
+	{"pivot-pods-80x24", "pivot.json", 80, 24, {'P', KEY_HOME, '\r', 0}, NULL, {0}, false},
+	{"pivot-pods-120x40", "pivot.json", 120, 40, {'P', KEY_HOME, '\r', 0}, NULL, {0}, false},
+	/* Enter on a pod: its sockets to that endpoint only */
+	{"pivot-sockets-80x24", "pivot.json", 80, 24, {'P', KEY_HOME, '\r', KEY_HOME, '\r', 0}, NULL, {0}, false},
+	/* the filter works on endpoints (and their owners) as on other screens */
+	{"pivot-filter-80x24", "pivot.json", 80, 24, {'P', '\\', 0}, "redis", {'\r', 0}, false},
+	/* P from the peers screen, Esc goes back to it */
+	{"pivot-back-80x24", "pivot.json", 80, 24, {'/', 0}, "orders-1", {'\r', '\r', 'P', KEY_ESC, 0}, false},
+	/* a hostNetwork pod's row is opened by its row id: its own sockets */
+	{"pivot-hostnet-80x24", "pivot.json", 80, 24, {'P', KEY_HOME, '\r', '/', 0}, "exporter", {'\r', '\r', 0}, false},
 	/* a node with no namespaces at all, in tree mode (grouping nothing) */
 	{"tree-empty-80x24", EMPTY_NODE, 80, 24, {'t', 0}, NULL, {0}, false},
 };
@@ -330,6 +344,101 @@ static void mouse_columns(void)
 	}
 }
 
+/* The row of the current screen whose label starts with text, or NULL. */
+static const struct cw_vrow *row_named(struct cw_view *v, const char *text, size_t *at)
+{
+	size_t i;
+
+	for (i = 0; i < v->nrows; i++)
+		if (strncmp(cw_vrow_label(&v->rows[i]), text, strlen(text)) == 0) {
+			if (at)
+				*at = i;
+			return &v->rows[i];
+		}
+	return NULL;
+}
+
+/* The pivot's numbers, its drill and what it asks of the collector, on
+ * pivot.json: six live namespaces face 10.96.3.4:5432 with 126 sockets; the
+ * vanished shop/orders-old had 100 more, which must not count. */
+static void pivot_flow(void)
+{
+	struct cw_view_cfg cfg = {.delay_s = 1.0, .utf8 = true};
+	struct cw_view v;
+	struct cw_wants w;
+	const struct cw_vrow *r;
+	uint64_t total = 0, hn_id;
+	size_t i, at = 0;
+
+	cw_view_init(&v, &cfg);
+	ok(load(&v, "pivot.json"), "pivot.json loads");
+	r = row_named(&v, "shop/orders-old", NULL);
+	ok(r && r->kind == CW_VROW_GONE, "shop/orders-old has vanished in the second snapshot");
+	cw_keys_dispatch(&v, 'P');
+	is_int(cw_view_top(&v)->id, CW_SCR_PIVOT, "P opens the pivot");
+	r = v.nrows ? &v.rows[0] : NULL;
+	ok(r && strcmp(cw_vrow_label(r), "10.96.3.4:5432") == 0, "the busiest endpoint is first: %s",
+	   r ? cw_vrow_label(r) : "none");
+	if (r) {
+		is_int((long long)r->members, 6, "six namespaces face it (the vanished one does not count)");
+		is_int(r->cnt.total, 126, "their sockets to it are summed, without the vanished pod's 100");
+		is_int(r->cnt.tcp[CW_TCP_CLOSE_WAIT], 30, "CLOSE_WAIT summed");
+		is_int(r->cnt.tcp[CW_TCP_SYN_SENT], 12, "SYN_SENT summed");
+		ok(r->partial, "a row cut short that does not list it marks it partial");
+	}
+	r = row_named(&v, "10.96.200.9:443", NULL);
+	ok(r && !r->partial && r->members == 1, "an endpoint the cut-short row lists is not partial");
+	r = row_named(&v, "10.244.1.40:6379", NULL);
+	ok(r && strstr(cw_vrow_label(r), "data/redis-0"), "an endpoint owned by a pod on the node names it");
+	cw_keys_dispatch(&v, KEY_HOME);
+	cw_keys_dispatch(&v, '\r');
+	is_int(cw_view_top(&v)->id, CW_SCR_PIVOT_PODS, "Enter on an endpoint lists its pods");
+	is_int((long long)v.nrows, 6, "one line per namespace that faces it");
+	for (i = 0; i < v.nrows; i++)
+		total += v.rows[i].cnt.total;
+	is_int((long long)total, 126, "the pods' counts toward it add up to the endpoint's");
+	ok(!row_named(&v, "shop/orders-old", NULL), "the vanished pod is not among them");
+	cw_view_wants(&v, &w);
+	ok(v.nrows && w.sockets_id == v.rows[cw_view_top(&v)->sel].ns->id && w.focus_id == w.sockets_id &&
+	   !w.sockets_info, "the selected pod's sockets are asked for, so Enter shows them at once");
+	r = row_named(&v, "monitoring/postgres-exporter", &at);
+	ok(r && (r->ns->id & CW_ROW_ID_CGROUP), "the hostNetwork pod is a row of its own");
+	if (!r) {
+		cw_view_done(&v);
+		return;
+	}
+	hn_id = r->ns->id;
+	cw_view_select(&v, at);
+	cw_keys_dispatch(&v, '\r');
+	is_int(cw_view_top(&v)->id, CW_SCR_SOCKETS, "Enter on a pod opens its sockets");
+	ok(cw_view_top(&v)->pod_inode == hn_id, "by row id: the hostNetwork pod's, not the host's inode");
+	is_int((long long)v.nrows, 1, "only its socket toward the endpoint (not its listener)");
+	cw_view_wants(&v, &w);
+	ok(w.sockets_id == hn_id && w.sockets_info, "the sockets screen asks for that row's sockets with details");
+	cw_keys_dispatch(&v, KEY_F(1));
+	is_int(cw_view_top(&v)->id, CW_SCR_HELP, "help opens from the sockets under the pivot");
+	cw_keys_dispatch(&v, KEY_ESC);
+	cw_keys_dispatch(&v, 'P');
+	ok(cw_view_top(&v)->id == CW_SCR_PIVOT && v.depth == 1, "P from below the pivot goes back to it");
+	cw_view_wants(&v, &w);
+	ok(w.sockets_id == 0 && !w.sockets_info, "the pivot itself asks for no socket list");
+	cw_keys_dispatch(&v, KEY_ESC);
+	ok(cw_view_top(&v)->id == CW_SCR_PODS && v.depth == 0, "Esc goes back to the pods");
+	/* from a pod's peers: P, then Esc back to those peers */
+	r = row_named(&v, "shop/orders-1", &at);
+	hn_id = r ? r->ns->id : 0;
+	cw_view_select(&v, at);
+	cw_keys_dispatch(&v, '\r');
+	cw_keys_dispatch(&v, 'P');
+	ok(cw_view_top(&v)->id == CW_SCR_PIVOT && v.depth == 2, "P from the peers screen opens the pivot on top");
+	cw_view_wants(&v, &w);
+	ok(w.sockets_id == 0, "the peers screen below no longer asks for its sockets");
+	cw_keys_dispatch(&v, KEY_ESC);
+	ok(cw_view_top(&v)->id == CW_SCR_PEERS && hn_id && cw_view_top(&v)->pod_inode == hn_id,
+	   "Esc goes back to the peers screen it came from");
+	cw_view_done(&v);
+}
+
 int main(int argc, char **argv)
 {
 	struct cw_term_cfg tcfg = {.color = false, .mouse = false};
@@ -352,6 +461,7 @@ int main(int argc, char **argv)
 	if (argc < 2) {
 		mouse_columns();
 		help_keys();
+		pivot_flow();
 		too_small_sweep();
 	}
 	cw_term_stop();
