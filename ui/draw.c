@@ -184,6 +184,7 @@ void cw_draw_frame(struct cw_view *v, struct cw_draw_geom *g)
 		help_text(v, y, g->table_h, w);
 	} else {
 		v->page = g->table_h - 1;
+		v->cols = w;
 		cw_table_layout(s, w, &g->layout);
 		cw_table_draw(v, s, y, g->table_h, w);
 	}

@@ -8,10 +8,15 @@
  * Vanished rows count for nothing here: their sockets are gone. A row whose
  * peer list was cut short (--peers) lists only its busiest peers, so it may
  * face an endpoint it does not list: the pivot marks those endpoints' pod
- * counts with a "+", and the note says how many rows are cut short. */
+ * counts with a "+", and the note says how many rows are cut short.
+ *
+ * Loopback addresses are each namespace's own: 127.0.0.1:8080 in one pod is
+ * not 127.0.0.1:8080 in another, so loopback endpoints are kept apart by
+ * network namespace (hostNetwork pods share the host's), and named by it. */
 #include "config.h"
 #include "fmt.h"
 #include "screen.h"
+#include "table.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -37,6 +42,26 @@ static int endpoint_cmp(const struct cw_peer *a, const struct cw_peer *b)
 static bool cut_short(const struct cw_ns_row *row)
 {
 	return row->peers_all > row->npeers;
+}
+
+/* 127.0.0.0/8 and ::1, and ::ffff:127.0.0.0/104 should a v4-mapped
+ * address come in unconverted (from JSON). */
+static bool is_loopback(const struct cw_addr *a)
+{
+	static const uint8_t lo6[16] = {[15] = 1};
+	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
+
+	if (a->family == AF_INET)
+		return a->bytes[0] == 127;
+	return memcmp(a->bytes, lo6, 16) == 0 ||
+	       (memcmp(a->bytes, mapped, 12) == 0 && a->bytes[12] == 127);
+}
+
+/* The network namespace a row's peer belongs to: its netns inode for a
+ * loopback address, 0 (the node) for any other. */
+static uint64_t scope_of(const struct cw_peer *p, const struct cw_ns_row *row)
+{
+	return is_loopback(&p->addr) ? row->inode : 0;
 }
 
 /* The rows that count: live ones, with a peer list from a dump. */
@@ -66,12 +91,40 @@ static int cmp_endpoint(const struct cw_column *c, const struct cw_vrow *a, cons
 	return d ? d : cw_cmp_u32(a->peer->port, b->peer->port);
 }
 
+/* The width the table gives a column now (its least before the first draw). */
+static int column_width(const struct cw_view *v, const struct cw_column *c)
+{
+	const struct cw_screen *s = cw_screen_get(v->stack[v->depth].id);
+	struct cw_layout l;
+	size_t i;
+
+	if (v->cols > 0) {
+		cw_table_layout(s, v->cols, &l);
+		for (i = 0; i < l.n; i++)
+			if (&s->cols[l.col[i]] == c)
+				return l.w[i];
+	}
+	return c->width ? c->width : c->min_width;
+}
+
 /* Cut in the middle when narrow (the column says so), so a long IPv6
- * address keeps its port: "[fd00:…:3:4]:5432". */
+ * address keeps its port: "[fd00:…:3:4]:5432". A loopback endpoint is
+ * followed by its namespace's label, cut in the middle itself so that the
+ * whole fits the column and the port stays: "127.0.0.1:8080 team…x2k4q". */
 static void fmt_endpoint(const struct cw_column *c, const struct cw_view *v, const struct cw_vrow *r,
 			 char *buf, size_t n, enum cw_role *role)
 {
-	cw_fmt_endpoint(&r->peer->addr, r->peer->port, buf, n);
+	char ep[80], label[160];
+	int room;
+
+	cw_fmt_endpoint(&r->peer->addr, r->peer->port, ep, sizeof(ep));
+	room = column_width(v, c) - cw_fmt_width(ep, v->cfg.utf8) - 1;
+	if (!r->ns || room < 2) {
+		snprintf(buf, n, "%s", ep);
+		return;
+	}
+	cw_fmt_fit(r->ns->label, room, true, v->cfg.utf8, label, sizeof(label));
+	snprintf(buf, n, "%s %s", ep, label);
 }
 
 /* A vrow's text is "endpoint" or "endpoint owner": the owner is what
@@ -135,15 +188,58 @@ static const struct cw_column pivot_cols[] = {
 struct ref {
 	const struct cw_peer *peer;
 	const struct cw_ns_row *row;
+	uint64_t scope;            /* scope_of() */
 };
+
+/* One endpoint: the same peer key in the same scope. */
+static int group_cmp(const struct ref *x, const struct ref *y)
+{
+	int c = endpoint_cmp(x->peer, y->peer);
+
+	return c ? c : (x->scope > y->scope) - (x->scope < y->scope);
+}
 
 static int ref_cmp(const void *a, const void *b)
 {
 	const struct ref *x = a, *y = b;
-	int c = endpoint_cmp(x->peer, y->peer);
+	int c = group_cmp(x, y);
 
 	/* Then in snapshot order, so a group's rows come out stable. */
 	return c ? c : (x->row > y->row) - (x->row < y->row);
+}
+
+/* The netns inodes of the rows cut short, sorted: how many of them are in
+ * one namespace is the number that may face its loopback endpoints. */
+struct cut_rows {
+	uint64_t *inode;
+	size_t n, cap;
+};
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* How many rows cut short may face an endpoint of this scope. */
+static size_t cut_in(const struct cut_rows *cut, uint64_t scope)
+{
+	size_t lo = 0, hi = cut->n, k;
+
+	if (!scope)
+		return cut->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (cut->inode[mid] < scope)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (k = lo; k < cut->n && cut->inode[k] == scope; k++)
+		;
+	return k - lo;
 }
 
 static void add_counts(struct cw_tcpcount *to, const struct cw_peer *p)
@@ -156,20 +252,24 @@ static void add_counts(struct cw_tcpcount *to, const struct cw_peer *p)
 }
 
 /* Pushes one endpoint's row from its group of refs. */
-static void push_endpoint(struct cw_view *v, const struct ref *g, size_t n, size_t cut,
+static void push_endpoint(struct cw_view *v, const struct ref *g, size_t n, const struct cut_rows *cut,
 			  const struct cw_owned *owned, size_t nowned)
 {
-	const char *owner = cw_owned_find(owned, nowned, &g[0].peer->addr);
+	const char *owner;
 	char ep[80], text[300];
 	size_t i, cut_here = 0;
 	struct cw_vrow *r;
 
+	/* A loopback endpoint belongs to its namespace: the first row in it
+	 * (the host before its hostNetwork pods). */
+	owner = g[0].scope ? g[0].row->label : cw_owned_find(owned, nowned, &g[0].peer->addr);
 	cw_fmt_endpoint(&g[0].peer->addr, g[0].peer->port, ep, sizeof(ep));
 	snprintf(text, sizeof(text), "%s%s%s", ep, owner ? " " : "", owner ? owner : "");
 	if (!cw_view_filter_match(v, text))
 		return;
 	r = cw_view_push_row(v, CW_VROW_PEER);
 	r->peer = g[0].peer;
+	r->ns = g[0].scope ? g[0].row : NULL;
 	r->text = cw_arena_strdup(&v->strings, text);
 	r->has_cnt = true;
 	for (i = 0; i < n; i++) {
@@ -179,15 +279,16 @@ static void push_endpoint(struct cw_view *v, const struct ref *g, size_t n, size
 		cut_here += cut_short(g[i].row);
 	}
 	/* Rows cut short that do not list it may still face it. */
-	r->partial = cut > cut_here;
+	r->partial = cut_in(cut, g[0].scope) > cut_here;
 }
 
 static void pivot_build(struct cw_view *v)
 {
 	const struct cw_snapshot *s = v->snap;
 	struct ref *refs = NULL;
+	struct cut_rows cut = {NULL, 0, 0};
 	struct cw_owned *owned;
-	size_t cap = 0, n = 0, i, j, k, cut = 0, nowned;
+	size_t cap = 0, n = 0, i, j, k, nowned;
 
 	if (!s) {
 		snprintf(v->note, sizeof(v->note), "collecting the first snapshot...");
@@ -198,29 +299,36 @@ static void pivot_build(struct cw_view *v)
 
 		if (!counts(row))
 			continue;
-		cut += cut_short(row);
+		if (cut_short(row)) {
+			cw_xgrow((void **)&cut.inode, &cut.cap, cut.n + 1, sizeof(*cut.inode));
+			cut.inode[cut.n++] = row->inode;
+		}
 		for (k = 0; k < row->npeers; k++) {
 			cw_xgrow((void **)&refs, &cap, n + 1, sizeof(*refs));
 			refs[n].peer = &row->peers[k];
 			refs[n].row = row;
+			refs[n].scope = scope_of(&row->peers[k], row);
 			n++;
 		}
 	}
 	if (n > 1)
 		qsort(refs, n, sizeof(*refs), ref_cmp);
+	if (cut.n > 1)
+		qsort(cut.inode, cut.n, sizeof(*cut.inode), u64_cmp);
 	owned = cw_owned_index(s, 0, &nowned);
 	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && endpoint_cmp(refs[i].peer, refs[j].peer) == 0; j++)
+		for (j = i + 1; j < n && group_cmp(&refs[i], &refs[j]) == 0; j++)
 			;
-		push_endpoint(v, refs + i, j - i, cut, owned, nowned);
+		push_endpoint(v, refs + i, j - i, &cut, owned, nowned);
 	}
 	free(owned);
 	free(refs);
-	if (cut)
+	free(cut.inode);
+	if (cut.n)
 		snprintf(v->note, sizeof(v->note),
-			 "%zu %s only %s busiest peers: + marks endpoints %s may face too", cut,
-			 cut == 1 ? "row lists" : "rows list", cut == 1 ? "its" : "their",
-			 cut == 1 ? "it" : "they");
+			 "%zu %s only %s busiest peers: + marks endpoints %s may face too", cut.n,
+			 cut.n == 1 ? "row lists" : "rows list", cut.n == 1 ? "its" : "their",
+			 cut.n == 1 ? "it" : "they");
 	else if (!v->nrows)
 		snprintf(v->note, sizeof(v->note), "no remote endpoints now");
 }
@@ -231,26 +339,31 @@ static void pivot_key(const struct cw_vrow *r, struct cw_selkey *k)
 	k->addr = r->peer->addr;
 	k->port = r->peer->port;
 	k->dir = r->peer->dir;
+	k->inode = r->ns ? r->ns->inode : 0;
 }
 
-/* "10.96.3.4:5432", or with " (in)" for inbound. */
-static void crumb_of(const struct cw_peer *p, char *buf, size_t n)
+/* "10.96.3.4:5432", with " (in)" for inbound, and " on <namespace>" for
+ * a loopback endpoint. */
+static void crumb_of(const struct cw_peer *p, const char *on, char *buf, size_t n)
 {
 	char ep[80];
 
 	cw_fmt_endpoint(&p->addr, p->port, ep, sizeof(ep));
-	snprintf(buf, n, "%s%s", ep, p->dir == CW_PEER_IN ? " (in)" : "");
+	snprintf(buf, n, "%s%s%s%s", ep, p->dir == CW_PEER_IN ? " (in)" : "", on ? " on " : "",
+		 on ? on : "");
 }
 
 static bool pivot_enter(struct cw_view *v, const struct cw_vrow *r)
 {
 	struct cw_peer peer = *r->peer;
+	const struct cw_ns_row *scope = r->ns;
 	struct cw_frame *f = cw_view_push_frame(v, CW_SCR_PIVOT_PODS);
 
 	if (!f)
 		return false;
 	f->peer = peer;
-	crumb_of(&peer, f->crumb, sizeof(f->crumb));
+	f->pod_inode = scope ? scope->inode : 0;
+	crumb_of(&peer, scope ? scope->label : NULL, f->crumb, sizeof(f->crumb));
 	return true;
 }
 
@@ -337,6 +450,7 @@ static void pods_build(struct cw_view *v)
 {
 	const struct cw_snapshot *s = v->snap;
 	struct cw_peer *ep = &v->stack[v->depth].peer;
+	uint64_t scope = v->stack[v->depth].pod_inode;
 	struct cw_tcpcount sum;
 	size_t i, cut = 0, facing = 0;
 
@@ -348,7 +462,8 @@ static void pods_build(struct cw_view *v)
 		const struct cw_peer *p;
 		struct cw_vrow *r;
 
-		if (!counts(row))
+		/* a loopback endpoint: only its own namespace's rows */
+		if (!counts(row) || (scope && row->inode != scope))
 			continue;
 		p = find_peer(row, ep);
 		if (!p) {

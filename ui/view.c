@@ -378,7 +378,9 @@ static bool key_eq(const struct cw_selkey *a, const struct cw_selkey *b)
 	case CW_VROW_GROUP:
 		return strcmp(a->group, b->group) == 0;
 	case CW_VROW_PEER:
-		return a->dir == b->dir && a->port == b->port && cw_addr_equal(&a->addr, &b->addr);
+		/* inode: the namespace of a loopback endpoint on the pivot */
+		return a->dir == b->dir && a->port == b->port && a->inode == b->inode &&
+		       cw_addr_equal(&a->addr, &b->addr);
 	case CW_VROW_SOCK:
 		return a->cookie == b->cookie;
 	default:

@@ -37,7 +37,8 @@ struct cw_vrow {
 	enum cw_vrow_kind kind;
 	int depth;                          /* indent in tree mode */
 	bool last;                          /* tree mode: the last row of its group */
-	const struct cw_ns_row *ns;         /* NS, GONE */
+	const struct cw_ns_row *ns;         /* NS, GONE; PEER on the pivot: the namespace
+					     * a loopback endpoint belongs to */
 	const struct cw_peer *peer;         /* PEER */
 	const struct cw_sock *sock;         /* SOCK */
 	const struct cw_owner *owner;       /* SOCK */
@@ -67,7 +68,8 @@ struct cw_frame {
 	size_t sel, top;
 	struct cw_selkey key;
 	/* context of this screen */
-	uint64_t pod_inode;      /* PEERS, SOCKETS: the row id (cw_ns_row.id) */
+	uint64_t pod_inode;      /* PEERS, SOCKETS: the row id (cw_ns_row.id);
+				  * PIVOT_PODS: a loopback endpoint's netns inode, else 0 */
 	struct cw_peer peer;     /* SOCKETS, PIVOT_PODS: the peer drilled into */
 	char crumb[200];         /* breadcrumb text of this level */
 	char filter[128];        /* label filter; a leading '!' negates */
@@ -95,6 +97,7 @@ struct cw_view {
 	int64_t started_ms;           /* time of the first snapshot: rows then are not "new" */
 	struct cw_arena strings;      /* row texts of the current build */
 	int page;                     /* rows per page, set by the drawing code */
+	int cols;                     /* the table's width, set by the drawing code; 0 before */
 	char msg[200];                /* one-line status message, until the next key */
 	char note[200];               /* what the screen says about itself this build */
 	bool dirty;

@@ -92,6 +92,9 @@ static const struct scenario scenarios[] = {
 	{"pivot-filter-80x24", "pivot.json", 80, 24, {'P', '\\', 0}, "redis", {'\r', 0}, false},
 	/* P from the peers screen, Esc goes back to it */
 	{"pivot-back-80x24", "pivot.json", 80, 24, {'/', 0}, "orders-1", {'\r', '\r', 'P', KEY_ESC, 0}, false},
+	/* a loopback endpoint is its namespace's: the host's is shared only with
+	 * its hostNetwork pods */
+	{"pivot-loopback-80x24", "pivot.json", 80, 24, {'P', '\\', 0}, "10248", {'\r', '\r', 0}, false},
 	/* a hostNetwork pod's row is opened by its row id: its own sockets */
 	{"pivot-hostnet-80x24", "pivot.json", 80, 24, {'P', KEY_HOME, '\r', '/', 0}, "exporter", {'\r', '\r', 0}, false},
 	/* a node with no namespaces at all, in tree mode (grouping nothing) */
@@ -390,6 +393,23 @@ static void pivot_flow(void)
 	ok(r && !r->partial && r->members == 1, "an endpoint the cut-short row lists is not partial");
 	r = row_named(&v, "10.244.1.40:6379", NULL);
 	ok(r && strstr(cw_vrow_label(r), "data/redis-0"), "an endpoint owned by a pod on the node names it");
+	/* loopback: each namespace's own, never merged across namespaces */
+	for (i = 0, at = 0; i < v.nrows; i++)
+		if (strncmp(cw_vrow_label(&v.rows[i]), "127.0.0.1:15000 ", 16) == 0)
+			at += v.rows[i].members == 1 && !v.rows[i].partial && v.rows[i].cnt.total == 2;
+	is_int((long long)at, 3, "three pods' own 127.0.0.1:15000 are three endpoints of one pod each");
+	r = row_named(&v, "127.0.0.1:10248 host", &at);
+	ok(r && r->members == 2 && r->cnt.total == 3 && !r->partial,
+	   "the host's loopback endpoint is shared with its hostNetwork pod only");
+	if (r) {
+		cw_view_select(&v, at);
+		cw_keys_dispatch(&v, '\r');
+		ok(v.nrows == 2 && row_named(&v, "host", NULL) &&
+		   row_named(&v, "monitoring/postgres-exporter", NULL),
+		   "its pods: the host and the hostNetwork pod");
+		is_str(cw_view_top(&v)->crumb, "127.0.0.1:10248 on host", "the breadcrumb names its namespace");
+		cw_keys_dispatch(&v, KEY_ESC);
+	}
 	cw_keys_dispatch(&v, KEY_HOME);
 	cw_keys_dispatch(&v, '\r');
 	is_int(cw_view_top(&v)->id, CW_SCR_PIVOT_PODS, "Enter on an endpoint lists its pods");

@@ -5,6 +5,7 @@
 # pivot must merge their sockets into one endpoint: P shows it with 2 pods
 # and the sums of what `ss` counts in each; Enter lists the two pods with
 # their own counts; Enter on one opens exactly its sockets to the endpoint.
+# Each client's 127.0.0.1:8080 stays its own endpoint.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/integ/netns-lib.sh"
 need_root
@@ -49,6 +50,8 @@ shows() { wait_for "${2:-10}" sh -c "tmux -S '$SOCK' capture-pane -p -t cw | gre
 field() { echo "$2" | awk -v n="$1" '{ print $n }'; }
 # to_db NS: `ss` lines of NS's sockets toward the database.
 to_db() { ip netns exec "$1" ss -tanH dst "$DB:5432"; }
+# to_lo NS: `ss` lines of NS's sockets toward its own 127.0.0.1:8080.
+to_lo() { ip netns exec "$1" ss -tanH dst 127.0.0.1:8080; }
 # state_of COUNTS STATE: one state's count from ss_count_states.
 state_of() { echo "$1" | sed -n "s/^$2=//p"; }
 
@@ -125,6 +128,22 @@ wait_for 5 sh -c "tmux -S '$SOCK' capture-pane -p -t cw | grep -qE '^node › en
 ok $? "Esc again goes back to the pivot"
 screen | grep -qE "^out +$DB:5432 "
 ok $? "... still filtered to the endpoint"
+
+# Loopback is each namespace's own: A's 127.0.0.1:8080 is not B's. Clear the
+# filter (Esc while typing it), then filter on one namespace's loopback.
+for ns in "$A" "$B"; do
+	T send-keys -t cw '\' Escape
+	wait_for 5 sh -c "! tmux -S '$SOCK' capture-pane -p -t cw | grep -qE 'filter: |^Filter:'"
+	T send-keys -t cw '\' "127.0.0.1:8080 $ns" Enter
+	shows "filter: 127.0.0.1:8080 $ns" 10
+	wait_for 5 sh -c "tmux -S '$SOCK' capture-pane -p -t cw | grep -qE '^out +127\.0\.0\.1:8080 '"
+	lines=$(screen | grep -E "^out +127\.0\.0\.1:8080 ")
+	# DIR ENDPOINT LABEL PODS ESTAB SYN_SENT TIME_WAIT CLOSE_WAIT TOTAL
+	is "$(echo "$lines" | wc -l) $(field 4 "$lines") $(field 5 "$lines")" \
+		"1 1 $(to_lo "$ns" | ss_count_states | sed -n 's/^ESTABLISHED=//p')" \
+		"$ns's own 127.0.0.1:8080: one line, 1 pod, ESTAB as ss counts it in $ns alone"
+done
+
 T send-keys -t cw Escape
 wait_for 5 sh -c "tmux -S '$SOCK' capture-pane -p -t cw | grep -qE '^NAME .*CHG/s'"
 ok $? "Esc again goes back to the pods"
