@@ -95,6 +95,8 @@ static const struct scenario scenarios[] = {
 	/* a loopback endpoint is its namespace's: the host's is shared only with
 	 * its hostNetwork pods */
 	{"pivot-loopback-80x24", "pivot.json", 80, 24, {'P', '\\', 0}, "10248", {'\r', '\r', 0}, false},
+	/* what a hostile node puts in names and addresses, on the pivot */
+	{"pivot-hostile-120x40", "hostile.json", 120, 40, {'P', 0}, NULL, {0}, false},
 	/* a hostNetwork pod's row is opened by its row id: its own sockets */
 	{"pivot-hostnet-80x24", "pivot.json", 80, 24, {'P', KEY_HOME, '\r', '/', 0}, "exporter", {'\r', '\r', 0}, false},
 	/* a node with no namespaces at all, in tree mode (grouping nothing) */
