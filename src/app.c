@@ -70,8 +70,8 @@ struct cw_app *cw_app_new(const struct cw_opts *o)
 	a->fconf.time_wait = o->warn_time_wait;
 	a->fconf.syn_sent = o->warn_syn_sent;
 	a->replay_path = o->replay;
-	if (a->replay_path)
-		a->delay_ms = 1; /* as fast as the outputs take it */
+	if (a->replay_path && o->mode != CW_MODE_TUI)
+		a->delay_ms = 1; /* as fast as the outputs take it; the view plays at --delay */
 	return a;
 }
 
@@ -96,7 +96,9 @@ static struct cw_snapshot *replay_next(struct cw_app *a, const struct cw_wants *
 
 	if (a->replay_err)
 		return NULL;
-	if (w->replay_steer) {
+	if (w->replay_steer && w->replay_time_ms) {
+		i = cw_replay_find(a->replay, w->replay_time_ms);
+	} else if (w->replay_steer) {
 		i = w->replay_index < cw_replay_count(a->replay) ? w->replay_index
 								 : cw_replay_count(a->replay) - 1;
 	} else {
@@ -107,6 +109,8 @@ static struct cw_snapshot *replay_next(struct cw_app *a, const struct cw_wants *
 	s = cw_replay_read(a->replay, i, &cause);
 	if (!s)
 		a->replay_err = cause;
+	else
+		s->replay.gen = w->replay_gen;
 	return s;
 }
 
@@ -197,7 +201,9 @@ static void app_kick(void *arg)
 		return;
 	merged_wants(a, &w);
 	if (w.focus_id != q->focus_id || w.sockets_id != q->sockets_id ||
-	    w.sockets_info != q->sockets_info)
+	    w.sockets_info != q->sockets_info || w.replay_steer != q->replay_steer ||
+	    w.replay_index != q->replay_index || w.replay_time_ms != q->replay_time_ms ||
+	    w.replay_gen != q->replay_gen)
 		cw_ticker_kick(&a->ticker);
 }
 

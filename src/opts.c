@@ -97,8 +97,9 @@ void cw_opts_usage(FILE *f)
 	      "      --record-size MB   rotate FILE past MB megabytes (FILE.1, FILE.2, ...)\n"
 	      "      --record-keep K    files kept in all when rotating (default 5)\n"
 	      "      --daemon           no live view: just record (with --record)\n"
-	      "      --replay FILE      read snapshots from a recording instead of the node\n"
-	      "                         (with --json or --batch)\n"
+	      "      --replay FILE      read snapshots from a recording instead of the node:\n"
+	      "                         in the live view (time keys: ] [ } { b Space), or\n"
+	      "                         with --json or --batch\n"
 	      "\n"
 	      "View:\n"
 	      "  -s, --sort COLUMN      sort by COLUMN, e.g. CLOSE_WAIT (case-insensitive)\n"
@@ -273,9 +274,6 @@ int cw_opts_parse(struct cw_opts *o, int argc, char **argv, char **cause)
 		return cw_cause(cause, -EINVAL, "--daemon: needs something to do (--record FILE)");
 	if (o->replay && o->record)
 		return cw_cause(cause, -EINVAL, "--replay and --record: choose one");
-	if (o->replay && o->mode == CW_MODE_TUI)
-		return cw_cause(cause, -EINVAL,
-				"--replay: the live view cannot replay yet; use it with --json or --batch");
 	if (o->replay && (o->sockets || o->procfs_set || o->rootfs_set))
 		return cw_cause(cause, -EINVAL, "--replay: collection options do not apply to a recording");
 	return 0;

@@ -102,6 +102,8 @@ void cw_wants_merge(struct cw_wants *w, const struct cw_wants *other)
 	if (!w->replay_steer && other->replay_steer) {
 		w->replay_steer = true;
 		w->replay_index = other->replay_index;
+		w->replay_time_ms = other->replay_time_ms;
+		w->replay_gen = other->replay_gen;
 	}
 }
 

@@ -282,7 +282,7 @@ struct cw_snapshot {
 	struct {
 		bool active;              /* read back from a recording by --replay: */
 		size_t index, count;      /* its line (0-based), of how many */
-		bool playing;             /* the source moves on by itself */
+		uint64_t gen;             /* the wants' replay_gen it answers */
 	} replay;                     /* not recorded */
 };
 
@@ -294,7 +294,9 @@ struct cw_wants {
 	/* Replay: the view that steers it says where to be. Without one the
 	 * recording plays from its first line to its last, then ends. */
 	bool replay_steer;       /* the fields below are set */
-	size_t replay_index;     /* the line to show (0-based) */
+	size_t replay_index;     /* the line to show (0-based), */
+	int64_t replay_time_ms;  /* ... or, when not 0, the first line at or after this time */
+	uint64_t replay_gen;     /* which request this is: echoed in s->replay.gen */
 };
 
 struct cw_snapshot *cw_snapshot_new(void);

@@ -143,7 +143,8 @@ static void prompt(const struct cw_view *v, int y, int width)
 {
 	char line[300], fit[300];
 
-	snprintf(line, sizeof(line), "%s: %s", v->input == CW_INPUT_SEARCH ? "Search" : "Filter",
+	snprintf(line, sizeof(line), "%s: %s",
+		 v->input == CW_INPUT_SEARCH ? "Search" : v->input == CW_INPUT_GOTO ? "Go to time" : "Filter",
 		 cw_view_input_text(v));
 	/* Not into the bottom-right cell: curses would scroll or fail there. */
 	cw_fmt_fit(line, width - 1, false, v->cfg.utf8, fit, sizeof(fit));

@@ -30,7 +30,14 @@ static const struct cw_binding table[] = {
 	{'T', 0, 0, CW_ACT_SORT_TOTAL, TABLES, NULL, NULL, "sort by TOTAL"},
 	{'P', 0, 0, CW_ACT_PIVOT, TABLES, NULL, NULL,
 	 "peer pivot: every remote endpoint across all pods, busiest first"},
-	{'Z', ' ', 0, CW_ACT_PAUSE, CW_ON_ALL, "Space", "Pause", "pause or resume updates"},
+	{'Z', ' ', 0, CW_ACT_PAUSE, CW_ON_ALL, "Space", "Pause",
+	 "pause or resume updates (in a replay: hold the place, or play on)"},
+	{']', 0, 0, CW_ACT_REPLAY_NEXT, CW_ON_ALL, NULL, NULL, "replay: one tick forward (and pause)"},
+	{'[', 0, 0, CW_ACT_REPLAY_PREV, CW_ON_ALL, NULL, NULL, "replay: one tick back (and pause)"},
+	{'}', 0, 0, CW_ACT_REPLAY_FWD, CW_ON_ALL, NULL, NULL, "replay: one minute forward"},
+	{'{', 0, 0, CW_ACT_REPLAY_BACK, CW_ON_ALL, NULL, NULL, "replay: one minute back"},
+	{'b', 0, 0, CW_ACT_REPLAY_GOTO, CW_ON_ALL, NULL, NULL,
+	 "replay: go to a time (HH:MM:SS on the day shown, or YYYY-MM-DDTHH:MM:SS UTC)"},
 	{'\n', KEY_ENTER, '\r', CW_ACT_ENTER, TABLES, "Enter", "Drill",
 	 "drill down: pod -> its peers -> the sockets to a peer; on the pivot, "
 	 "endpoint -> its pods -> a pod's sockets to it"},
@@ -167,6 +174,11 @@ enum cw_action cw_keys_dispatch(struct cw_view *v, int key)
 	case CW_ACT_SORT_TOTAL: cw_view_sort_by(v, "TOTAL"); break;
 	case CW_ACT_PIVOT: cw_view_open(v, CW_SCR_PIVOT, "endpoints"); break;
 	case CW_ACT_PAUSE: cw_view_toggle_pause(v); break;
+	case CW_ACT_REPLAY_NEXT: cw_view_replay_step(v, 1); break;
+	case CW_ACT_REPLAY_PREV: cw_view_replay_step(v, -1); break;
+	case CW_ACT_REPLAY_FWD: cw_view_replay_jump(v, 60000); break;
+	case CW_ACT_REPLAY_BACK: cw_view_replay_jump(v, -60000); break;
+	case CW_ACT_REPLAY_GOTO: cw_view_input_start(v, CW_INPUT_GOTO); break;
 	case CW_ACT_REDRAW: v->dirty = true; break;
 	case CW_ACT_QUIT: v->quit = true; break;
 	case CW_ACT_NONE: break;

@@ -53,6 +53,17 @@ static int line_node(const struct cw_view *v, int y, int width)
 	attrset(A_NORMAL);
 	mvaddstr(y, x, a);
 	x += (int)strlen(a) + 2;
+	if (s->replay.active) {
+		/* A replay says so first: the recorded day, and where it is. */
+		char day[16];
+		time_t t = (time_t)(s->time_ms / 1000);
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+		snprintf(b, sizeof(b), "%s %zu/%zu", day, s->replay.index + 1, s->replay.count);
+		x = pair(y, x, width, "REPLAY", b, CW_ROLE_BANNER);
+	}
 	for (i = 0; i < s->nrows; i++) {
 		if (s->rows[i].vanished)
 			continue; /* lingering, not on the node */

@@ -219,7 +219,9 @@ static void build(struct cw_view *v)
 		return;
 	}
 	if (!ns->socks) {
-		snprintf(v->note, sizeof(v->note), "collecting the socket list...");
+		snprintf(v->note, sizeof(v->note), "%s",
+			 v->snap->replay.active ? "no socket list was recorded for this namespace at this time"
+						: "collecting the socket list...");
 		return;
 	}
 	for (i = 0; i < ns->nsocks; i++) {

@@ -70,7 +70,12 @@ void cw_view_done(struct cw_view *v)
 
 void cw_view_set_snapshot(struct cw_view *v, struct cw_snapshot *s)
 {
-	if (v->paused || !s)
+	if (!s)
+		return;
+	/* A replay's pause holds its place, and what comes is what was asked. */
+	if (s->replay.active)
+		cw_view_replay_took(v, s);
+	else if (v->paused)
 		return;
 	if (!v->snap)
 		v->started_ms = s->time_ms;
@@ -486,6 +491,12 @@ void cw_view_wants(const struct cw_view *v, struct cw_wants *w)
 			w->sockets_info = w->sockets_info || g->id == CW_SCR_SOCKETS;
 		}
 	}
+	if (v->replay) {
+		w->replay_steer = true;
+		w->replay_index = v->replay_target;
+		w->replay_time_ms = v->replay_seek_ms;
+		w->replay_gen = v->replay_gen;
+	}
 }
 
 void cw_view_move(struct cw_view *v, long delta)
@@ -661,6 +672,8 @@ bool cw_view_search_next(struct cw_view *v, bool include_current)
 
 const char *cw_view_input_text(const struct cw_view *v)
 {
+	if (v->input == CW_INPUT_GOTO)
+		return v->goto_text;
 	if (v->input == CW_INPUT_SEARCH)
 		return v->search;
 	if (v->input == CW_INPUT_FILTER)
@@ -670,9 +683,16 @@ const char *cw_view_input_text(const struct cw_view *v)
 
 void cw_view_input_start(struct cw_view *v, enum cw_input mode)
 {
+	if (mode == CW_INPUT_GOTO && !v->replay) {
+		snprintf(v->msg, sizeof(v->msg), "going to a time works in a replay (--replay FILE)");
+		v->dirty = true;
+		return;
+	}
 	v->input = mode;
 	if (mode == CW_INPUT_SEARCH)
 		v->search[0] = '\0';
+	if (mode == CW_INPUT_GOTO)
+		v->goto_text[0] = '\0';
 	v->dirty = true;
 }
 
@@ -685,10 +705,25 @@ static void after_input(struct cw_view *v)
 	v->dirty = true;
 }
 
+/* The buffer being typed into, and its size. */
+static char *input_buf(struct cw_view *v, size_t *cap)
+{
+	if (v->input == CW_INPUT_GOTO) {
+		*cap = sizeof(v->goto_text);
+		return v->goto_text;
+	}
+	if (v->input == CW_INPUT_SEARCH) {
+		*cap = sizeof(v->search);
+		return v->search;
+	}
+	*cap = sizeof(cw_view_top(v)->filter);
+	return cw_view_top(v)->filter;
+}
+
 void cw_view_input_char(struct cw_view *v, const char *utf8)
 {
-	char *t = v->input == CW_INPUT_SEARCH ? v->search : cw_view_top(v)->filter;
-	size_t cap = v->input == CW_INPUT_SEARCH ? sizeof(v->search) : sizeof(cw_view_top(v)->filter);
+	size_t cap;
+	char *t = input_buf(v, &cap);
 	size_t l = strlen(t), n = strlen(utf8);
 
 	if (v->input == CW_INPUT_NONE || l + n + 1 > cap)
@@ -700,8 +735,8 @@ void cw_view_input_char(struct cw_view *v, const char *utf8)
 
 void cw_view_input_erase(struct cw_view *v)
 {
-	char *t = v->input == CW_INPUT_SEARCH ? v->search : cw_view_top(v)->filter;
-	size_t l;
+	size_t l, cap;
+	char *t = input_buf(v, &cap);
 
 	if (v->input == CW_INPUT_NONE)
 		return;
@@ -717,12 +752,20 @@ void cw_view_input_erase(struct cw_view *v)
 
 void cw_view_input_accept(struct cw_view *v)
 {
+	if (v->input == CW_INPUT_GOTO && v->goto_text[0] && !cw_view_replay_goto(v, v->goto_text))
+		snprintf(v->msg, sizeof(v->msg), "not a time: %.40s (HH:MM:SS or YYYY-MM-DDTHH:MM:SS)",
+			 v->goto_text);
 	v->input = CW_INPUT_NONE;
 	v->dirty = true;
 }
 
 void cw_view_input_cancel(struct cw_view *v)
 {
+	if (v->input == CW_INPUT_GOTO) {
+		v->input = CW_INPUT_NONE;
+		v->dirty = true;
+		return;
+	}
 	if (v->input == CW_INPUT_FILTER) {
 		v->input = CW_INPUT_NONE;
 		cw_view_set_filter(v, "");

@@ -75,7 +75,7 @@ struct cw_frame {
 	char filter[128];        /* label filter; a leading '!' negates */
 };
 
-enum cw_input { CW_INPUT_NONE = 0, CW_INPUT_SEARCH, CW_INPUT_FILTER };
+enum cw_input { CW_INPUT_NONE = 0, CW_INPUT_SEARCH, CW_INPUT_FILTER, CW_INPUT_GOTO };
 
 struct cw_view_cfg {
 	unsigned warn_close_wait, warn_time_wait, warn_syn_sent;
@@ -101,6 +101,13 @@ struct cw_view {
 	char msg[200];                /* one-line status message, until the next key */
 	char note[200];               /* what the screen says about itself this build */
 	bool dirty;
+	/* --replay: the view steers the recording (the snapshots say they come
+	 * from one); pause holds the place. See view_replay.c. */
+	bool replay;
+	size_t replay_target;         /* the line to show next */
+	int64_t replay_seek_ms;       /* a recorded time to go to; 0: none */
+	uint64_t replay_gen;          /* bumped by each key that moves: older answers do not steer */
+	char goto_text[40];           /* the time being typed after 'b' */
 };
 
 void cw_view_init(struct cw_view *v, const struct cw_view_cfg *cfg);
@@ -138,6 +145,14 @@ void cw_view_sort_invert(struct cw_view *v);
 bool cw_view_sort_by(struct cw_view *v, const char *title);
 void cw_view_toggle_tree(struct cw_view *v);
 void cw_view_toggle_pause(struct cw_view *v);
+/* Replay: steps lines (+1 the next tick, -1 the previous), jumps by recorded
+ * time, or goes to a typed time ("HH:MM:SS" on the shown day, or
+ * "YYYY-MM-DDTHH:MM:SS" in UTC); outside a replay they say so. */
+void cw_view_replay_step(struct cw_view *v, long lines);
+void cw_view_replay_jump(struct cw_view *v, int64_t delta_ms);
+bool cw_view_replay_goto(struct cw_view *v, const char *text);
+/* Replay: takes what a new snapshot says about its place (from set_snapshot). */
+void cw_view_replay_took(struct cw_view *v, const struct cw_snapshot *s);
 void cw_view_set_filter(struct cw_view *v, const char *text);
 /* Moves to the next row (after the selection, wrapping) matching search. */
 bool cw_view_search_next(struct cw_view *v, bool include_current);

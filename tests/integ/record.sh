@@ -122,13 +122,16 @@ wait_for 10 test -s "$TMPD/tui.rc"
 is "$(cat "$TMPD/tui.rc" 2>/dev/null)" 0 "q ends the view with status 0"
 
 # ---- bad flags ----
-for args in "--daemon" "--daemon --json --record x" "--replay x" "--replay x --record y --json" \
+for args in "--daemon" "--daemon --json --record x" "--replay x --record y --json" \
 	"--record-size 0 --record x" "--record-keep 0 --record x" "--record" "--replay x --json --procfs /proc"; do
 	# shellcheck disable=SC2086
 	"$CONNWATCH" $args >/dev/null 2>"$TMPD/e"
 	rc=$?
 	ok "$([ "$rc" = 2 ] && [ "$(wc -l <"$TMPD/e")" = 1 ]; echo $?)" "connwatch $args: status 2, one line: $(cat "$TMPD/e")"
 done
+"$CONNWATCH" --replay "$TMPD/none" </dev/null >/dev/null 2>"$TMPD/e"
+is "$?" 1 "the live view on a missing recording: status 1"
+is "$(wc -l <"$TMPD/e")" 1 "... one line: $(cat "$TMPD/e")"
 "$CONNWATCH" --json --record "$TMPD" >/dev/null 2>"$TMPD/e"
 is "$?" 1 "--record to a directory: status 1"
 is "$(wc -l <"$TMPD/e")" 1 "... one line: $(cat "$TMPD/e")"
