@@ -1690,6 +1690,7 @@ const struct cw_json_object cw_json_snapshot_object =
 	TABLE("snapshot", snapshot_fields, struct cw_snapshot, NULL, snapshot_finish);
 
 const struct cw_json_object *const cw_json_row_object = &row_object;
+const struct cw_json_object *const cw_json_finding_object = &finding_object;
 
 const struct cw_json_object *const cw_json_objects[] = {
 	&cw_json_snapshot_object, &collector_object, &row_object, &pod_object, &counters_object,

@@ -104,6 +104,8 @@ extern const struct cw_json_object cw_json_snapshot_object;
 extern const struct cw_json_object *const cw_json_objects[];
 /* One element of the document's "netns" list (for writing row by row). */
 extern const struct cw_json_object *const cw_json_row_object;
+/* One element of the document's "findings" list. */
+extern const struct cw_json_object *const cw_json_finding_object;
 
 /* Converters that tables outside this module may use too. */
 extern const struct cw_json_conv cw_json_uint;   /* unsigned of .size bytes; aux: NULL */

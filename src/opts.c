@@ -13,7 +13,7 @@
 enum {
 	OPT_JSON = 256, OPT_BUDGET, OPT_PROCFS, OPT_ROOTFS, OPT_PEERS, OPT_DIAG_MODE,
 	OPT_SOCKETS, OPT_INFO, OPT_NO_COLOR, OPT_NO_MOUSE, OPT_WARN_CW, OPT_WARN_TW, OPT_WARN_SS,
-	OPT_HISTORY, OPT_RECORD, OPT_RECORD_SIZE, OPT_RECORD_KEEP, OPT_DAEMON, OPT_REPLAY,
+	OPT_HISTORY, OPT_RECORD, OPT_RECORD_SIZE, OPT_RECORD_KEEP, OPT_DAEMON, OPT_REPLAY, OPT_BUNDLE,
 };
 
 static const struct option longopts[] = {
@@ -41,6 +41,7 @@ static const struct option longopts[] = {
 	{"record-keep", required_argument, NULL, OPT_RECORD_KEEP},
 	{"daemon", no_argument, NULL, OPT_DAEMON},
 	{"replay", required_argument, NULL, OPT_REPLAY},
+	{"bundle", required_argument, NULL, OPT_BUNDLE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -106,6 +107,7 @@ void cw_opts_usage(FILE *f)
 	      "  -F, --filter TEXT      show rows whose label contains TEXT (!TEXT negates)\n"
 	      "      --no-color         monochrome (also when NO_COLOR is set)\n"
 	      "      --no-mouse         do not capture the mouse\n"
+	      "      --bundle DIR       where e writes incident bundles (default: here)\n"
 	      "      --warn-close-wait N  highlight CLOSE_WAIT at N or more (default 50)\n"
 	      "      --warn-time-wait N   highlight TIME_WAIT at N or more (default 5000)\n"
 	      "      --warn-syn-sent N    highlight SYN_SENT at N or more (default 100)\n"
@@ -249,6 +251,11 @@ int cw_opts_parse(struct cw_opts *o, int argc, char **argv, char **cause)
 			break;
 		case OPT_DAEMON:
 			o->daemon = true;
+			break;
+		case OPT_BUNDLE:
+			if (!*optarg)
+				return bad(cause, "--bundle", optarg, "needs a directory");
+			o->bundle_dir = optarg;
 			break;
 		case 'h':
 			o->help = true;

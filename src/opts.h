@@ -37,6 +37,7 @@ struct cw_opts {
 	unsigned record_keep;   /* --record-keep: files kept in all */
 	bool daemon;            /* --daemon: no live view */
 	const char *replay;     /* --replay FILE: the source is a recording */
+	const char *bundle_dir; /* --bundle DIR: where the view's bundles go (default .) */
 	bool help, version;
 };
 

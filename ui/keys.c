@@ -32,6 +32,8 @@ static const struct cw_binding table[] = {
 	 "peer pivot: every remote endpoint across all pods, busiest first"},
 	{'Z', ' ', 0, CW_ACT_PAUSE, CW_ON_ALL, "Space", "Pause",
 	 "pause or resume updates (in a replay: hold the place, or play on)"},
+	{'e', 0, 0, CW_ACT_BUNDLE, TABLES, NULL, NULL,
+	 "write an incident bundle of the pod in view (JSON and a Markdown summary; --bundle DIR)"},
 	{']', 0, 0, CW_ACT_REPLAY_NEXT, CW_ON_ALL, NULL, NULL, "replay: one tick forward (and pause)"},
 	{'[', 0, 0, CW_ACT_REPLAY_PREV, CW_ON_ALL, NULL, NULL, "replay: one tick back (and pause)"},
 	{'}', 0, 0, CW_ACT_REPLAY_FWD, CW_ON_ALL, NULL, NULL, "replay: one minute forward"},
@@ -174,6 +176,7 @@ enum cw_action cw_keys_dispatch(struct cw_view *v, int key)
 	case CW_ACT_SORT_TOTAL: cw_view_sort_by(v, "TOTAL"); break;
 	case CW_ACT_PIVOT: cw_view_open(v, CW_SCR_PIVOT, "endpoints"); break;
 	case CW_ACT_PAUSE: cw_view_toggle_pause(v); break;
+	case CW_ACT_BUNDLE: cw_view_bundle(v); break;
 	case CW_ACT_REPLAY_NEXT: cw_view_replay_step(v, 1); break;
 	case CW_ACT_REPLAY_PREV: cw_view_replay_step(v, -1); break;
 	case CW_ACT_REPLAY_FWD: cw_view_replay_jump(v, 60000); break;

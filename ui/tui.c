@@ -240,6 +240,7 @@ struct cw_sink *cw_tui_sink_new(const struct cw_opts *o, char **cause)
 	vcfg.warn_time_wait = o->warn_time_wait;
 	vcfg.warn_syn_sent = o->warn_syn_sent;
 	vcfg.delay_s = o->delay_s;
+	vcfg.bundle_dir = o->bundle_dir;
 	vcfg.utf8 = cw_term_utf8();
 	cw_view_init(&t->view, &vcfg);
 	if (apply_opts(&t->view, o, cause) < 0) {

@@ -1,6 +1,7 @@
 /* view: screen stack, rows, sort, filter, search and selection. No curses. */
 #include "config.h"
 #include "view.h"
+#include "bundle.h"
 #include "screen.h"
 #include "fmt.h"
 #include "util.h"
@@ -637,6 +638,41 @@ void cw_view_toggle_tree(struct cw_view *v)
 {
 	v->tree = !v->tree;
 	cw_view_rebuild(v);
+}
+
+void cw_view_bundle(struct cw_view *v)
+{
+	const struct cw_vrow *r = cw_view_selected(v);
+	const struct cw_frame *f = &v->stack[v->depth];
+	struct cw_bundle_paths p;
+	uint64_t id = 0;
+	char *cause = NULL;
+	int i;
+
+	v->dirty = true;
+	if (r && (r->kind == CW_VROW_NS || r->kind == CW_VROW_GONE) && r->ns)
+		id = r->ns->id;
+	for (i = v->depth; !id && i >= 0; i--)
+		if (v->stack[i].id == CW_SCR_PEERS || v->stack[i].id == CW_SCR_SOCKETS)
+			id = v->stack[i].pod_inode;
+	(void)f;
+	if (!v->snap || !id) {
+		snprintf(v->msg, sizeof(v->msg), "bundle: select a pod first");
+		return;
+	}
+	if (cw_bundle_write(v->snap, id, v->cfg.bundle_dir ? v->cfg.bundle_dir : ".", &p, &cause) < 0) {
+		snprintf(v->msg, sizeof(v->msg), "bundle: %.180s", cause);
+		free(cause);
+		return;
+	}
+	{
+		/* The message names the files; the status line fits what it can. */
+		const char *base = strrchr(p.json, '/') ? strrchr(p.json, '/') + 1 : p.json;
+		int blen = (int)strlen(base) - 5; /* without ".json" */
+
+		snprintf(v->msg, sizeof(v->msg), "bundle: %.*s.json and .md in %.60s", blen > 120 ? 120 : blen,
+			 base, v->cfg.bundle_dir ? v->cfg.bundle_dir : ".");
+	}
 }
 
 void cw_view_toggle_pause(struct cw_view *v)

@@ -81,6 +81,7 @@ struct cw_view_cfg {
 	unsigned warn_close_wait, warn_time_wait, warn_syn_sent;
 	double delay_s;
 	bool utf8;
+	const char *bundle_dir;  /* --bundle: where e writes */
 };
 
 struct cw_view {
@@ -145,6 +146,9 @@ void cw_view_sort_invert(struct cw_view *v);
 bool cw_view_sort_by(struct cw_view *v, const char *title);
 void cw_view_toggle_tree(struct cw_view *v);
 void cw_view_toggle_pause(struct cw_view *v);
+/* Writes an incident bundle for the row in view (the selected pod, or the
+ * pod whose peers or sockets are shown); the status line names the files. */
+void cw_view_bundle(struct cw_view *v);
 /* Replay: steps lines (+1 the next tick, -1 the previous), jumps by recorded
  * time, or goes to a typed time ("HH:MM:SS" on the shown day, or
  * "YYYY-MM-DDTHH:MM:SS" in UTC); outside a replay they say so. */

@@ -49,7 +49,8 @@ at() {
 	is "$(row_estab)" "$(estab "$1")" "$2: $A shows the ESTABLISHED recorded on line $1 ($(estab "$1"))"
 }
 
-T new-session -d -s cw -x 100 -y 30 "$CONNWATCH --replay $REC -d 0.5 --no-mouse -F cwtp$$-; echo \$? > $TMPD/rc; sleep 60"
+mkdir "$TMPD/bundles"
+T new-session -d -s cw -x 100 -y 30 "$CONNWATCH --replay $REC -d 0.5 --no-mouse -F cwtp$$- --bundle $TMPD/bundles; echo \$? > $TMPD/rc; sleep 60"
 shows "REPLAY" 10
 ok $? "the view opens the recording, and says REPLAY"
 T send-keys -t cw Space
@@ -68,6 +69,18 @@ T send-keys -t cw ']' ']' ']'
 at "$((k + 4))" "] ] ]"
 T send-keys -t cw '['
 at "$((k + 3))" "["
+# e: a bundle of the selected pod at this place, for a ticket.
+T send-keys -t cw e
+shows "bundle: connwatch-" 5
+ok $? "e writes a bundle and the status line names it"
+mdf=$(ls "$TMPD"/bundles/*.md 2>/dev/null | head -1)
+jsf=$(ls "$TMPD"/bundles/*.json 2>/dev/null | head -1)
+grep -qF "# connwatch: ${A//-/\\-} on " "$mdf" 2>/dev/null
+ok $? "the Markdown summary is titled with the pod ($(head -1 "$mdf" 2>/dev/null))"
+is "$(jq '.row.tcp.ESTABLISHED' "$jsf" 2>/dev/null)" "$(estab "$((k + 3))")" \
+	"the bundle's JSON holds the counts of the line shown"
+grep -qE "^\| ESTABLISHED \| $(estab "$((k + 3))") \|" "$mdf" 2>/dev/null
+ok $? "... and so does its states table"
 T send-keys -t cw '}'
 at "$N" "} past the end"
 T send-keys -t cw '{'
