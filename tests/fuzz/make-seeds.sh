@@ -8,7 +8,7 @@ set -eu
 src=${1:?usage: make-seeds.sh SRCDIR OUTDIR}
 out=${2:?usage: make-seeds.sh SRCDIR OUTDIR}
 fx=$src/tests/fixtures
-for t in diag nscount cgroup podmeta workload json_in opts; do
+for t in diag nscount cgroup podmeta workload json_in opts podfiles; do
 	rm -rf "${out:?}/$t"
 	mkdir -p "$out/$t"
 done
@@ -81,3 +81,11 @@ printf -- '--json\000--sockets\000default/web-0\000--tcp-info' >"$o/sockets"
 printf -- '-s\000CLOSE_WAIT\000-F\000!kube-system\000--no-color\000--no-mouse' >"$o/view"
 printf -- '--budget\00012.5\000--diag-mode\000family\000--warn-close-wait\00010' >"$o/collect"
 printf -- '-hV' >"$o/group"
+
+# podfiles: a pod's resolv.conf forms, an environ block (NUL-separated) and
+# a limits table.
+p=$out/podfiles
+printf 'search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n' >"$p/resolv-k8s"
+printf '# c\ndomain corp.example\nnameserver fe80::1%%eth0\nnameserver 2001:db8::53\noptions timeout:2 attempts:3 rotate single-request-reopen use-vc\nsortlist 10.0.0.0\n' >"$p/resolv-options"
+printf 'PATH=/bin\000GODEBUG=http2client=0,netdns=go+1\000RES_OPTIONS=ndots:1\000LOCALDOMAIN=a.example b.example\000' >"$p/environ"
+printf 'Limit                     Soft Limit           Hard Limit           Units     \nMax open files            1024                 524288               files     \nMax processes             unlimited            unlimited            processes \n' >"$p/limits"

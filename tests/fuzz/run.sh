@@ -15,7 +15,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 builddir=${top_builddir:-$PWD}
-targets=(diag nscount cgroup podmeta workload json_in opts)
+targets=(diag nscount cgroup podmeta workload json_in opts podfiles)
 out=$builddir/tests/fuzz/out
 fresh=false trs=
 while [ $# -gt 0 ]; do

@@ -10,7 +10,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 need_cmd od
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/cw-fuzz-seeds.$$.XXXXXX")
 on_exit "rm -rf '$TMPD'"
-targets="diag nscount cgroup podmeta workload json_in opts"
+targets="diag nscount cgroup podmeta workload json_in opts podfiles"
 
 sh "$top_srcdir/tests/fuzz/make-seeds.sh" "$top_srcdir" "$TMPD/seeds"
 ok $? "make-seeds.sh runs"

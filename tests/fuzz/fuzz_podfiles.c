@@ -1,0 +1,77 @@
+/* fuzz_podfiles: bytes -> the parsers of a pod's own files: resolv.conf
+ * (then RES_OPTIONS and LOCALDOMAIN applied to it), environ (whole and as
+ * a truncated prefix) and limits. All run on every input. Aborts when a
+ * promise breaks: lists within their bounds and counts, every kept string
+ * terminated, sanitised (no control byte) and within its buffer, option
+ * values within 0..999 or unset, and a limits answer only with success. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "fuzz.h"
+#include "podfiles.h"
+
+static void check_str(const char *s, size_t size)
+{
+	size_t n = strnlen(s, size);
+
+	if (n == size)
+		abort(); /* not terminated within its buffer */
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			abort();
+}
+
+static void check_opt(int v)
+{
+	if (v < -1 || v > 999)
+		abort();
+}
+
+static void check_resolv(const struct cw_resolv *r)
+{
+	size_t i;
+
+	if (r->nns > CW_RESOLV_MAXNS || r->nns > r->nns_all)
+		abort();
+	if (r->nsearch > CW_RESOLV_MAXSEARCH || r->nsearch > r->nsearch_all)
+		abort();
+	for (i = 0; i < r->nsearch; i++)
+		check_str(r->search[i], sizeof(r->search[i]));
+	for (i = 0; i < r->nns; i++)
+		if (r->ns[i].family != 2 && r->ns[i].family != 10) /* AF_INET, AF_INET6 */
+			abort();
+	check_opt(r->ndots);
+	check_opt(r->timeout);
+	check_opt(r->attempts);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text = fuzz_cstr(data, size);
+	struct cw_resolv r;
+	struct cw_podenv e;
+	struct cw_nofile n = {7, 7};
+	int rc;
+
+	cw_podfiles_parse_resolv(text, size, &r);
+	check_resolv(&r);
+	cw_podfiles_parse_environ(text, size, false, &e);
+	check_str(e.netdns, sizeof(e.netdns));
+	check_str(e.res_options, sizeof(e.res_options));
+	check_str(e.localdomain, sizeof(e.localdomain));
+	cw_podfiles_apply_env(&r, &e);
+	check_resolv(&r);
+	cw_podfiles_parse_environ(text, size, true, &e);
+	if (!e.truncated)
+		abort();
+	check_str(e.localdomain, sizeof(e.localdomain));
+	rc = cw_podfiles_parse_limits(text, size, &n);
+	if (rc != 0 && rc != -ENOENT && rc != -EBADMSG)
+		abort();
+	if (rc != 0 && (n.soft != 7 || n.hard != 7))
+		abort(); /* a failure must not half-fill the answer */
+	free(text);
+	return 0;
+}
