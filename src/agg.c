@@ -8,6 +8,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+/* The port whose connected UDP sockets are counted in udp_dns. */
+#define DNS_PORT 53
+
 /* Peers, keyed by (dir, family, port, address bytes) in a byte-keyed map
  * that compares whole keys, so two peers never share a count. */
 struct peer_table {
@@ -46,8 +49,13 @@ static struct cw_peer *peer_get(struct peer_table *t, uint8_t dir, const struct 
 static int peer_cmp(const void *a, const void *b)
 {
 	const struct cw_peer *x = a, *y = b;
+	uint64_t sx = (uint64_t)x->total + x->udp, sy = (uint64_t)y->total + y->udp;
 	int c;
 
+	/* A resolver with only UDP sockets toward it is as busy as a peer
+	 * with as many TCP ones. */
+	if (sx != sy)
+		return sx > sy ? -1 : 1;
 	if (x->total != y->total)
 		return x->total > y->total ? -1 : 1;
 	/* Stable, readable order for equal totals. */
@@ -105,6 +113,8 @@ void cw_agg_build(struct cw_agg *out, const struct cw_sock *socks, size_t n, siz
 	for (i = 0; i < n; i++) {
 		const struct cw_sock *s = &socks[i];
 
+		if (s->udp)
+			continue;
 		cw_tcpcount_add(&out->count, s->state);
 		if (s->state == CW_TCP_LISTEN) {
 			struct cw_listener *l;
@@ -126,6 +136,14 @@ void cw_agg_build(struct cw_agg *out, const struct cw_sock *socks, size_t n, siz
 		if (s->state == CW_TCP_LISTEN || s->dport == 0 || cw_addr_is_any(&s->dst))
 			continue; /* not connected to anyone */
 		note_addr(out, &s->src);
+		if (s->udp) {
+			/* A connected UDP socket: always ours toward them. */
+			if (s->state != CW_TCP_ESTABLISHED)
+				continue;
+			peer_get(&t, CW_PEER_OUT, &s->dst, s->dport)->udp++;
+			out->udp_dns += s->dport == DNS_PORT;
+			continue;
+		}
 		in = listening[s->sport >> 3] & (1u << (s->sport & 7));
 		p = in ? peer_get(&t, CW_PEER_IN, &s->dst, s->sport)
 		       : peer_get(&t, CW_PEER_OUT, &s->dst, s->dport);
@@ -159,6 +177,7 @@ void cw_agg_done(struct cw_agg *a)
 void cw_agg_to_row(const struct cw_agg *agg, struct cw_arena *a, struct cw_ns_row *row)
 {
 	row->tcp = agg->count;
+	row->udp_dns = agg->udp_dns;
 	row->peers = cw_arena_memdup(a, agg->peers, agg->npeers * sizeof(*agg->peers));
 	row->npeers = agg->npeers;
 	row->peers_all = agg->peers_all;

@@ -126,6 +126,7 @@ void cw_collector_free(struct cw_collector *c)
 	cw_nslist_done(&c->list);
 	cw_nslist_done(&c->next);
 	free(c->scan_note);
+	free(c->udp_note);
 	free(c->fdb);
 	cw_podid_free(c->podid);
 	cw_imap_done(&c->hn, cw_collect_hn_free);
@@ -492,7 +493,7 @@ static void keep_socks(struct cw_collector *c, struct nsstate *s, bool split, bo
 		       struct cw_snapshot *snap)
 {
 	const struct cw_sock *v = c->scratch.v;
-	size_t n = c->scratch.n;
+	size_t n = c->scratch.n, i;
 
 	if (split && id == s->inode) {
 		v = c->split.host.v;
@@ -508,8 +509,14 @@ static void keep_socks(struct cw_collector *c, struct nsstate *s, bool split, bo
 	}
 	c->kept.set = true;
 	c->kept.id = id;
-	c->kept.n = n;
-	c->kept.socks = cw_arena_memdup(&snap->arena, v, n * sizeof(*v));
+	/* The socket list is TCP's: the UDP sockets dumped for the DNS
+	 * count stay out of it. */
+	c->kept.socks = cw_arena_alloc(&snap->arena, (n ? n : 1) * sizeof(*v));
+	c->kept.n = 0;
+	for (i = 0; i < n; i++)
+		if (!v[i].udp)
+			c->kept.socks[c->kept.n++] = v[i];
+	n = c->kept.n;
 	c->kept.owners = NULL;
 	/* Walking fd tables is dear: only when details are asked for. */
 	if (info) {
@@ -529,6 +536,16 @@ static void dump(struct cw_collector *c, struct nsstate *s, bool info, bool keep
 	free(s->dump_err);
 	s->dump_err = NULL;
 	r = cw_diag_dump(s->diag, info, &c->scratch, &s->dump_err);
+	if (r == 0) {
+		char *cause = NULL;
+
+		/* Without them the row still has its TCP counts; the status
+		 * line says why udp_dns is missing. */
+		if (cw_diag_dump_udp_dns(s->diag, &c->scratch, &cause) < 0 && !c->udp_note)
+			c->udp_note = cw_xasprintf("UDP sockets to port 53 not counted: %s",
+						   cause ? cause : "?");
+		free(cause);
+	}
 	s->dump_ms = (double)(cw_thread_cpu_ns() - t0) / 1e6;
 	*spent += s->dump_ms;
 	s->dumped = true;
@@ -639,7 +656,7 @@ static const char *privilege_note(struct cw_collector *c, struct cw_snapshot *sn
  * descriptor budget, the per-tick bound, privilege, hostNetwork pods. */
 static const char *collector_note(struct cw_collector *c, struct cw_snapshot *snap)
 {
-	char *part[6] = {NULL}, *all = NULL;
+	char *part[7] = {NULL}, *all = NULL;
 	const char *priv = privilege_note(c, snap), *hn = cw_collect_hostnet_note(c), *r;
 	size_t i, n = 0;
 
@@ -661,6 +678,8 @@ static const char *collector_note(struct cw_collector *c, struct cw_snapshot *sn
 					 "CAP_DAC_READ_SEARCH", cw_podid_denied(c->podid));
 	if (hn)
 		part[n++] = cw_xstrdup(hn);
+	if (c->udp_note)
+		part[n++] = cw_xstrdup(c->udp_note);
 	for (i = 0; i < n; i++) {
 		char *next = all ? cw_xasprintf("%s; %s", all, part[i]) : cw_xstrdup(part[i]);
 
@@ -703,6 +722,8 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 
 	snap->time_ms = now_ms;
 	snap->hostname = cw_arena_strdup(&snap->arena, c->hostname);
+	free(c->udp_note);
+	c->udp_note = NULL;
 
 	/* Order the dumps, then spend the budget. */
 	cw_xgrow((void **)&c->items, &c->capitems, c->norder, sizeof(*c->items));

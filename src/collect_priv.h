@@ -105,6 +105,7 @@ struct cw_collector {
 	struct cw_nslist list;     /* the last good scan */
 	struct cw_nslist next;     /* this tick's scan, swapped in if it succeeds */
 	char *scan_note;           /* why this tick's scan failed, or NULL */
+	char *udp_note;            /* why UDP sockets were not dumped (first time), or NULL */
 	uint64_t nofile;           /* RLIMIT_NOFILE in force; 0 if unknown */
 	struct cw_fdbudget_item *fdb;
 	size_t capfdb, fd_unkept;  /* namespaces keeping no descriptor */

@@ -1,7 +1,8 @@
 /* diag: a sock_diag (NETLINK_SOCK_DIAG) client for one network namespace.
  * The socket is created once, inside the namespace, and reused every tick.
  * It dumps every TCP socket of both families, preferring the legacy
- * TCPDIAG_GETSOCK request that walks the hash tables once for both. */
+ * TCPDIAG_GETSOCK request that walks the hash tables once for both, and
+ * the UDP sockets connected to port 53 (the DNS storm rule counts them). */
 #ifndef CW_DIAG_H
 #define CW_DIAG_H
 
@@ -24,6 +25,16 @@ void cw_diag_close(struct cw_diag *d);
 
 /* Dumps all TCP sockets into out (appended). with_info asks for tcp_info. */
 int cw_diag_dump(struct cw_diag *d, bool with_info, struct cw_sockvec *out, char **cause);
+
+/* Appends the UDP sockets of both families connected to port 53, marked
+ * udp. Always two SOCK_DIAG_BY_FAMILY requests, whatever the TCP mode: the
+ * legacy request knows TCP and DCCP only. A kernel without UDP sock_diag
+ * (the udp_diag module) answers -ENOENT once; later calls then return
+ * -EOPNOTSUPP at once, without asking again. */
+int cw_diag_dump_udp_dns(struct cw_diag *d, struct cw_sockvec *out, char **cause);
+
+/* The port whose connected UDP sockets cw_diag_dump_udp_dns dumps. */
+#define CW_DIAG_DNS_PORT 53
 
 enum cw_diag_mode cw_diag_mode_used(const struct cw_diag *d);
 

@@ -91,7 +91,7 @@ static void parse_attrs(struct cw_sock *s, const unsigned char *p, size_t left)
 
 /* Returns 1 for a socket appended, 0 for a skipped state, or -errno.
  * plen is the payload's length, already checked against the buffer. */
-static int parse_one(const unsigned char *payload, size_t plen, struct cw_sockvec *out,
+static int parse_one(const unsigned char *payload, size_t plen, bool udp, struct cw_sockvec *out,
 		     char **cause)
 {
 	struct inet_diag_msg m;
@@ -104,8 +104,11 @@ static int parse_one(const unsigned char *payload, size_t plen, struct cw_sockve
 		return cw_cause(cause, -EBADMSG, "sock_diag: unexpected family %u", m.idiag_family);
 	if (cw_tcp_state_slot(m.idiag_state) == 0)
 		return 0; /* a state we did not ask for (e.g. BOUND_INACTIVE): skip */
+	if (udp && m.idiag_state != CW_TCP_ESTABLISHED && m.idiag_state != CW_TCP_CLOSE)
+		return 0; /* no UDP socket is ever in any other */
 
 	s = cw_sockvec_push(out);
+	s->udp = udp;
 	s->state = m.idiag_state;
 	s->family = m.idiag_family;
 	s->sport = ntohs(m.id.idiag_sport);
@@ -132,6 +135,12 @@ static int parse_one(const unsigned char *payload, size_t plen, struct cw_sockve
  * the bytes received, unsigned, before anything behind it is read. */
 int cw_diag_parse(const void *buf, size_t len, uint32_t seq, struct cw_sockvec *out,
 		  struct cw_diag_parse_stats *stats, char **cause)
+{
+	return cw_diag_parse_proto(buf, len, seq, IPPROTO_TCP, out, stats, cause);
+}
+
+int cw_diag_parse_proto(const void *buf, size_t len, uint32_t seq, int proto,
+			struct cw_sockvec *out, struct cw_diag_parse_stats *stats, char **cause)
 {
 	const unsigned char *p = buf;
 	size_t off = 0;
@@ -181,7 +190,7 @@ int cw_diag_parse(const void *buf, size_t len, uint32_t seq, struct cw_sockvec *
 			break;
 		case SOCK_DIAG_BY_FAMILY:
 		case TCPDIAG_GETSOCK:
-			r = parse_one(payload, plen, out, cause);
+			r = parse_one(payload, plen, proto == IPPROTO_UDP, out, cause);
 			if (r < 0)
 				return r;
 			if (stats && r)

@@ -29,5 +29,11 @@ struct cw_diag_parse_stats {
  * Returns CW_DIAG_MORE, CW_DIAG_DONE or -errno (with *cause set). */
 int cw_diag_parse(const void *buf, size_t len, uint32_t seq, struct cw_sockvec *out,
 		  struct cw_diag_parse_stats *stats, char **cause);
+/* The same for a dump of another protocol (IPPROTO_TCP or IPPROTO_UDP):
+ * the answer does not say which protocol it lists, the request did. UDP
+ * sockets are marked (cw_sock.udp); their state is TCP_ESTABLISHED when
+ * connected and TCP_CLOSE when not, which is how the kernel keeps them. */
+int cw_diag_parse_proto(const void *buf, size_t len, uint32_t seq, int proto,
+			struct cw_sockvec *out, struct cw_diag_parse_stats *stats, char **cause);
 
 #endif

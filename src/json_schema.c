@@ -1525,6 +1525,7 @@ static const struct cw_json_field peer_fields[] = {
 	{"port",      &cw_json_uint,     PEER(port), .flags = REQ},
 	{"tcp",       &conv_tcp_nonzero, PEER(tcp)},
 	{"total",     &conv_total,       PEER(total), .states = offsetof(struct cw_peer, tcp)},
+	{"udp",       &cw_json_uint,     PEER(udp), .flags = CW_JSON_OMIT_ZERO},
 };
 static const struct cw_json_object peer_object =
 	TABLE("peer", peer_fields, struct cw_peer, NULL, NULL);
@@ -1634,6 +1635,7 @@ static const struct cw_json_field row_fields[] = {
 	{"tcp",          &conv_tcp_all,   ROW(tcp.tcp), .when = &when_exact},
 	{"tcp_total",    &conv_total,     ROW(tcp.total), .when = &when_exact,
 	                                  .states = offsetof(struct cw_ns_row, tcp.tcp)},
+	{"udp_dns",      &cw_json_uint,   ROW(udp_dns), .flags = CW_JSON_OMIT_ZERO, .when = &when_exact},
 	{"change",       &conv_change,    ROW(change), FLAGGED(struct cw_ns_row, has_change)},
 	{"baseline",     &conv_change,    ROW(baseline), FLAGGED(struct cw_ns_row, has_baseline)},
 	{"counters",     &cw_json_obj,    ROW(counters), FLAGGED(struct cw_ns_row, counters.valid),

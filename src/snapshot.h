@@ -58,6 +58,8 @@ struct cw_sock {
 	bool has_info;
 	struct cw_addr src, dst;
 	struct cw_tcpinfo info;
+	bool udp;                 /* a UDP socket (only those to port 53 are dumped):
+				     state is then 1 when connected; never in a row's socks */
 };
 
 /* The process that holds a socket. */

@@ -1,10 +1,14 @@
 /* fuzz_diag: bytes -> cw_diag_parse, as if one recv() of a sock_diag dump
  * returned them. The request's sequence number is taken from the first
  * header, so captured dumps used as seeds are parsed, not skipped. Every
- * socket it returns must be in a TCP state and family it knows. */
+ * socket it returns must be in a TCP state and family it knows. The same
+ * bytes are parsed again as a UDP dump (cw_diag_parse_proto), whose
+ * sockets must all be marked UDP and connected or not (ESTABLISHED or
+ * CLOSE), and which must agree with the TCP parse on the status. */
 #include "config.h"
 
 #include <stdlib.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "diag_parse.h"
@@ -36,6 +40,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (s->family != AF_INET && s->family != AF_INET6) ||
 		    (s->src.family != AF_INET && s->src.family != AF_INET6))
 			abort(); /* a socket in a state or family the parser refuses */
+	}
+	{
+		struct cw_sockvec udp = {0};
+		char *ucause = NULL;
+		int ur = cw_diag_parse_proto(buf, size, seq, IPPROTO_UDP, &udp, NULL, &ucause);
+
+		if (ur != r || udp.n > out.n || (ur < 0 && !ucause))
+			abort(); /* the protocol changes which sockets, never the walk */
+		for (i = 0; i < udp.n; i++)
+			if (!udp.v[i].udp || (udp.v[i].state != CW_TCP_ESTABLISHED &&
+					      udp.v[i].state != CW_TCP_CLOSE))
+				abort();
+		free(ucause);
+		cw_sockvec_done(&udp);
 	}
 	free(cause);
 	cw_sockvec_done(&out);

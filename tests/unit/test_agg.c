@@ -185,6 +185,51 @@ int main(void)
 		cw_agg_done(&a);
 	}
 
+	/* UDP sockets connected to port 53 count apart from TCP, in udp_dns
+	 * and in their peers; a resolver with only UDP sockets is a peer,
+	 * ranked by its sockets of both kinds. */
+	{
+		struct cw_sock u[8];
+		size_t k = 0;
+
+		for (i = 0; i < 3; i++) {
+			u[k] = sk(CW_TCP_ESTABLISHED, "10.1.0.5", 40000 + (unsigned)i, "10.96.0.10", 53);
+			u[k++].udp = true;
+		}
+		u[k] = sk(CW_TCP_ESTABLISHED, "fd00::5", 40010, "fd00::a", 53);
+		u[k++].udp = true;
+		u[k] = sk(CW_TCP_CLOSE, "10.1.0.5", 40011, "0.0.0.0", 0); /* unconnected */
+		u[k++].udp = true;
+		u[k] = sk(CW_TCP_CLOSE, "10.1.0.5", 40012, "10.96.0.10", 53); /* hostile: not connected */
+		u[k++].udp = true;
+		u[k++] = sk(CW_TCP_ESTABLISHED, "10.1.0.5", 50000, "10.0.0.9", 5432);
+		u[k++] = sk(CW_TCP_SYN_SENT, "10.1.0.5", 50001, "10.96.0.10", 53);
+		cw_agg_build(&a, u, k, 20);
+		is_int(a.udp_dns, 4, "udp: four connected to port 53");
+		is_int(a.count.total, 2, "udp: TCP counts only TCP sockets");
+		is_int(a.count.tcp[CW_TCP_CLOSE], 0, "udp: an unconnected UDP socket is no TCP CLOSE");
+		is_int(a.peers_all, 3, "udp: three peers");
+		check_peer(&a, 0, CW_PEER_OUT, "10.96.0.10", 53, 1);
+		if (a.npeers == 3) {
+			is_int(a.peers[0].udp, 3, "udp: the resolver's UDP sockets");
+			is_int(a.peers[0].tcp[CW_TCP_SYN_SENT], 1, "udp: and its TCP one");
+			check_peer(&a, 1, CW_PEER_OUT, "10.0.0.9", 5432, 1);
+			check_peer(&a, 2, CW_PEER_OUT, "fd00::a", 53, 0);
+			is_int(a.peers[2].udp, 1, "udp: a UDP-only peer ranks by its UDP sockets");
+		}
+		cw_agg_done(&a);
+		/* Truncation keeps the UDP-only resolver over a lighter TCP peer. */
+		u[0] = sk(CW_TCP_ESTABLISHED, "fd00::5", 40020, "fd00::a", 53);
+		u[0].udp = true;
+		u[1] = u[0];
+		u[1].sport = 40021;
+		u[2] = sk(CW_TCP_ESTABLISHED, "10.1.0.5", 50002, "10.0.0.8", 80);
+		cw_agg_build(&a, u, 3, 1);
+		ok(a.npeers == 1 && a.peers[0].udp == 2 && a.peers[0].total == 0,
+		   "udp: max_peers 1 keeps the UDP-only resolver");
+		cw_agg_done(&a);
+	}
+
 	/* cw_tcpcount_add. */
 	memset(&c, 0, sizeof(c));
 	cw_tcpcount_add(&c, CW_TCP_ESTABLISHED);

@@ -4,6 +4,7 @@
  * namespace could; the client must throw them away, count them, and still
  * return the real sockets. Skips without root, except under CI=true. */
 #include "config.h"
+#include "agg.h"
 #include "collect.h"
 #include "diag.h"
 #include "tap.h"
@@ -18,6 +19,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -291,6 +293,125 @@ static void test_collector(void)
 	free(cause);
 }
 
+/* A UDP socket of family fam connected to addr:port (a v4 address for an
+ * AF_INET6 socket is v4-mapped), or only bound when port is 0. */
+static int udp_to(int fam, const char *addr, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd = socket(fam, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	memset(&ss, 0, sizeof(ss));
+	if (fam == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		inet_pton(AF_INET, addr, &s4->sin_addr);
+		sl = sizeof(*s4);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		inet_pton(AF_INET6, addr, &s6->sin6_addr);
+		sl = sizeof(*s6);
+	}
+	if (fd < 0 || (port ? connect(fd, (struct sockaddr *)&ss, sl) : bind(fd, (struct sockaddr *)&ss, sl)))
+		bail("cannot make a UDP socket");
+	return fd;
+}
+
+/* Messages the kernel sent in a capture (<u32 length><buffer> records). */
+static size_t captured_messages(int fd)
+{
+	unsigned char buf[65536];
+	uint32_t l;
+	size_t n = 0, off;
+
+	lseek(fd, 0, SEEK_SET);
+	while (read(fd, &l, sizeof(l)) == (ssize_t)sizeof(l) && l <= sizeof(buf) &&
+	       read(fd, buf, l) == (ssize_t)l)
+		for (off = 0; off + sizeof(struct nlmsghdr) <= l;) {
+			struct nlmsghdr h;
+
+			memcpy(&h, buf + off, sizeof(h));
+			if (h.nlmsg_len < sizeof(h))
+				break;
+			n += h.nlmsg_type == SOCK_DIAG_BY_FAMILY;
+			off += NLMSG_ALIGN(h.nlmsg_len);
+		}
+	return n;
+}
+
+/* Connected UDP sockets to port 53, of both families and v4-mapped, among
+ * others to port 54, unconnected ones and a bound port-53 server: only
+ * the six connected to port 53 come back, from the kernel already, and
+ * aggregate into udp_dns and their peers, apart from the TCP counts. */
+static void test_udp(enum cw_diag_mode mode, const char *what)
+{
+	int fds[12], n = 0, i, cap = memfd_create("cw-udp-capture", MFD_CLOEXEC);
+	struct cw_sockvec sv = {0};
+	struct cw_diag *d = NULL;
+	struct cw_agg agg;
+	char *cause = NULL;
+	size_t dns = 0, v6 = 0, mapped = 0, tcp;
+	int r;
+
+	for (i = 0; i < 3; i++)
+		fds[n++] = udp_to(AF_INET, "127.0.0.1", 53);
+	fds[n++] = udp_to(AF_INET6, "::1", 53);
+	fds[n++] = udp_to(AF_INET6, "::1", 53);
+	fds[n++] = udp_to(AF_INET6, "::ffff:127.0.0.2", 53);
+	fds[n++] = udp_to(AF_INET, "127.0.0.1", 54);
+	fds[n++] = udp_to(AF_INET6, "::1", 54);
+	fds[n++] = udp_to(AF_INET, "127.0.0.1", 0);
+	{
+		struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(53),
+					 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+
+		fds[n] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fds[n] < 0 || bind(fds[n], (struct sockaddr *)&sa, sizeof(sa)) != 0)
+			bail("cannot bind a UDP port-53 server");
+		n++;
+	}
+	if (cw_diag_open(&d, mode, &cause) != 0)
+		bail(cause ? cause : "cw_diag_open failed");
+	r = cw_diag_dump(d, false, &sv, &cause);
+	is_int(r, 0, "%s: TCP dump (%s)", what, cause ? cause : "no cause");
+	tcp = sv.n;
+	if (cap >= 0)
+		cw_diag_set_capture(d, cap);
+	r = cw_diag_dump_udp_dns(d, &sv, &cause);
+	is_int(r, 0, "%s: UDP dump (%s)", what, cause ? cause : "no cause");
+	for (i = (int)tcp; i < (int)sv.n; i++) {
+		const struct cw_sock *s = &sv.v[i];
+
+		dns += s->udp && s->dport == 53 && s->state == CW_TCP_ESTABLISHED;
+		v6 += s->dst.family == AF_INET6;
+		mapped += s->family == AF_INET6 && s->dst.family == AF_INET;
+	}
+	is_int(sv.n - tcp, 6, "%s: six UDP sockets", what);
+	is_int(dns, 6, "%s: all connected, UDP, to port 53", what);
+	is_int(v6, 2, "%s: two to ::1", what);
+	is_int(mapped, 1, "%s: the v4-mapped one is an IPv4 peer", what);
+	if (cap >= 0)
+		is_int(captured_messages(cap), 6, "%s: the kernel sent only those six", what);
+	cw_agg_build(&agg, sv.v, sv.n, 20);
+	is_int(agg.udp_dns, 6, "%s: agg: udp_dns", what);
+	is_int(agg.count.total, 3, "%s: agg: the TCP count is TCP's alone", what);
+	ok(agg.npeers >= 1 && agg.peers[0].udp == 3 && agg.peers[0].total == 0 &&
+	   agg.peers[0].port == 53, "%s: agg: the busiest peer is 127.0.0.1:53, UDP only", what);
+	cw_agg_done(&agg);
+	cw_sockvec_done(&sv);
+	cw_diag_close(d);
+	free(cause);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	if (cap >= 0)
+		close(cap);
+}
+
 int main(void)
 {
 	int fds[3], i;
@@ -304,6 +425,8 @@ int main(void)
 	port = make_sockets(fds);
 	test_client(port);
 	test_collector();
+	test_udp(CW_DIAG_MODE_AUTO, "udp, auto mode");
+	test_udp(CW_DIAG_MODE_FAMILY, "udp, family mode");
 	for (i = 0; i < 3; i++)
 		close(fds[i]);
 	return tap_done();

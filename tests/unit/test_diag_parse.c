@@ -1008,6 +1008,60 @@ static void test_fuzz_reproducers(void)
 	}
 }
 
+/* A UDP dump: sockets are marked, only the states a UDP socket can be in
+ * are kept, and the same checks guard lengths, seq and errors. */
+static void test_udp(void)
+{
+	struct buf m = {0};
+	struct cw_sockvec sv = {0};
+	struct cw_diag_parse_stats st = {0};
+	struct inet_diag_msg d;
+	char *cause = NULL, a[64];
+	void *copy;
+	int r;
+
+	d = diag_msg(AF_INET, CW_TCP_ESTABLISHED, "10.1.0.5", 40000, "10.96.0.10", 53);
+	put_sock(&m, 9, &d);
+	d = diag_msg(AF_INET6, CW_TCP_ESTABLISHED, "::ffff:10.1.0.5", 40001, "::ffff:10.96.0.10", 53);
+	put_sock(&m, 9, &d);
+	d = diag_msg(AF_INET, CW_TCP_CLOSE, "10.1.0.5", 40002, "0.0.0.0", 0);
+	put_sock(&m, 9, &d);
+	d = diag_msg(AF_INET, CW_TCP_LISTEN, "10.1.0.5", 53, "0.0.0.0", 0); /* no UDP socket listens */
+	put_sock(&m, 9, &d);
+	d = diag_msg(AF_INET, CW_TCP_ESTABLISHED, "10.1.0.5", 40003, "10.96.0.10", 53);
+	put_sock(&m, 8, &d); /* another request's */
+	put_done(&m, 9, 0);
+	copy = cw_xmalloc(m.len);
+	memcpy(copy, m.b, m.len);
+	r = cw_diag_parse_proto(copy, m.len, 9, IPPROTO_UDP, &sv, &st, &cause);
+	is_int(r, CW_DIAG_DONE, "udp: DONE");
+	is_int(sv.n, 3, "udp: connected, v4-mapped and unconnected kept; LISTEN and foreign not");
+	is_int(st.skipped, 1, "udp: the LISTEN one skipped");
+	is_int(st.foreign, 1, "udp: the foreign seq counted");
+	if (sv.n == 3) {
+		ok(sv.v[0].udp && sv.v[1].udp && sv.v[2].udp, "udp: every socket marked");
+		is_str(cw_addr_str(&sv.v[1].dst, a, sizeof(a)), "10.96.0.10", "udp: v4-mapped stored as IPv4");
+		is_int(sv.v[1].dport, 53, "udp: dport");
+		is_int(sv.v[2].state, CW_TCP_CLOSE, "udp: unconnected is CLOSE");
+	}
+	cw_sockvec_clear(&sv);
+	r = cw_diag_parse(copy, m.len, 9, &sv, &st, &cause);
+	ok(r == CW_DIAG_DONE && sv.n == 4 && !sv.v[0].udp, "the same bytes as TCP: unmarked, LISTEN kept");
+	free(copy);
+	/* A length past the buffer is refused in UDP mode too. */
+	reset(&m, &sv, &st, &cause);
+	d = diag_msg(AF_INET, CW_TCP_ESTABLISHED, "10.1.0.5", 40000, "10.96.0.10", 53);
+	put_sock(&m, 9, &d)->nlmsg_len = 0x80000000u;
+	copy = cw_xmalloc(m.len);
+	memcpy(copy, m.b, m.len);
+	r = cw_diag_parse_proto(copy, m.len, 9, IPPROTO_UDP, &sv, &st, &cause);
+	ok(r == -EBADMSG && sv.n == 0, "udp: a hostile nlmsg_len is refused (%s)", cause ? cause : "");
+	free(copy);
+	reset(&m, &sv, &st, &cause);
+	free(m.b);
+	cw_sockvec_done(&sv);
+}
+
 int main(void)
 {
 	check_fixture("legacy", 1, 2, false);
@@ -1023,5 +1077,6 @@ int main(void)
 	test_hostile();
 	test_forged();
 	test_fuzz_reproducers();
+	test_udp();
 	return tap_done();
 }

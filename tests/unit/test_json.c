@@ -177,6 +177,7 @@ static struct cw_snapshot *build(void)
 	r->peers[0].tcp[CW_TCP_ESTABLISHED] = 3;
 	r->peers[0].tcp[CW_TCP_TIME_WAIT] = 2;
 	r->peers[0].total = 5;
+	r->udp_dns = 2;
 	r->nlisteners = 1;
 	r->listeners = cw_arena_alloc(A, sizeof(*r->listeners));
 	cw_addr_parse("::", &r->listeners[0].addr);
@@ -321,6 +322,8 @@ static void test_snapshot_json(void)
 	is_str(str(p, "addr"), "10.0.0.9", "peer: addr");
 	is_int(num(p, "port"), 5432, "peer: port");
 	is_int(num(p, "total"), 5, "peer: total");
+	ok(get(p, "udp") == NULL, "peer: no udp key without UDP sockets");
+	is_int(num(r, "udp_dns"), 2, "pod: udp_dns");
 	ok(cJSON_GetArraySize(get(p, "tcp")) == 2 && num(get(p, "tcp"), "ESTABLISHED") == 3 &&
 	   num(get(p, "tcp"), "TIME_WAIT") == 2, "peer: tcp lists non-zero states only");
 	is_int(num(r, "peers_total"), 4, "pod: peers_total (before truncation)");
@@ -338,6 +341,7 @@ static void test_snapshot_json(void)
 	ok(get(r, "tcp") == NULL && get(r, "tcp_total") == NULL, "host: no tcp without an exact dump");
 	ok(get(r, "peers") == NULL && get(r, "peers_total") == NULL && get(r, "listeners") == NULL,
 	   "host: no peers or listeners without an exact dump");
+	ok(get(r, "udp_dns") == NULL, "host: no udp_dns when it is 0");
 	ok(get(r, "exact_age_ms") == NULL && get(r, "dump_ms") == NULL, "host: no exact age, no dump time");
 	ok(get(r, "shared_ehash") == NULL, "host: shared_ehash unknown: omitted");
 	ok(get(r, "counters") == NULL, "host: invalid counters omitted");

@@ -122,6 +122,8 @@ static struct cw_snapshot *rich(void)
 				       .total = 12};
 	r->peers[0].tcp[CW_TCP_ESTABLISHED] = 10;
 	r->peers[0].tcp[CW_TCP_CLOSE_WAIT] = 2;
+	r->peers[0].udp = 4;
+	r->udp_dns = 7;
 	r->peers[1] = (struct cw_peer){.addr = A("fd00:10:244::7"), .port = 443, .dir = CW_PEER_IN,
 				       .total = 3};
 	r->peers[1].tcp[CW_TCP_SYN_RECV] = 3;
@@ -343,6 +345,9 @@ static void test_rich(void)
 		   r->peers[1].port == 443 && r->peers[1].tcp[CW_TCP_SYN_RECV] == 3, "host: v6 peer in");
 		ok(r->peers[0].dir == CW_PEER_OUT && r->peers[0].tcp[CW_TCP_CLOSE_WAIT] == 2,
 		   "host: peer out");
+		is_int(r->udp_dns, 7, "host: udp_dns");
+		is_int(r->peers[0].udp, 4, "host: a peer's udp");
+		is_int(r->peers[1].udp, 0, "host: a peer without udp");
 		is_str(cw_addr_str(&r->addrs[1], buf, sizeof(buf)), "2001:db8::10", "host: addrs");
 		ok(r->nlisteners == 2 && r->listeners[1].backlog == 4096 &&
 		   r->listeners[1].addr.family == AF_INET6, "host: listeners");
