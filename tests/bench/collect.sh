@@ -11,6 +11,11 @@
 #   (d) dumploop -m family: SOCK_DIAG_BY_FAMILY, AF_INET then AF_INET6.
 #       dumploop -m parse-legacy: connwatch's cw_diag_dump (request, receive,
 #       cw_diag_parse into records), to show what parsing adds.
+#       dumploop -m parse-legacy-udp: the same plus the UDP port-53 dump
+#       (cw_diag_dump_udp_dns: AF_INET and AF_INET6 requests, each a walk
+#       of the UDP hash): connwatch's whole dump. Its ratio to parse-legacy
+#       (printed under the table) is what counting DNS sockets costs.
+#       dumploop -m udp: the UDP port-53 dump alone.
 #   (a) connwatch --json --delay 1 --budget 100: collector.cpu_ms of a tick
 #       with every namespace dumped, split into dump_ms and the rest.
 #   (b) the same with the default budget (10% of a core).
@@ -86,6 +91,8 @@ ROWDEFS=(
 	"dl-legacy|(c) dumploop legacy: bare walk, count only"
 	"dl-family|(d) dumploop family: AF_INET + AF_INET6 dumps"
 	"dl-parse-legacy|    dumploop parse-legacy: cw_diag_dump, parsed"
+	"dl-parse-udp|    dumploop parse-legacy-udp: + UDP port-53 dump"
+	"dl-udp|    dumploop udp: the UDP port-53 dump alone"
 	"cw-100|(a) connwatch --budget 100: cpu per tick"
 	"cw-100-dump|    of which dumps (collector.dump_ms)"
 	"cw-100-rest|    the rest of the tick (cpu_ms - dump_ms)"
@@ -180,6 +187,8 @@ measure() {
 		dumploop_round dl-legacy legacy
 		dumploop_round dl-family family
 		dumploop_round dl-parse-legacy parse-legacy
+		dumploop_round dl-parse-udp parse-legacy-udp
+		dumploop_round dl-udp udp
 		connwatch_round 100
 		connwatch_round 10
 		exec_round
@@ -209,6 +218,9 @@ measure() {
 			"$(awk -v c="$(col "$key" 1)" -v n="$nd" 'BEGIN { print (n > 0 ? c / n : 0) }')" \
 			"$(col "$key" 5)" "$(col "$key" 6)"
 	done
+	# Per round, parse-legacy-udp over parse-legacy: the UDP dump's share.
+	paste "$TMPD/s-dl-parse-udp" "$TMPD/s-dl-parse-legacy" | awk '{ print $1 / $7 }' | median |
+		awk '{ printf "   the UDP port-53 dump: x%.3f the TCP-only parsed dump (median of per-round ratios)\n", $1 }'
 }
 
 # Section 1: the default, shared hash.

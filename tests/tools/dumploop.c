@@ -7,7 +7,7 @@
  * wall time:
  *   round N cpu_ms X wall_ms Y sockets Z
  * then "median cpu_ms X wall_ms Y". Usage:
- *   dumploop [-r ROUNDS] [-m legacy|family|parse-legacy|parse-family|counters]
+ *   dumploop [-r ROUNDS] [-m legacy|family|parse-legacy|parse-family|parse-legacy-udp|udp|counters]
  *            [-b BUFSZ] [-p PAUSE_MS] [-v] NETNS...
  * NETNS is a namespace file (/run/netns/NAME, /proc/PID/ns/net), or "." for
  * the current namespace. Modes:
@@ -18,6 +18,11 @@
  *                 the same through connwatch's own cw_diag_dump (request,
  *                 receive and cw_diag_parse into struct cw_sock records), to
  *                 show what parsing adds to the bare walk
+ *   parse-legacy-udp
+ *                 parse-legacy, then cw_diag_dump_udp_dns (the UDP sockets
+ *                 connected to port 53, two more walks of the UDP hash):
+ *                 connwatch's whole dump per namespace
+ *   udp           cw_diag_dump_udp_dns alone
  *   counters      no dump: connwatch's cheap counters (cw_nscount_read of
  *                 sockstat, sockstat6, snmp, netstat) for every namespace
  * Every mode asks for idiag_states 0x1ffe (CW_TCP_STATE_MASK) and no
@@ -44,7 +49,7 @@
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 
-enum mode { M_LEGACY, M_FAMILY, M_PARSE_LEGACY, M_PARSE_FAMILY, M_COUNTERS };
+enum mode { M_LEGACY, M_FAMILY, M_PARSE_LEGACY, M_PARSE_FAMILY, M_PARSE_LEGACY_UDP, M_UDP, M_COUNTERS };
 
 struct ns {
 	const char *path;
@@ -66,7 +71,8 @@ static unsigned long dump_intr;
 
 static void usage(FILE *f)
 {
-	fputs("usage: dumploop [-r ROUNDS] [-m legacy|family|parse-legacy|parse-family|counters]\n"
+	fputs("usage: dumploop [-r ROUNDS]\n"
+	      "                [-m legacy|family|parse-legacy|parse-family|parse-legacy-udp|udp|counters]\n"
 	      "                [-b BUFSZ] [-p PAUSE_MS] [-v] NETNS...\n", f);
 }
 
@@ -87,8 +93,10 @@ static int open_inside(void *arg)
 		return 0;
 	case M_PARSE_LEGACY:
 	case M_PARSE_FAMILY:
+	case M_PARSE_LEGACY_UDP:
+	case M_UDP:
 		return cw_diag_open(&x->ns->diag,
-				    x->mode == M_PARSE_LEGACY ? CW_DIAG_MODE_LEGACY : CW_DIAG_MODE_FAMILY,
+				    x->mode == M_PARSE_FAMILY ? CW_DIAG_MODE_FAMILY : CW_DIAG_MODE_LEGACY,
 				    &x->cause);
 	case M_COUNTERS:
 		/* thread-self/net is the namespace just entered; the files keep
@@ -182,7 +190,12 @@ static int pass_one(struct ns *ns, enum mode mode, unsigned long *count, char **
 		break;
 	case M_PARSE_LEGACY:
 	case M_PARSE_FAMILY:
-		r = cw_diag_dump(ns->diag, false, &sv, cause);
+	case M_PARSE_LEGACY_UDP:
+	case M_UDP:
+		if (mode != M_UDP)
+			r = cw_diag_dump(ns->diag, false, &sv, cause);
+		if (r == 0 && (mode == M_PARSE_LEGACY_UDP || mode == M_UDP))
+			r = cw_diag_dump_udp_dns(ns->diag, &sv, cause);
 		*count += sv.n;
 		cw_sockvec_done(&sv);
 		return r;
@@ -232,6 +245,10 @@ int main(int argc, char **argv)
 				mode = M_PARSE_LEGACY;
 			else if (strcmp(optarg, "parse-family") == 0)
 				mode = M_PARSE_FAMILY;
+			else if (strcmp(optarg, "parse-legacy-udp") == 0)
+				mode = M_PARSE_LEGACY_UDP;
+			else if (strcmp(optarg, "udp") == 0)
+				mode = M_UDP;
 			else if (strcmp(optarg, "counters") == 0)
 				mode = M_COUNTERS;
 			else {
