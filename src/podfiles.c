@@ -331,6 +331,79 @@ int cw_podfiles_parse_limits(const char *text, size_t len, struct cw_nofile *out
 	return -ENOENT;
 }
 
+unsigned cw_podfiles_names_per_lookup(const struct cw_resolv *r, unsigned dots)
+{
+	int ndots = r->ndots < 0 ? 1 : r->ndots;
+
+	return ((int)dots < ndots ? (unsigned)r->nsearch_all : 0) + 1;
+}
+
+/* Appends to buf (size n, holding len bytes) without overflowing it. */
+static void append(char *buf, size_t n, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void append(char *buf, size_t n, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	if (*len + 1 >= n)
+		return;
+	va_start(ap, fmt);
+	w = vsnprintf(buf + *len, n - *len, fmt, ap);
+	va_end(ap);
+	if (w > 0)
+		*len += (size_t)w < n - *len ? (size_t)w : n - *len - 1;
+}
+
+void cw_podfiles_summary(const struct cw_resolv *r, const struct cw_podenv *env, char *buf,
+			 size_t n)
+{
+	const char *sep = "";
+	char addr[64];
+	size_t len = 0, i;
+
+	if (n == 0)
+		return;
+	buf[0] = '\0';
+	if (r->nns) {
+		append(buf, n, &len, "nameserver %s", cw_addr_str(&r->ns[0], addr, sizeof(addr)));
+		if (r->nns_all > 1)
+			append(buf, n, &len, " (+%zu)", r->nns_all - 1);
+		sep = ", ";
+	} else {
+		append(buf, n, &len, "no nameserver");
+		sep = ", ";
+	}
+	if (r->ndots >= 0)
+		append(buf, n, &len, "%sndots:%d", sep, r->ndots);
+	append(buf, n, &len, "%s%zu search domain%s", sep, r->nsearch_all,
+	       r->nsearch_all == 1 ? "" : "s");
+	if (r->timeout >= 0)
+		append(buf, n, &len, ", timeout:%d", r->timeout);
+	if (r->attempts >= 0)
+		append(buf, n, &len, ", attempts:%d", r->attempts);
+	for (i = 0; i < CW_ARRAY_LEN(flag_names); i++)
+		if (r->flags & flag_names[i].flag)
+			append(buf, n, &len, ", %s", flag_names[i].name);
+	if (env && env->has_netdns)
+		append(buf, n, &len, "; GODEBUG netdns=%s", env->netdns);
+	if (env && env->has_res_options)
+		append(buf, n, &len, "; RES_OPTIONS=%s", env->res_options);
+	if (env && env->has_localdomain)
+		append(buf, n, &len, "; LOCALDOMAIN=%s", env->localdomain);
+	/* A cut may have split a character of a value (all of them valid
+	 * UTF-8, sanitised): drop a last, incomplete one. */
+	for (i = 1; i <= 3 && i <= len; i++) {
+		unsigned char c = (unsigned char)buf[len - i];
+
+		if ((c & 0xc0) == 0x80)
+			continue; /* a continuation byte: look further back */
+		if (c >= 0xc0 && i < (c >= 0xf0 ? 4u : c >= 0xe0 ? 3u : 2u))
+			buf[len - i] = '\0';
+		break;
+	}
+}
+
 /* I/O. */
 
 /* Makes a cause from outside text (paths under --procfs, errno). */

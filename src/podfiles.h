@@ -116,4 +116,15 @@ int cw_podfiles_count_fds(const char *procfs, int pid, size_t cap, size_t *count
 /* The name of a flag option ("use-vc"), or NULL. */
 const char *cw_podfiles_flag_name(unsigned flag);
 
+/* Names a resolver tries for a name with this many dots until the name as
+ * given: with fewer dots than ndots (default 1) each search domain comes
+ * first, so "api.example.com" under ndots:5 and 3 search domains costs 4
+ * names (each an A and usually an AAAA query) before its own answer. */
+unsigned cw_podfiles_names_per_lookup(const struct cw_resolv *r, unsigned dots);
+/* One line for a finding's evidence: the settings that multiply lookups,
+ * e.g. "nameserver 10.96.0.10, ndots:5, 3 search domains, single-request;
+ * GODEBUG netdns=go". env may be NULL. Always terminated; cut to n. */
+void cw_podfiles_summary(const struct cw_resolv *r, const struct cw_podenv *env, char *buf,
+			 size_t n);
+
 #endif

@@ -2,8 +2,9 @@
  * (then RES_OPTIONS and LOCALDOMAIN applied to it), environ (whole and as
  * a truncated prefix) and limits. All run on every input. Aborts when a
  * promise breaks: lists within their bounds and counts, every kept string
- * terminated, sanitised (no control byte) and within its buffer, option
- * values within 0..999 or unset, and a limits answer only with success. */
+ * terminated within its buffer, valid UTF-8 and sanitised (no control
+ * byte), option values within 0..999 or unset, a limits answer only with
+ * success, and a summary line within any buffer size, as clean. */
 #include "config.h"
 
 #include <errno.h>
@@ -11,13 +12,14 @@
 
 #include "fuzz.h"
 #include "podfiles.h"
+#include "utf8_valid.h"
 
 static void check_str(const char *s, size_t size)
 {
 	size_t n = strnlen(s, size);
 
-	if (n == size)
-		abort(); /* not terminated within its buffer */
+	if (n == size || !utf8_valid(s))
+		abort(); /* not terminated within its buffer, or not UTF-8 */
 	for (; *s; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			abort();
@@ -63,6 +65,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_str(e.localdomain, sizeof(e.localdomain));
 	cw_podfiles_apply_env(&r, &e);
 	check_resolv(&r);
+	{
+		char sum[300];
+		size_t n = 1 + size % sizeof(sum);
+
+		cw_podfiles_summary(&r, &e, sum, n);
+		check_str(sum, n);
+		if (cw_podfiles_names_per_lookup(&r, (unsigned)size % 8) > r.nsearch_all + 1)
+			abort();
+	}
 	cw_podfiles_parse_environ(text, size, true, &e);
 	if (!e.truncated)
 		abort();

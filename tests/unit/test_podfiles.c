@@ -203,6 +203,39 @@ static void test_limits(void)
 	is_int(cw_podfiles_parse_limits("Max open files", 14, &n), -EBADMSG, "cut short: -EBADMSG");
 }
 
+static void test_summary(void)
+{
+	struct cw_resolv r;
+	struct cw_podenv e;
+	char buf[512], small[64];
+	static const char env[] = "GODEBUG=netdns=go\0RES_OPTIONS=attempts:1\0";
+
+	parse("search default.svc.cluster.local svc.cluster.local cluster.local\n"
+	      "nameserver 10.96.0.10\nnameserver 10.96.0.11\noptions ndots:5 single-request use-vc\n", &r);
+	is_int(cw_podfiles_names_per_lookup(&r, 2), 4, "ndots:5: a 2-dot name tries 3 search domains first");
+	is_int(cw_podfiles_names_per_lookup(&r, 5), 1, "ndots:5: a 5-dot name is tried as given");
+	cw_podfiles_parse_environ(env, sizeof(env) - 1, false, &e);
+	cw_podfiles_summary(&r, &e, buf, sizeof(buf));
+	is_str(buf, "nameserver 10.96.0.10 (+1), ndots:5, 3 search domains, single-request, use-vc; "
+		    "GODEBUG netdns=go; RES_OPTIONS=attempts:1", "summary");
+	cw_podfiles_summary(&r, NULL, small, 40);
+	is_int(strlen(small), 39, "summary: cut to its buffer");
+
+	parse("search caf\xc3\xa9.example\n", &r);
+	is_int(cw_podfiles_names_per_lookup(&r, 0), 2, "default ndots 1: a bare name tries the search domain");
+	is_int(cw_podfiles_names_per_lookup(&r, 1), 1, "default ndots 1: a dotted name goes as given");
+	memset(&e, 0, sizeof(e));
+	e.has_localdomain = true;
+	snprintf(e.localdomain, sizeof(e.localdomain), "\xc3\xa9\xc3\xa9");
+	cw_podfiles_summary(&r, &e, small, 39);
+	ok(strcmp(small, "no nameserver, 1 search domain; LOCALD") == 0, "summary without a nameserver: %s", small);
+	cw_podfiles_summary(&r, &e, small, 38 + 16);
+	is_str(small, "no nameserver, 1 search domain; LOCALDOMAIN=\xc3\xa9\xc3\xa9", "a value fits whole");
+	cw_podfiles_summary(&r, &e, small, 38 + 10);
+	is_str(small, "no nameserver, 1 search domain; LOCALDOMAIN=\xc3\xa9",
+	       "a cut never splits a character");
+}
+
 /* The fake --procfs. */
 
 static char *pidpath(int pid, const char *rel)
@@ -434,6 +467,7 @@ int main(void)
 	test_resolv_bounds();
 	test_environ();
 	test_limits();
+	test_summary();
 
 	if (!mkdtemp(tmp)) {
 		printf("Bail out! mkdtemp\n");
