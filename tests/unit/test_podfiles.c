@@ -12,7 +12,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ftw.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char tmp[] = "/tmp/cw-test-podfiles-XXXXXX";
@@ -460,6 +462,112 @@ static void test_read_resolv(const char *how)
 	ok(r.nns == 0 && r.ndots == -1, "%s: a failed read leaves an empty result", how);
 }
 
+/* Real processes under the real /proc (root): one chrooted into a tree
+ * whose resolv.conf links out of it, one exec'd with a resolver
+ * environment, a lowered open-file limit and extra descriptors. */
+static void test_real_proc(const char *how)
+{
+	char *chroot_dir = cw_xasprintf("%s/chroot", tmp), *p;
+	struct cw_resolv r;
+	struct cw_podenv e;
+	struct cw_nofile n;
+	size_t count;
+	bool capped;
+	pid_t a, b;
+	int sync[2], i;
+	char c;
+
+	if (geteuid() != 0) {
+		const char *ci = getenv("CI");
+
+		if (ci && strcmp(ci, "true") == 0) {
+			printf("Bail out! the /proc part needs root, and CI=true forbids skipping\n");
+			exit(1);
+		}
+		printf("ok %d # SKIP the /proc part needs root\n", ++tap_n);
+		free(chroot_dir);
+		return;
+	}
+	p = cw_xasprintf("%s/etc", chroot_dir);
+	fstree_mkdirs(p);
+	free(p);
+	p = cw_xasprintf("%s/resolv-out", chroot_dir);
+	fstree_write(p, "nameserver 10.0.0.7\noptions ndots:3\n");
+	free(p);
+	p = cw_xasprintf("%s/etc/resolv.conf", chroot_dir);
+	if (symlink("../../resolv-out", p) != 0 && errno != EEXIST)
+		printf("# cannot link %s\n", p);
+	free(p);
+
+	if (pipe(sync) != 0) {
+		printf("Bail out! pipe\n");
+		exit(1);
+	}
+	a = fork();
+	if (a == 0) {
+		struct rlimit rl = {.rlim_cur = 777, .rlim_max = 888};
+
+		int nul = open("/dev/null", O_RDWR);
+
+		/* Exactly 0-3 open, then 10 more. */
+		if (nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0 || dup2(nul, 2) < 0 ||
+		    dup2(sync[1], 3) < 0)
+			_exit(1);
+		for (i = 4; i < 4096; i++)
+			close(i);
+		sync[1] = 3;
+		if (chroot(chroot_dir) != 0 || chdir("/") != 0 || setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			_exit(1);
+		for (i = 0; i < 10; i++)
+			if (dup(sync[1]) < 0)
+				_exit(1);
+		if (write(sync[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(sync[1]);
+	ok(a > 0 && read(sync[0], &c, 1) == 1, "%s: a chrooted process is ready", how);
+	close(sync[0]);
+	b = fork();
+	if (b == 0) {
+		char *argv[] = {"sleep", "60", NULL};
+		char *envp[] = {"PATH=/bin", "GODEBUG=x=1,netdns=cgo+2", "LOCALDOMAIN=corp.example", NULL};
+
+		execve("/bin/sleep", argv, envp);
+		_exit(127);
+	}
+	/* Until the exec, the child's environ is ours. */
+	for (i = 0; i < 200; i++) {
+		if (cw_podfiles_read_environ("/proc", b, &e, NULL) == 0 && e.has_netdns)
+			break;
+		usleep(10000);
+	}
+
+	is_int(cw_podfiles_read_resolv("/proc", a, &r, NULL), 0, "%s: /proc: the chrooted process's resolv.conf", how);
+	is_str(r.nns ? ns_str(&r, 0) : "", "10.0.0.7", "%s: /proc: its link resolves inside its root", how);
+	is_int(r.ndots, 3, "%s: /proc: ndots:3", how);
+	is_int(cw_podfiles_read_limits("/proc", a, &n, NULL), 0, "%s: /proc: limits", how);
+	ok(n.soft == 777 && n.hard == 888, "%s: /proc: the process's own RLIMIT_NOFILE (%llu/%llu)", how,
+	   (unsigned long long)n.soft, (unsigned long long)n.hard);
+	is_int(cw_podfiles_count_fds("/proc", a, 1000, &count, &capped, NULL), 0, "%s: /proc: fds", how);
+	/* stdin, stdout, stderr, the pipe's write end and 10 dups */
+	is_int(count, 14, "%s: /proc: fds counted", how);
+	is_int(cw_podfiles_read_environ("/proc", b, &e, NULL), 0, "%s: /proc: environ", how);
+	is_str(e.netdns, "cgo+2", "%s: /proc: GODEBUG netdns", how);
+	is_str(e.localdomain, "corp.example", "%s: /proc: LOCALDOMAIN", how);
+
+	if (a > 0) {
+		kill(a, SIGKILL);
+		waitpid(a, NULL, 0);
+	}
+	if (b > 0) {
+		kill(b, SIGKILL);
+		waitpid(b, NULL, 0);
+	}
+	free(chroot_dir);
+}
+
 int main(void)
 {
 	test_resolv_k8s();
@@ -481,6 +589,9 @@ int main(void)
 	test_read_resolv("openat2");
 	setenv("CW_ROOT_NO_OPENAT2", "1", 1);
 	test_read_resolv("fallback");
+	test_real_proc("fallback");
+	unsetenv("CW_ROOT_NO_OPENAT2");
+	test_real_proc("openat2");
 	alarm(0);
 	nftw(tmp, fstree_rm, 16, FTW_DEPTH | FTW_PHYS);
 	free(procfs);
