@@ -91,8 +91,9 @@ static void put(unsigned char *buf, size_t *len, uint16_t type, uint16_t flags, 
 
 /* A well-formed dump of one made-up socket (port 4444) and its DONE under
  * each of seqs 1..8, so one answers whatever the client asks next: if it
- * were believed, the dump would end with the made-up socket alone. */
-static size_t believable(unsigned char *buf)
+ * were believed, the dump would end with the made-up socket alone. Its
+ * remote port is dport. */
+static size_t believable_to(unsigned char *buf, uint16_t dport)
 {
 	struct inet_diag_msg m;
 	size_t len = 0;
@@ -103,7 +104,7 @@ static size_t believable(unsigned char *buf)
 	m.idiag_family = AF_INET;
 	m.idiag_state = CW_TCP_ESTABLISHED;
 	m.id.idiag_sport = htons(4444);
-	m.id.idiag_dport = htons(4445);
+	m.id.idiag_dport = htons(dport);
 	m.id.idiag_src[0] = htonl(0x0a000001);
 	m.id.idiag_dst[0] = htonl(0x0a000002);
 	for (seq = 1; seq <= 8; seq++) {
@@ -111,6 +112,11 @@ static size_t believable(unsigned char *buf)
 		put(buf, &len, NLMSG_DONE, NLM_F_MULTI, seq, &zero, sizeof(zero));
 	}
 	return len;
+}
+
+static size_t believable(unsigned char *buf)
+{
+	return believable_to(buf, 4445);
 }
 
 static int forger_open(void)
@@ -382,7 +388,18 @@ static void test_udp(enum cw_diag_mode mode, const char *what)
 	tcp = sv.n;
 	if (cap >= 0)
 		cw_diag_set_capture(d, cap);
+	{
+		/* A forged answer from another socket, as believable as can
+		 * be (connected, to port 53), queued before the request. */
+		unsigned char fb[2048];
+		int ffd = forger_open();
+
+		ok(forge(ffd, cw_diag_portid(d), fb, believable_to(fb, 53)),
+		   "%s: forged a UDP port-53 dump to the client", what);
+		close(ffd);
+	}
 	r = cw_diag_dump_udp_dns(d, &sv, &cause);
+	is_int(cw_diag_rejected(d), 1, "%s: the forged UDP answer is rejected", what);
 	is_int(r, 0, "%s: UDP dump (%s)", what, cause ? cause : "no cause");
 	for (i = (int)tcp; i < (int)sv.n; i++) {
 		const struct cw_sock *s = &sv.v[i];
