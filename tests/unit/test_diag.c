@@ -361,7 +361,7 @@ static void test_udp(enum cw_diag_mode mode, const char *what)
 	struct cw_diag *d = NULL;
 	struct cw_agg agg;
 	char *cause = NULL;
-	size_t dns = 0, v6 = 0, mapped = 0, tcp;
+	size_t dns = 0, v6 = 0, mapped = 0, tcp, same_cg = 0;
 	int r;
 
 	for (i = 0; i < 3; i++)
@@ -407,7 +407,11 @@ static void test_udp(enum cw_diag_mode mode, const char *what)
 		dns += s->udp && s->dport == 53 && s->state == CW_TCP_ESTABLISHED;
 		v6 += s->dst.family == AF_INET6;
 		mapped += s->family == AF_INET6 && s->dst.family == AF_INET;
+		same_cg += tcp > 0 && s->cgroup_id == sv.v[0].cgroup_id;
 	}
+	/* hostNetwork pods get their share of the host's by cgroup id. */
+	is_int(same_cg, 6, "%s: UDP sockets carry the cgroup id TCP ones do (%" PRIu64 ")", what,
+	       tcp ? sv.v[0].cgroup_id : 0);
 	is_int(sv.n - tcp, 6, "%s: six UDP sockets", what);
 	is_int(dns, 6, "%s: all connected, UDP, to port 53", what);
 	is_int(v6, 2, "%s: two to ::1", what);

@@ -274,6 +274,26 @@ static void test_split(void)
 	is_int(sp.unknown, 1, "one unknown id");
 	cw_hostnet_split_done(&sp);
 
+	/* UDP sockets to port 53 go by their cgroup too: a hostNetwork pod's
+	 * resolver storm is its own, not the host's. */
+	{
+		struct cw_sock u[4];
+
+		u[0] = sock(CW_TCP_ESTABLISHED, 201, "10.0.0.5", 41000, "10.96.0.10", 53);
+		u[1] = sock(CW_TCP_ESTABLISHED, 201, "10.0.0.5", 41001, "10.96.0.10", 53);
+		u[2] = sock(CW_TCP_ESTABLISHED, 300, "10.0.0.5", 41002, "10.96.0.10", 53);
+		u[3] = sock(CW_TCP_SYN_SENT, 201, "10.0.0.5", 41003, "10.96.0.10", 53);
+		u[0].udp = u[1].udp = u[2].udp = true;
+		cw_hostnet_split(u, 4, &m, 16, &sp);
+		b = cw_hostnet_part_of(&sp, (size_t)(pod_of(&m, 200) - m.pods));
+		ok(b && b->agg.udp_dns == 2 && b->agg.count.total == 1 && b->agg.npeers == 1 &&
+		   b->agg.peers[0].udp == 2 && b->agg.peers[0].total == 1,
+		   "udp: pod 2 gets its two UDP sockets and its SYN, to one peer");
+		ok(sp.host_agg.udp_dns == 1 && sp.host_agg.count.total == 0,
+		   "udp: the service's UDP socket stays the host's, in no TCP count");
+		cw_hostnet_split_done(&sp);
+	}
+
 	/* A kernel that sends no id: everything stays the host's. */
 	for (size_t i = 0; i < n; i++)
 		v[i].cgroup_id = 0;
