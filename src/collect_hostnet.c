@@ -9,6 +9,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,7 +52,7 @@ void cw_collect_cgmap_rescan(struct cw_collector *c, int64_t now)
 	size_t i, ndel = 0, capdel = 0;
 	struct cw_imap_iter it;
 
-	cw_cgmap_scan(&c->cgmap, &c->root);
+	c->cgmap_err = cw_cgmap_scan(&c->cgmap, &c->root);
 	c->cgmap_scanned = true;
 	c->cgmap_ms = now;
 	for (cw_imap_iter_init(&it, &c->hn); cw_imap_next(&it);) {
@@ -238,6 +239,9 @@ const char *cw_collect_hostnet_note(struct cw_collector *c)
 	if (c->no_sock_cgroup)
 		return "hostNetwork pods are counted in the host row: the kernel reports no socket "
 		       "cgroup";
+	if (c->cgmap_err == -EMFILE || c->cgmap_err == -ENFILE)
+		return "the cgroup tree was walked only in part (out of descriptors): some "
+		       "hostNetwork pods may be counted in the host row";
 	return NULL;
 }
 

@@ -124,6 +124,7 @@ struct cw_collector {
 
 	struct cw_cgmap cgmap;     /* cgroup id -> pod, for the host's sockets */
 	bool cgmap_scanned;
+	int cgmap_err;             /* the last scan's result: 0, or -errno */
 	int64_t cgmap_ms;
 	bool no_sock_cgroup;       /* the host's dump carried no cgroup ids */
 	struct cw_imap hn;         /* pod cgroup id -> struct hnstate */

@@ -158,20 +158,24 @@ static bool kube_name(const char *name)
 	return strncmp(name, "kubepods", 8) == 0 || strncmp(name, "kubelet-kubepods", 16) == 0;
 }
 
-/* Depth-first, so a pod's directory is added before the cgroups under it. */
-static void walk(struct cw_cgmap *m, int dfd, char *path, size_t len, size_t cap, int depth,
-		 bool kube)
+/* Depth-first, so a pod's directory is added before the cgroups under it.
+ * Takes fd (a directory) and closes it: one descriptor per level is open
+ * at a time, so a walk holds at most INSIDE_DEPTH + 1, which the fd
+ * budget's reserve (a fifth of RLIMIT_NOFILE) covers. Returns 0, or
+ * -EMFILE/-ENFILE when a directory could not be opened for want of
+ * descriptors (the map is then incomplete). */
+static int walk(struct cw_cgmap *m, int fd, char *path, size_t len, size_t cap, int depth,
+		bool kube)
 {
 	DIR *d;
 	struct dirent *de;
-	int fd = dup(dfd);
+	int rc = 0;
 
-	if (fd < 0)
-		return;
 	d = fdopendir(fd);
 	if (!d) {
+		rc = errno == EMFILE || errno == ENFILE ? -errno : 0;
 		close(fd);
-		return;
+		return rc;
 	}
 	while ((de = readdir(d))) {
 		struct stat st;
@@ -189,15 +193,20 @@ static void walk(struct cw_cgmap *m, int dfd, char *path, size_t len, size_t cap
 		cw_cgmap_add(m, (uint64_t)st.st_ino, path);
 		k = kube || kube_name(de->d_name);
 		if (depth + 1 < (k ? INSIDE_DEPTH : OUTSIDE_DEPTH)) {
+			int sub = 0;
+
 			cfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (cfd >= 0) {
-				walk(m, cfd, path, len + (size_t)n, cap, depth + 1, k);
-				close(cfd);
-			}
+			if (cfd >= 0)
+				sub = walk(m, cfd, path, len + (size_t)n, cap, depth + 1, k);
+			else if (errno == EMFILE || errno == ENFILE)
+				sub = -errno;
+			if (sub && !rc)
+				rc = sub;
 		}
 		path[len] = '\0';
 	}
 	closedir(d);
+	return rc;
 }
 
 int cw_cgmap_scan(struct cw_cgmap *m, const struct cw_root *root)
@@ -207,7 +216,7 @@ int cw_cgmap_scan(struct cw_cgmap *m, const struct cw_root *root)
 	char path[4096];
 	struct stat st;
 	size_t i;
-	int fd = -1;
+	int fd = -1, rc;
 
 	cgmap_clear(m);
 	for (i = 0; i < CW_ARRAY_LEN(bases) && fd < 0; i++) {
@@ -226,10 +235,9 @@ int cw_cgmap_scan(struct cw_cgmap *m, const struct cw_root *root)
 	if (fstat(fd, &st) == 0)
 		cw_cgmap_add(m, (uint64_t)st.st_ino, "/");
 	path[0] = '\0';
-	walk(m, fd, path, 0, sizeof(path), 0, false);
-	close(fd);
+	rc = walk(m, fd, path, 0, sizeof(path), 0, false);
 	cw_cgmap_finish(m);
-	return 0;
+	return rc;
 }
 
 static int pid_cmp(const void *a, const void *b)

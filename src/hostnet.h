@@ -49,7 +49,9 @@ struct cw_cgmap {
 };
 
 /* Empties the map and walks <root>/sys/fs/cgroup (or its unified/ part on a
- * hybrid host) again. Returns 0, or -ENOENT when there is no cgroup2 tree. */
+ * hybrid host) again. Returns 0, -ENOENT when there is no cgroup2 tree, or
+ * -EMFILE/-ENFILE when it ran out of descriptors (the map holds what was
+ * walked). */
 int cw_cgmap_scan(struct cw_cgmap *m, const struct cw_root *root);
 /* Adds one cgroup (its id and its path inside the cgroup2 tree, such as
  * "/kubepods.slice/.../cri-containerd-<id>.scope"). Paths outside any pod

@@ -16,6 +16,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <dirent.h>
+#include <sys/resource.h>
 
 #define UID1 "11111111-2222-4333-8444-555555555555"
 #define UID1_US "11111111_2222_4333_8444_555555555555"
@@ -32,6 +34,29 @@
 #define POD1 "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" UID1_US ".slice"
 #define POD2 "/kubepods/burstable/pod" UID2
 #define POD3 "/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-pod" UID3_US ".slice"
+
+/* The RLIMIT_NOFILE under which exactly nfree descriptor numbers are free
+ * (the limit bounds numbers, not a count). */
+static rlim_t limit_for_free(int nfree)
+{
+	int fd, n = 0;
+
+	for (fd = 0;; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && ++n > nfree)
+			return (rlim_t)fd;
+}
+
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	while (d && readdir(d))
+		n++;
+	if (d)
+		closedir(d);
+	return n - 3; /* ., .. and the one opendir holds */
+}
 
 static char tmp[] = "/tmp/cw-test-hostnet-XXXXXX";
 
@@ -190,6 +215,26 @@ static void test_scan(const char *rootfs)
 		}
 		free(r2);
 		free(b2);
+	}
+	/* Out of descriptors: the walk holds one per level, stops where it
+	 * cannot open, says so, and leaks none. */
+	{
+		struct rlimit old, low;
+		int before = open_fds(), after, rc;
+
+		getrlimit(RLIMIT_NOFILE, &old);
+		low = old;
+		/* Room for the base and two levels: not the five of the tree. */
+		low.rlim_cur = limit_for_free(3);
+		setrlimit(RLIMIT_NOFILE, &low);
+		rc = cw_cgmap_scan(&m, &root);
+		setrlimit(RLIMIT_NOFILE, &old);
+		after = open_fds();
+		is_int(rc, -EMFILE, "out of descriptors: the scan says so");
+		ok(m.nents > 1 && !pod_of(&m, id_ct1), "... keeping what it walked (%zu cgroups)", m.nents);
+		is_int(after, before, "... with no descriptor left open");
+		is_int(cw_cgmap_scan(&m, &root), 0, "with descriptors again: scanned");
+		ok(pod_of(&m, id_ct1) != NULL, "... whole");
 	}
 	cw_cgmap_done(&m);
 	cw_root_close(&root);
