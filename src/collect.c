@@ -692,6 +692,32 @@ static const char *collector_note(struct cw_collector *c, struct cw_snapshot *sn
 	return r;
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* What a dump of a namespace never dumped is expected to cost: the median
+ * of the known costs (on a shared hash they are all about the same), or
+ * 1 ms before any is known. */
+static int64_t cost_guess(const struct cw_sched_item *items, size_t n)
+{
+	int64_t *v = cw_xmalloc((n ? n : 1) * sizeof(*v)), g = 1000000;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (items[i].cost_ns > 0)
+			v[k++] = items[i].cost_ns;
+	if (k) {
+		qsort(v, k, sizeof(*v), cmp_i64);
+		g = v[k / 2];
+	}
+	free(v);
+	return g;
+}
+
 struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wants *w,
 				      int64_t now_ms)
 {
@@ -699,6 +725,7 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	int64_t t0 = cw_thread_cpu_ns();
 	struct cw_snapshot *snap = cw_snapshot_new();
 	double spent = 0, budget = c->budget_pct / 100.0 * c->interval_s * 1000.0;
+	int64_t guess_ns, age_bound;
 	size_t i, dumped = 0, nrows;
 	bool shared = false;
 	char fd_note[128] = "";
@@ -737,6 +764,7 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 		s->dumped = false;
 		it->index = i;
 		it->last_exact_ms = s->has_exact ? s->exact_ms : 0;
+		it->cost_ns = s->has_exact ? (int64_t)(s->dump_ms * 1e6) : 0;
 		if (!s->diag)
 			it->cls = CW_SCHED_NEVER;
 		else if (s->inode == w->focus_id || s->inode == w->sockets_id ||
@@ -749,12 +777,17 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 		else
 			it->cls = CW_SCHED_IDLE;
 	}
+	guess_ns = cost_guess(c->items, c->norder);
+	age_bound = cw_sched_age_bound(c->items, c->norder, (int64_t)(budget * 1e6),
+				       (int64_t)(c->interval_s * 1000.0), guess_ns);
+	cw_sched_overdue(c->items, c->norder, now_ms, age_bound);
 	cw_sched_order(c->items, c->norder);
 	for (i = 0; i < c->norder; i++) {
 		struct nsstate *s = c->order[c->items[i].index];
 		bool keep = s->inode == w->sockets_id || (s->inode == c->host_inode && hn_socks);
 
-		if (!cw_sched_should_dump(&c->items[i], (int64_t)(spent * 1e6), (int64_t)(budget * 1e6)))
+		if (!cw_sched_should_dump(&c->items[i], (int64_t)(spent * 1e6), (int64_t)(budget * 1e6),
+					  guess_ns))
 			continue;
 		dump(c, s, keep && w->sockets_info, keep, w->sockets_id, &spent, snap, now_ms);
 		dumped++;
@@ -788,6 +821,10 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	qsort(snap->rows, snap->nrows, sizeof(*snap->rows), row_cmp);
 
 	snap->collector.budget_ms = budget;
+	snap->collector.age_bound_ms = age_bound;
+	for (i = 0; i < snap->nrows; i++)
+		if (snap->rows[i].has_exact && snap->rows[i].exact_age_ms > snap->collector.oldest_exact_ms)
+			snap->collector.oldest_exact_ms = snap->rows[i].exact_age_ms;
 	snap->collector.dump_ms = spent;
 	snap->collector.netns_total = c->norder;
 	snap->collector.netns_dumped = dumped;

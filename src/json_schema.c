@@ -1658,6 +1658,8 @@ static const struct cw_json_object row_object =
 static const struct cw_json_field collector_fields[] = {
 	{"cpu_ms",          &cw_json_ms,   COLLECTOR(cpu_ms)},
 	{"budget_ms",       &cw_json_ms,   COLLECTOR(budget_ms)},
+	{"age_bound_ms",    &cw_json_i64,  COLLECTOR(age_bound_ms), .flags = CW_JSON_OMIT_ZERO},
+	{"oldest_exact_ms", &cw_json_i64,  COLLECTOR(oldest_exact_ms), .flags = CW_JSON_OMIT_ZERO},
 	{"dump_ms",         &cw_json_ms,   COLLECTOR(dump_ms)},
 	{"netns_total",     &cw_json_uint, COLLECTOR(netns_total)},
 	{"netns_dumped",    &cw_json_uint, COLLECTOR(netns_dumped)},

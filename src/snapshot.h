@@ -256,6 +256,8 @@ struct cw_ns_row {
 struct cw_collector_stats {
 	double cpu_ms;                /* the collector's own CPU time this tick */
 	double budget_ms;             /* the dump budget per tick */
+	int64_t age_bound_ms;         /* no exact count gets older than this (the scheduler's bound) */
+	int64_t oldest_exact_ms;      /* the oldest exact count among the rows, this tick */
 	double dump_ms;               /* CPU time spent in dumps this tick */
 	size_t netns_total, netns_dumped;
 	size_t procs_denied;          /* processes whose namespace we could not read */

@@ -548,6 +548,8 @@ static struct cw_snapshot *full(void)
 	s->rows[0].socks[0].rqueue = 3;
 	/* What the history stage adds. */
 	s->collector.diag_rejected = 2;
+	s->collector.age_bound_ms = 168000;
+	s->collector.oldest_exact_ms = 109000;
 	s->rows[0].first_seen_ms = s->time_ms - 61000;
 	s->rows[1].vanished = true;
 	s->rows[0].has_change = true;

@@ -1,0 +1,41 @@
+#!/bin/bash
+# sched.sh: the dump scheduler on real namespaces under churn. 24
+# namespaces each open and close connections all the time, so every
+# namespace's counters move every tick; with a budget far below what a round
+# of dumps costs, connwatch must still keep every exact count younger than
+# the age bound it reports, keep the CPU it spends on dumps per tick within
+# 10% of its budget (median), and dump every namespace again and again.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/integ/netns-lib.sh"
+need_root
+need_cmd ip jq
+[ -x "$SOCKGEN" ] || bail "no $SOCKGEN: run make check (or make tests/tools/sockgen)"
+
+TMPD=$(mktemp -d /tmp/cwt-sched.XXXXXX)
+on_exit "rm -rf '$TMPD'"
+PIDS=()
+for i in $(seq 1 24); do
+	add_netns "cwts$$-$i"
+	spawn_sockgen "cwts$$-$i" "sg$i" --estab 5 --churn 20
+	PIDS+=("$SG_PID")
+done
+for i in $(seq 1 24); do wait_ready "sg$i" "${PIDS[$((i - 1))]}" 60; done
+OUT=$TMPD/run.json
+"$CONNWATCH" --json -n 150 -d 0.2 --budget 1 >"$OUT" 2>"$TMPD/err"
+is "$?" 0 "150 ticks at 0.2 s with a 1% budget"
+mine='[.netns[] | select(.label | startswith("cwts'$$'-"))]'
+is "$(jq -c "$mine | length" "$OUT" | sort -u | tr '\n' ' ')" "24 " "all 24 namespaces in every snapshot"
+# After the first tick (which dumps everything): the budget and the bound.
+jq -c '.collector | [.dump_ms, .budget_ms, .age_bound_ms]' "$OUT" | tail -n +2 >"$TMPD/c"
+med=$(awk -F'[][,]' '{ print $2 }' "$TMPD/c" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+budget=$(head -1 "$TMPD/c" | awk -F'[][,]' '{ print $3 }')
+ok "$(awk -v m="$med" -v b="$budget" 'BEGIN { exit !(m <= b * 1.1) }'; echo $?)" \
+	"median dump CPU per tick ($med ms) within 10% of the budget ($budget ms)"
+bad=$(jq -c "[.collector.age_bound_ms as \$b | $mine[] | select(.exact_age_ms > \$b)] | length" "$OUT" | tail -n +2 | awk '$1 > 0' | wc -l)
+is "$bad" 0 "no exact count older than the reported age bound, in any snapshot"
+bound=$(tail -1 "$TMPD/c" | awk -F'[][,]' '{ print $4 }')
+oldest=$(jq -c "$mine | map(.exact_age_ms) | max" "$OUT" | tail -n +2 | sort -g | tail -1)
+diag "age bound $bound ms; the oldest exact count seen: $oldest ms"
+dumped=$(jq -r "$mine[] | select(.dump_ms) | .label" "$OUT" | sort | uniq -c | awk '$1 >= 3' | wc -l)
+is "$dumped" 24 "every namespace was dumped at least 3 times over the run"
+done_testing
