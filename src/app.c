@@ -201,7 +201,8 @@ static void app_kick(void *arg)
 		return;
 	merged_wants(a, &w);
 	if (w.focus_id != q->focus_id || w.sockets_id != q->sockets_id ||
-	    w.sockets_info != q->sockets_info || w.replay_steer != q->replay_steer ||
+	    w.sockets_info != q->sockets_info || w.exact_all != q->exact_all ||
+	    w.replay_steer != q->replay_steer ||
 	    w.replay_index != q->replay_index || w.replay_time_ms != q->replay_time_ms ||
 	    w.replay_gen != q->replay_gen)
 		cw_ticker_kick(&a->ticker);

@@ -81,7 +81,16 @@ struct batch_sink {
 	const struct cw_sink_host *host;
 	FILE *out;
 	long remaining;         /* -1: until stopped */
+	bool published;         /* a table went out */
 };
+
+/* The first table is exact everywhere, whatever the budget. */
+static void wants(void *self, struct cw_wants *w)
+{
+	struct batch_sink *b = self;
+
+	w->exact_all = !b->published;
+}
 
 static int start(void *self, const struct cw_sink_host *host, char **cause)
 {
@@ -95,7 +104,10 @@ static int start(void *self, const struct cw_sink_host *host, char **cause)
 static void publish(void *self, struct cw_snapshot *s)
 {
 	struct batch_sink *b = self;
-	int e = -cw_batch_write(b->out, s);
+	int e;
+
+	b->published = true;
+	e = -cw_batch_write(b->out, s);
 
 	if (e == EPIPE) {
 		b->host->quit(b->host->app, 0);
@@ -125,6 +137,7 @@ static void sink_free(void *self)
 static const struct cw_sink_ops ops = {
 	.name = "batch",
 	.start = start,
+	.wants = wants,
 	.publish = publish,
 	.stop = stop,
 	.free = sink_free,

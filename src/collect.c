@@ -722,7 +722,7 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 				      int64_t now_ms)
 {
 	static const struct cw_wants none;
-	int64_t t0 = cw_thread_cpu_ns();
+	int64_t t0 = cw_thread_cpu_ns(), wall0 = cw_mono_ns();
 	struct cw_snapshot *snap = cw_snapshot_new();
 	double spent = 0, budget = c->budget_pct / 100.0 * c->interval_s * 1000.0;
 	int64_t guess_ns, age_bound;
@@ -765,11 +765,13 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 		it->index = i;
 		it->last_exact_ms = s->has_exact ? s->exact_ms : 0;
 		it->cost_ns = s->has_exact ? (int64_t)(s->dump_ms * 1e6) : 0;
+		/* Never dumped: the biggest first, by the cheap counters. */
+		it->weight = s->counters.valid ? s->counters.inuse + s->counters.tw : 0;
 		if (!s->diag)
 			it->cls = CW_SCHED_NEVER;
 		else if (s->inode == w->focus_id || s->inode == w->sockets_id ||
-			 (is_host && (hn_focus || hn_socks)) || (!s->has_exact && c->ticks == 0))
-			it->cls = CW_SCHED_MUST; /* the first snapshot is exact everywhere */
+			 (is_host && (hn_focus || hn_socks)) || (!s->has_exact && w->exact_all))
+			it->cls = CW_SCHED_MUST; /* an output wants every count exact now */
 		else if (!s->has_exact)
 			it->cls = CW_SCHED_NEW;  /* a burst of new pods stays within budget */
 		else if (!s->counters.valid || cw_counters_moved(&s->counters, &s->counters_at_dump))
@@ -833,6 +835,8 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	snap->collector.dump_mode = c->dump_mode;
 	snap->collector.note = collector_note(c, snap);
 	snap->collector.cpu_ms = (double)(cw_thread_cpu_ns() - t0) / 1e6;
+	snap->collector.wall_ms = (double)(cw_mono_ns() - wall0) / 1e6;
+	snap->collector.exact_all = w->exact_all;
 	c->ticks++;
 	return snap;
 }

@@ -1657,6 +1657,8 @@ static const struct cw_json_object row_object =
 #define COLLECTOR(m) CW_JSON_AT(struct cw_collector_stats, m)
 static const struct cw_json_field collector_fields[] = {
 	{"cpu_ms",          &cw_json_ms,   COLLECTOR(cpu_ms)},
+	{"wall_ms",         &cw_json_ms,   COLLECTOR(wall_ms), .flags = CW_JSON_OMIT_ZERO},
+	{"exact_all",       &cw_json_bool, COLLECTOR(exact_all), .flags = CW_JSON_OMIT_ZERO},
 	{"budget_ms",       &cw_json_ms,   COLLECTOR(budget_ms)},
 	{"age_bound_ms",    &cw_json_i64,  COLLECTOR(age_bound_ms), .flags = CW_JSON_OMIT_ZERO},
 	{"oldest_exact_ms", &cw_json_i64,  COLLECTOR(oldest_exact_ms), .flags = CW_JSON_OMIT_ZERO},

@@ -17,6 +17,7 @@ struct json_sink {
 	uint64_t sockets_id;   /* ... resolved */
 	bool sockets_info;
 	long remaining;
+	bool published;         /* a document went out */
 };
 
 static int start(void *self, const struct cw_sink_host *host, char **cause)
@@ -33,6 +34,8 @@ static void wants(void *self, struct cw_wants *w)
 
 	w->sockets_id = j->sockets_id;
 	w->sockets_info = j->sockets_info;
+	/* The first document is exact everywhere, whatever the budget. */
+	w->exact_all = !j->published;
 }
 
 /* --sockets takes an inode or a label; a label is known only after a tick,
@@ -60,6 +63,7 @@ static void publish(void *self, struct cw_snapshot *s)
 	}
 	/* Row by row: a huge node never needs the whole text in memory. A
 	 * reader that went away (| head) ends us quietly. */
+	j->published = true;
 	e = -cw_json_write(j->out, s);
 	if (e == EPIPE) {
 		j->host->quit(j->host->app, 0);

@@ -10,6 +10,8 @@ static int cmp(const void *a, const void *b)
 
 	if (x->cls != y->cls)
 		return x->cls < y->cls ? -1 : 1;
+	if (x->cls == CW_SCHED_NEW && x->weight != y->weight)
+		return x->weight > y->weight ? -1 : 1;
 	if (x->last_exact_ms != y->last_exact_ms)
 		return x->last_exact_ms < y->last_exact_ms ? -1 : 1;
 	return x->index < y->index ? -1 : x->index > y->index;

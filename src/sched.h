@@ -3,7 +3,9 @@
  * the node, so they are rationed by a CPU budget per tick. What is asked for
  * (and, on the first tick, everything) always goes; then namespaces whose
  * exact counts are older than the age bound, oldest first, whatever the
- * budget; then namespaces never dumped; then those whose cheap counters
+ * budget; then namespaces never dumped, the biggest first (by their
+ * cheap counters: the first screen fills in where it matters); then those
+ * whose cheap counters
  * moved; then the rest; oldest exact counts first within each (a
  * round-robin). Below the first two, a dump goes only if its predicted cost
  * (its own last dump's, or a guess for a namespace never dumped) keeps the
@@ -41,6 +43,7 @@ struct cw_sched_item {
 	enum cw_sched_class cls;
 	int64_t last_exact_ms;   /* 0 if never */
 	int64_t cost_ns;         /* its last dump's CPU cost; 0 if unknown */
+	uint64_t weight;         /* NEW: its sockets by the cheap counters; the biggest go first */
 };
 
 /* The longest a namespace's exact counts may age: twice the time a full

@@ -99,6 +99,7 @@ void cw_wants_merge(struct cw_wants *w, const struct cw_wants *other)
 	} else if (w->sockets_id == other->sockets_id) {
 		w->sockets_info |= other->sockets_info;
 	}
+	w->exact_all = w->exact_all || other->exact_all;
 	if (!w->replay_steer && other->replay_steer) {
 		w->replay_steer = true;
 		w->replay_index = other->replay_index;

@@ -255,6 +255,8 @@ struct cw_ns_row {
 
 struct cw_collector_stats {
 	double cpu_ms;                /* the collector's own CPU time this tick */
+	double wall_ms;               /* and the tick's wall-clock time */
+	bool exact_all;               /* an output asked for every count exact: all were dumped */
 	double budget_ms;             /* the dump budget per tick */
 	int64_t age_bound_ms;         /* no exact count gets older than this (the scheduler's bound) */
 	int64_t oldest_exact_ms;      /* the oldest exact count among the rows, this tick */
@@ -295,6 +297,9 @@ struct cw_wants {
 	uint64_t focus_id;       /* dump this row every tick (cw_ns_row.id) */
 	uint64_t sockets_id;     /* keep this row's sockets in the snapshot */
 	bool sockets_info;       /* ... with tcp_info and their owning processes */
+	bool exact_all;          /* dump every namespace this tick, whatever the budget
+	                            (--json's first snapshot); the live view does not ask, so
+	                            its first screen comes at once from the cheap counters */
 	/* Replay: the view that steers it says where to be. Without one the
 	 * recording plays from its first line to its last, then ends. */
 	bool replay_steer;       /* the fields below are set */

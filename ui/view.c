@@ -205,10 +205,36 @@ int cw_cmp_str(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "");
 }
 
+/* A namespace not dumped yet still has its cheap counters, which give
+ * TIME_WAIT exactly and ESTABLISHED + CLOSE_WAIT together (CurrEstab). */
+static bool pending_known(const struct cw_vrow *r, int slot, uint64_t *v, bool *bound)
+{
+	const struct cw_counters *k;
+
+	if (r->has_cnt || r->kind != CW_VROW_NS || !r->ns || !r->ns->counters.valid)
+		return false;
+	k = &r->ns->counters;
+	*bound = false;
+	if (slot == CW_TCP_TIME_WAIT) {
+		*v = k->tw;
+		return true;
+	}
+	if (slot == CW_TCP_ESTABLISHED || slot == CW_TCP_CLOSE_WAIT) {
+		*v = k->curr_estab;
+		*bound = true; /* at most: the two together */
+		return true;
+	}
+	return false;
+}
+
 uint32_t cw_vrow_value(const struct cw_vrow *r, int slot)
 {
 	const struct cw_tcpcount *c = &r->cnt;
+	uint64_t pv;
+	bool bound;
 
+	if (pending_known(r, slot, &pv, &bound))
+		return pv > UINT32_MAX ? UINT32_MAX : (uint32_t)pv;
 	switch (slot) {
 	case CW_SLOT_NONE:
 		return 0;
@@ -263,7 +289,19 @@ void cw_col_fmt_count(const struct cw_column *c, const struct cw_view *v, const 
 
 	*role = cw_vrow_role(v, r);
 	if (!r->has_cnt) {
-		snprintf(buf, n, "-");
+		uint64_t pv;
+		bool bound;
+		char num[32];
+
+		/* Not dumped yet: what the cheap counters say, and the rest
+		 * pending (the first screen comes before the first dumps). */
+		if (pending_known(r, c->slot, &pv, &bound)) {
+			cw_fmt_count(pv, num, sizeof(num));
+			snprintf(buf, n, "%s%s", bound ? (v->cfg.utf8 ? "≤" : "<") : "", num);
+		} else {
+			snprintf(buf, n, "%s", r->kind == CW_VROW_NS && r->ns && r->ns->counters.valid
+						       ? (v->cfg.utf8 ? "…" : "?") : "-");
+		}
 		return;
 	}
 	cw_fmt_count(val, buf, n);

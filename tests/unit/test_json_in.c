@@ -549,6 +549,8 @@ static struct cw_snapshot *full(void)
 	/* What the history stage adds. */
 	s->collector.diag_rejected = 2;
 	s->collector.age_bound_ms = 168000;
+	s->collector.wall_ms = 812.5;
+	s->collector.exact_all = true;
 	s->collector.oldest_exact_ms = 109000;
 	s->rows[0].first_seen_ms = s->time_ms - 61000;
 	s->rows[1].vanished = true;

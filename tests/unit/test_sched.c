@@ -18,8 +18,8 @@ static int cmp_i64(const void *a, const void *b)
 static void test_overdue(void)
 {
 	struct cw_sched_item t[] = {
-		{0, CW_SCHED_MOVED, 95000, 5}, {1, CW_SCHED_IDLE, 50000, 5}, {2, CW_SCHED_MUST, 10000, 5},
-		{3, CW_SCHED_NEW, 0, 0},       {4, CW_SCHED_NEVER, 1000, 0}, {5, CW_SCHED_IDLE, 89000, 5},
+		{0, CW_SCHED_MOVED, 95000, 5, 0}, {1, CW_SCHED_IDLE, 50000, 5, 0}, {2, CW_SCHED_MUST, 10000, 5, 0},
+		{3, CW_SCHED_NEW, 0, 0, 0},       {4, CW_SCHED_NEVER, 1000, 0, 0}, {5, CW_SCHED_IDLE, 89000, 5, 0},
 	};
 
 	/* At 100 s with a 10 s bound: 1 (50 s old) and 5 (11 s old) are
@@ -113,9 +113,9 @@ static void test_churn(void)
 int main(void)
 {
 	struct cw_sched_item it[] = {
-		{0, CW_SCHED_IDLE, 500, 0},  {1, CW_SCHED_MUST, 0, 0},   {2, CW_SCHED_MOVED, 300, 0},
-		{3, CW_SCHED_NEVER, 0, 0},   {4, CW_SCHED_IDLE, 100, 0}, {5, CW_SCHED_MOVED, 100, 0},
-		{6, CW_SCHED_MUST, 200, 0},  {7, CW_SCHED_IDLE, 100, 0}, {8, CW_SCHED_NEVER, 50, 0},
+		{0, CW_SCHED_IDLE, 500, 0, 0},  {1, CW_SCHED_MUST, 0, 0, 0},   {2, CW_SCHED_MOVED, 300, 0, 0},
+		{3, CW_SCHED_NEVER, 0, 0, 0},   {4, CW_SCHED_IDLE, 100, 0, 0}, {5, CW_SCHED_MOVED, 100, 0, 0},
+		{6, CW_SCHED_MUST, 200, 0, 0},  {7, CW_SCHED_IDLE, 100, 0, 0}, {8, CW_SCHED_NEVER, 50, 0, 0},
 	};
 	const size_t want[] = {1, 6, 5, 2, 4, 7, 0, 3, 8};
 	char got[64] = "", exp[64] = "";
@@ -140,8 +140,8 @@ int main(void)
 
 	/* should_dump. */
 	{
-		struct cw_sched_item must = {0, CW_SCHED_MUST, 0, 0}, moved = {0, CW_SCHED_MOVED, 1, 0},
-				     idle = {0, CW_SCHED_IDLE, 1, 0}, never = {0, CW_SCHED_NEVER, 0, 0};
+		struct cw_sched_item must = {0, CW_SCHED_MUST, 0, 0, 0}, moved = {0, CW_SCHED_MOVED, 1, 0, 0},
+				     idle = {0, CW_SCHED_IDLE, 1, 0, 0}, never = {0, CW_SCHED_NEVER, 0, 0, 0};
 
 		ok(cw_sched_should_dump(&must, 0, 10, 1), "MUST under budget");
 		ok(cw_sched_should_dump(&must, 1000, 10, 1), "MUST over budget: still dumped");
@@ -171,8 +171,8 @@ int main(void)
 	 * was asked for, and stay within the budget. */
 	{
 		struct cw_sched_item t[] = {
-			{0, CW_SCHED_MOVED, 100, 0}, {1, CW_SCHED_NEW, 0, 0}, {2, CW_SCHED_MUST, 50, 0},
-			{3, CW_SCHED_IDLE, 10, 0},   {4, CW_SCHED_NEW, 0, 0},
+			{0, CW_SCHED_MOVED, 100, 0, 0}, {1, CW_SCHED_NEW, 0, 0, 0}, {2, CW_SCHED_MUST, 50, 0, 0},
+			{3, CW_SCHED_IDLE, 10, 0, 0},   {4, CW_SCHED_NEW, 0, 0, 0},
 		};
 
 		cw_sched_order(t, 5);
@@ -181,6 +181,11 @@ int main(void)
 		is_int(t[2].index, 4, "both of them");
 		is_int(t[3].index, 0, "then what moved");
 		ok(cw_sched_should_dump(&t[1], 0, 10, 3), "NEW that fits at its guessed cost");
+		/* Never dumped: the biggest by the cheap counters first. */
+		t[1].weight = 10;
+		t[2].weight = 5000;
+		cw_sched_order(t, 5);
+		ok(t[1].weight == 5000 && t[2].weight == 10, "new ones: the biggest first");
 		ok(!cw_sched_should_dump(&t[1], 8, 10, 3), "NEW that would overrun at its guess: waits");
 	}
 	test_overdue();
