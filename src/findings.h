@@ -7,14 +7,8 @@
 #ifndef CW_FINDINGS_H
 #define CW_FINDINGS_H
 
+#include "rules.h"
 #include "snapshot.h"
-
-struct cw_findings_conf {
-	const char *procfs;       /* the host's /proc: rules read inside pods through it */
-	unsigned close_wait;      /* the --warn-* thresholds */
-	unsigned time_wait;
-	unsigned syn_sent;
-};
 
 struct cw_findings;
 

@@ -14,9 +14,17 @@
 
 #include <stdarg.h>
 
-#include "findings.h"
 #include "snapshot.h"
 
+/* What the rules are configured with. */
+struct cw_findings_conf {
+	const char *procfs;       /* the host's /proc: rules read inside pods through it */
+	unsigned close_wait;      /* the --warn-* thresholds */
+	unsigned time_wait;
+	unsigned syn_sent;
+};
+
+struct cw_findings;
 struct cw_rule_out;
 
 struct cw_rule_def {
