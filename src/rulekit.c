@@ -1,0 +1,234 @@
+/* rulekit: endpoints as text, series as numbers, per-peer history. */
+#include "config.h"
+#include "rulekit.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+const char *cw_rulekit_endpoint_str(const struct cw_endpoint *e, char *buf, size_t n)
+{
+	char a[64];
+
+	cw_addr_str(&e->addr, a, sizeof(a));
+	snprintf(buf, n, e->addr.family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, (unsigned)e->port);
+	return buf;
+}
+
+void cw_rulekit_endpoint_of(const struct cw_peer *p, struct cw_endpoint *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->addr = p->addr;
+	e->port = p->port;
+	e->dir = p->dir;
+}
+
+bool cw_rulekit_endpoint_eq(const struct cw_endpoint *a, const struct cw_endpoint *b)
+{
+	return a->port == b->port && a->dir == b->dir && cw_addr_equal(&a->addr, &b->addr);
+}
+
+void cw_rulekit_peer_of(const struct cw_endpoint *e, struct cw_peer *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->addr = e->addr;
+	p->port = e->port;
+	p->dir = e->dir;
+}
+
+size_t cw_rulekit_slot(const struct cw_series *s, unsigned slot, int64_t *t, double *v, size_t max)
+{
+	size_t i, from, n;
+
+	if (!s || !s->n || slot >= CW_TCP_NSTATES)
+		return 0;
+	from = s->n > max ? s->n - max : 0;
+	for (i = from, n = 0; i < s->n; i++, n++) {
+		t[n] = s->t[i];
+		v[n] = s->v[i][slot];
+	}
+	return n;
+}
+
+int64_t cw_rulekit_above_since(const struct cw_ns_row *r, unsigned slot, double level, double *min)
+{
+	const struct cw_series *se = r->series, *tr = r->trend;
+	int64_t since = -1;
+	double lo = 0;
+	size_t i;
+
+	if (slot >= CW_TCP_NSTATES)
+		return -1;
+	if (se && se->n) {
+		for (i = se->n; i-- > 0;) {
+			if (se->v[i][slot] < level)
+				goto done;
+			if (since < 0 || se->v[i][slot] < lo)
+				lo = se->v[i][slot];
+			since = se->t[i];
+		}
+	}
+	/* The whole series held: go on in the trend's older samples. */
+	if (tr) {
+		for (i = tr->n; i-- > 0;) {
+			if (since >= 0 && tr->t[i] >= since)
+				continue;
+			if (tr->v[i][slot] < level)
+				break;
+			if (since < 0 || tr->v[i][slot] < lo)
+				lo = tr->v[i][slot];
+			since = tr->t[i];
+		}
+	}
+done:
+	if (min)
+		*min = lo;
+	return since;
+}
+
+int64_t cw_rulekit_taken_ms(const struct cw_snapshot *s, const struct cw_ns_row *r)
+{
+	if (!r->has_exact)
+		return -1;
+	return s->time_ms - (r->exact_age_ms > 0 ? r->exact_age_ms : 0);
+}
+
+/* One sample per trend step: a sample in the newest one's step replaces it. */
+static void peer_push(struct cw_rulekit_peer *p, int64_t t, double v)
+{
+	size_t last = (p->head + CW_RULEKIT_STEPS - 1) % CW_RULEKIT_STEPS;
+
+	if (p->n && cw_floor_div(p->t[last], CW_TREND_STEP_MS) == cw_floor_div(t, CW_TREND_STEP_MS)) {
+		p->t[last] = t;
+		p->v[last] = v;
+		return;
+	}
+	p->t[p->head] = t;
+	p->v[p->head] = v;
+	p->head = (p->head + 1) % CW_RULEKIT_STEPS;
+	if (p->n < CW_RULEKIT_STEPS)
+		p->n++;
+}
+
+static double peer_latest(const struct cw_rulekit_peer *p)
+{
+	return p->n ? p->v[(p->head + CW_RULEKIT_STEPS - 1) % CW_RULEKIT_STEPS] : 0;
+}
+
+size_t cw_rulekit_peer_series(const struct cw_rulekit_peer *p, int64_t *t, double *v)
+{
+	size_t i, start = (p->head + CW_RULEKIT_STEPS - p->n) % CW_RULEKIT_STEPS;
+
+	for (i = 0; i < p->n; i++) {
+		t[i] = p->t[(start + i) % CW_RULEKIT_STEPS];
+		v[i] = p->v[(start + i) % CW_RULEKIT_STEPS];
+	}
+	return p->n;
+}
+
+/* A place for a new peer with count v: a free one, a forgotten one, or
+ * the quietest if it is quieter than v. */
+static struct cw_rulekit_peer *peer_place(struct cw_rulekit_peers *h, int64_t now, double v)
+{
+	struct cw_rulekit_peer *low = NULL;
+	size_t i;
+
+	for (i = 0; i < CW_RULEKIT_PEERS; i++) {
+		struct cw_rulekit_peer *p = &h->p[i];
+
+		if (!p->used || now - p->seen_ms > CW_RULEKIT_FORGET_MS)
+			return p;
+		if (!low || peer_latest(p) < peer_latest(low))
+			low = p;
+	}
+	return low && peer_latest(low) < v ? low : NULL;
+}
+
+struct cw_rulekit_peers *cw_rulekit_peers_update(struct cw_imap *rows, const struct cw_snapshot *s,
+						 const struct cw_ns_row *r, unsigned slot, int64_t prev_ms)
+{
+	struct cw_rulekit_peers *h = cw_imap_get(rows, r->id);
+	int64_t taken = cw_rulekit_taken_ms(s, r);
+	bool seen[CW_RULEKIT_PEERS] = {false};
+	size_t i, k;
+
+	/* Missing from the previous snapshot: a new namespace that got a
+	 * vanished one's inode, which must not inherit its peers. */
+	if (h && h->seen_ms < prev_ms) {
+		free(cw_imap_del(rows, r->id));
+		h = NULL;
+	}
+	if (!h) {
+		h = cw_xcalloc(1, sizeof(*h));
+		h->id = r->id;
+		h->sampled_ms = -1;
+		cw_imap_put(rows, r->id, h);
+	}
+	h->seen_ms = s->time_ms;
+	if (taken < 0 || taken == h->sampled_ms)
+		return h;
+	h->sampled_ms = taken;
+	for (i = 0; i < r->npeers; i++) {
+		const struct cw_peer *pe = &r->peers[i];
+		struct cw_endpoint ep;
+		struct cw_rulekit_peer *p = NULL;
+
+		cw_rulekit_endpoint_of(pe, &ep);
+		for (k = 0; k < CW_RULEKIT_PEERS; k++)
+			if (h->p[k].used && cw_rulekit_endpoint_eq(&h->p[k].ep, &ep)) {
+				p = &h->p[k];
+				break;
+			}
+		if (!p) {
+			if (!pe->tcp[slot])
+				continue;
+			p = peer_place(h, s->time_ms, pe->tcp[slot]);
+			if (!p)
+				continue;
+			memset(p, 0, sizeof(*p));
+			p->used = true;
+			p->ep = ep;
+			k = (size_t)(p - h->p);
+		}
+		seen[k] = true;
+		p->seen_ms = s->time_ms;
+		peer_push(p, taken, pe->tcp[slot]);
+	}
+	/* A tracked peer missing from a complete list has none left; from a
+	 * truncated one, its count is unknown: no sample. */
+	for (k = 0; k < CW_RULEKIT_PEERS; k++) {
+		if (!h->p[k].used || seen[k])
+			continue;
+		if (s->time_ms - h->p[k].seen_ms > CW_RULEKIT_FORGET_MS)
+			h->p[k].used = false;
+		else if (r->peers_all <= r->npeers)
+			peer_push(&h->p[k], taken, 0);
+	}
+	return h;
+}
+
+void cw_rulekit_peers_expire(struct cw_imap *rows, int64_t now)
+{
+	struct cw_imap_iter it;
+	uint64_t *old = NULL;
+	size_t n = 0, cap = 0, i;
+
+	for (cw_imap_iter_init(&it, rows); cw_imap_next(&it);) {
+		const struct cw_rulekit_peers *h = it.val;
+
+		if (now - h->seen_ms > CW_RULEKIT_FORGET_MS) {
+			cw_xgrow((void **)&old, &cap, n + 1, sizeof(*old));
+			old[n++] = it.key;
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(cw_imap_del(rows, old[i]));
+	free(old);
+}
+
+void cw_rulekit_peers_free(struct cw_imap *rows)
+{
+	cw_imap_done(rows, free);
+}

@@ -1,0 +1,71 @@
+/* rulekit: small pieces the trend rules share: an endpoint as text, a
+ * series' slot as numbers, and per-peer history kept in a rule's state
+ * (the snapshot carries no per-peer trend). */
+#ifndef CW_RULEKIT_H
+#define CW_RULEKIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "map.h"
+#include "snapshot.h"
+
+/* "10.96.3.4:5432", "[fd00::1]:53"; buf of at least 64 bytes. */
+const char *cw_rulekit_endpoint_str(const struct cw_endpoint *e, char *buf, size_t n);
+void cw_rulekit_endpoint_of(const struct cw_peer *p, struct cw_endpoint *e);
+bool cw_rulekit_endpoint_eq(const struct cw_endpoint *a, const struct cw_endpoint *b);
+/* A peer with the endpoint's key and no counts, for cw_rule_peer(). */
+void cw_rulekit_peer_of(const struct cw_endpoint *e, struct cw_peer *p);
+
+/* Times and values of one slot of a series (at most max, the newest). */
+size_t cw_rulekit_slot(const struct cw_series *s, unsigned slot, int64_t *t, double *v, size_t max);
+
+/* How long slot has stayed at or above level, back from the newest
+ * sample: the start of that run in the row's series, then in the trend
+ * before it; -1 if the newest sample is below. *min gets the lowest
+ * count in the run (may be NULL). */
+int64_t cw_rulekit_above_since(const struct cw_ns_row *r, unsigned slot, double level, double *min);
+
+/* The time the row's exact counts were taken, or -1 without any. */
+int64_t cw_rulekit_taken_ms(const struct cw_snapshot *s, const struct cw_ns_row *r);
+
+/* Per-peer history of one state for the rows of a rule, in fixed memory:
+ * for each row at most CW_RULEKIT_PEERS peers (the busiest in that state
+ * take the place of the quietest), one sample per CW_TREND_STEP_MS over
+ * CW_RULEKIT_STEPS steps. Rows not seen for CW_RULEKIT_FORGET_MS are
+ * forgotten, and so are peers. */
+#define CW_RULEKIT_PEERS 8
+#define CW_RULEKIT_STEPS 30
+#define CW_RULEKIT_FORGET_MS 60000
+
+struct cw_rulekit_peer {
+	bool used;
+	struct cw_endpoint ep;
+	int64_t seen_ms;               /* last in the row's peers */
+	size_t head, n;
+	int64_t t[CW_RULEKIT_STEPS];   /* ring, oldest at (head - n) */
+	double v[CW_RULEKIT_STEPS];
+};
+
+struct cw_rulekit_peers {
+	uint64_t id;
+	int64_t seen_ms;               /* last snapshot with the row */
+	int64_t sampled_ms;            /* the exact count last sampled */
+	bool firing;                   /* for the rule: its finding holds */
+	struct cw_rulekit_peer p[CW_RULEKIT_PEERS];
+};
+
+/* Records row's peers' counts in slot (if its exact counts are new) and
+ * returns its history. rows is the rule's map, id -> cw_rulekit_peers;
+ * prev_ms the time of the previous snapshot the rule ran on (-1: none).
+ * Call it for every live row of every snapshot. */
+struct cw_rulekit_peers *cw_rulekit_peers_update(struct cw_imap *rows, const struct cw_snapshot *s,
+						 const struct cw_ns_row *r, unsigned slot, int64_t prev_ms);
+/* Forgets rows not seen for CW_RULEKIT_FORGET_MS (call once per snapshot). */
+void cw_rulekit_peers_expire(struct cw_imap *rows, int64_t now);
+void cw_rulekit_peers_free(struct cw_imap *rows);
+/* One tracked peer's samples, oldest first; returns how many. */
+size_t cw_rulekit_peer_series(const struct cw_rulekit_peer *p, int64_t *t, double *v);
+
+#endif
