@@ -11,6 +11,10 @@
 
 /* Every rule, in the order they run. */
 const struct cw_rule_def *const cw_rules[] = {
+	&cw_rule_pool_leak,
+	&cw_rule_avalanche,
+	&cw_rule_close_wait,
+	&cw_rule_off_baseline,
 	NULL,
 };
 

@@ -1,0 +1,198 @@
+/* rule_pool_leak: a connection-pool leak. ESTABLISHED of a pod, or toward
+ * one peer, rises steadily: a straight line fits its 10-s trend (least
+ * squares, trendfit.c) over at least 2 minutes, with
+ *   - R^2 >= 0.8: a steady rise, not noise around a level;
+ *   - a rise of at least 20 sockets and 2/min: a pool warming up by a few
+ *     connections, or a big pod's drift, is not a leak;
+ *   - each third of the window rising, no single 10-s step carrying more
+ *     than half of the rise, and the last minute still rising: a jump (a
+ *     20-s burst, a deploy that opens its pool at once) or a rise that
+ *     stopped is not a leak.
+ * Once found, it holds while a looser bar does (R^2 0.6, 10 sockets, the
+ * last minute not falling back), so it does not flicker.
+ * Why 2 minutes: a leak of one socket per second shows in 2 minutes,
+ * while bursts and retries settle within one.
+ *
+ * Per-peer ESTABLISHED is not in the snapshot's history: this rule keeps
+ * it (rulekit.c), for at most 8 peers per row over 5 minutes, and forgets
+ * rows and peers unseen for a minute. A peer whose own ESTABLISHED fits
+ * the bar fires the rule even when the pod's total does not.
+ *
+ * It reports the slope per minute, the peer (the one that fits, else the
+ * one whose ESTABLISHED rose most over the window), since = the start of
+ * the fitted rise, and the evidence keys slope_per_min, estab, rise, r2,
+ * window_s, peer, peer_estab, peer_slope_per_min. */
+#include "config.h"
+#include "rulekit.h"
+#include "rules.h"
+#include "trendfit.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct cw_trendfit_bar bar_on = {
+	.min_span_ms = 120000, .min_samples = 6, .min_r2 = 0.8, .min_rise = 20, .min_slope = 2,
+	.thirds = 0.7, .max_jump = 0.5, .tail = 0.3,
+};
+static const struct cw_trendfit_bar bar_keep = {
+	.min_span_ms = 120000, .min_samples = 6, .min_r2 = 0.6, .min_rise = 10, .min_slope = 1,
+	.thirds = 0.25, .max_jump = 0.7, .tail = 0.1,
+};
+
+struct leak_state {
+	struct cw_imap peers;     /* row id -> struct cw_rulekit_peers */
+	int64_t prev_ms;
+};
+
+static void *leak_new(const struct cw_findings_conf *conf)
+{
+	struct leak_state *st = cw_xcalloc(1, sizeof(*st));
+
+	(void)conf;
+	st->prev_ms = -1;
+	return st;
+}
+
+static void leak_free(void *p)
+{
+	struct leak_state *st = p;
+
+	if (!st)
+		return;
+	cw_rulekit_peers_free(&st->peers);
+	free(st);
+}
+
+/* The rise of a tracked peer between t0 and its newest sample. */
+static bool peer_rise(const struct cw_rulekit_peer *p, int64_t t0, double *rise, double *now)
+{
+	int64_t t[CW_RULEKIT_STEPS];
+	double v[CW_RULEKIT_STEPS];
+	size_t n = cw_rulekit_peer_series(p, t, v), i;
+
+	for (i = 0; i < n && t[i] < t0; i++)
+		;
+	if (n < 2 || i >= n - 1)
+		return false;
+	*rise = v[n - 1] - v[i];
+	*now = v[n - 1];
+	return true;
+}
+
+static void report(struct cw_rule_out *out, const struct cw_ns_row *r, const struct cw_trendfit *pod,
+		   const struct cw_rulekit_peer *peer, const struct cw_trendfit *pfit, int64_t now)
+{
+	const struct cw_trendfit *use = pod ? pod : pfit;
+	struct cw_finding *f = cw_rule_emit(out, CW_RULE_POOL_LEAK, CW_SEV_WARN, r);
+	char ep[96] = "", to[112] = "";
+	double mins = (double)(now - use->start_ms) / 60000.0;
+	int32_t pid = r->npids ? r->pids[0] : 0;
+
+	if (peer) {
+		struct cw_peer p;
+
+		cw_rulekit_endpoint_str(&peer->ep, ep, sizeof(ep));
+		snprintf(to, sizeof(to), " %s %s", peer->ep.dir == CW_PEER_IN ? "from" : "to", ep);
+		cw_rulekit_peer_of(&peer->ep, &p);
+		cw_rule_peer(f, &p);
+	}
+	f->since_ms = use->start_ms;
+	cw_rule_text(out, f, "pool leak: %+.0f ESTAB/min%s for %.0f min (%u ESTAB now, +%.0f)",
+		     use->slope, to, mins < 1 ? 1 : mins, r->tcp.tcp[CW_TCP_ESTABLISHED], use->rise);
+	cw_rule_num(out, f, "slope_per_min", use->slope);
+	cw_rule_num(out, f, "estab", r->tcp.tcp[CW_TCP_ESTABLISHED]);
+	cw_rule_num(out, f, "rise", use->rise);
+	cw_rule_num(out, f, "r2", use->r2);
+	cw_rule_num(out, f, "window_s", (double)(use->end_ms - use->start_ms) / 1000.0);
+	if (peer) {
+		double rise, cur;
+
+		cw_rule_str(out, f, "peer", ep);
+		if (peer_rise(peer, use->start_ms, &rise, &cur))
+			cw_rule_num(out, f, "peer_estab", cur);
+		if (pfit)
+			cw_rule_num(out, f, "peer_slope_per_min", pfit->slope);
+	}
+	if (peer && peer->ep.dir == CW_PEER_OUT)
+		cw_rule_next(out, f,
+			     "nsenter -t %d -n ss -tnp state established dst %s: which process opens them; "
+			     "check its pool returns connections to %s",
+			     (int)pid, ep, ep);
+	else
+		cw_rule_next(out, f,
+			     "nsenter -t %d -n ss -tnp state established: which process holds them, "
+			     "and to whom",
+			     (int)pid);
+}
+
+static void leak_run(void *p, const struct cw_findings_conf *conf, const struct cw_snapshot *s,
+		     struct cw_rule_out *out)
+{
+	struct leak_state *st = p;
+	int64_t t[CW_SERIES_LEN > CW_TRENDFIT_MAX ? CW_SERIES_LEN : CW_TRENDFIT_MAX];
+	double v[CW_ARRAY_LEN(t)];
+	size_t i, k;
+
+	(void)conf;
+	for (i = 0; i < s->nrows; i++) {
+		const struct cw_ns_row *r = &s->rows[i];
+		const struct cw_trendfit_bar *bar;
+		struct cw_rulekit_peers *h;
+		struct cw_trendfit pod, pfit, best = {0};
+		const struct cw_rulekit_peer *bestp = NULL, *named = NULL;
+		bool pod_ok;
+		size_t n;
+
+		if (r->vanished)
+			continue;
+		h = cw_rulekit_peers_update(&st->peers, s, r, CW_TCP_ESTABLISHED, st->prev_ms);
+		bar = h->firing ? &bar_keep : &bar_on;
+		h->firing = false;
+		if (!r->has_exact || !r->trend)
+			continue;
+		n = cw_rulekit_slot(r->trend, CW_TCP_ESTABLISHED, t, v, CW_TRENDFIT_MAX);
+		pod_ok = cw_trendfit_rise(t, v, n, bar, &pod);
+		for (k = 0; k < CW_RULEKIT_PEERS; k++) {
+			const struct cw_rulekit_peer *pe = &h->p[k];
+
+			if (!pe->used)
+				continue;
+			n = cw_rulekit_peer_series(pe, t, v);
+			if (cw_trendfit_rise(t, v, n, bar, &pfit) && (!bestp || pfit.slope > best.slope)) {
+				best = pfit;
+				bestp = pe;
+			}
+		}
+		if (!pod_ok && !bestp)
+			continue;
+		named = bestp;
+		if (!named) {
+			/* The pod fits and no single peer does: name the one
+			 * whose ESTABLISHED rose most over the pod's window. */
+			double most = 0;
+
+			for (k = 0; k < CW_RULEKIT_PEERS; k++) {
+				double rise, cur;
+
+				if (h->p[k].used && peer_rise(&h->p[k], pod.start_ms, &rise, &cur) &&
+				    rise > most) {
+					most = rise;
+					named = &h->p[k];
+				}
+			}
+		}
+		h->firing = true;
+		report(out, r, pod_ok ? &pod : NULL, named, bestp ? &best : NULL, s->time_ms);
+	}
+	cw_rulekit_peers_expire(&st->peers, s->time_ms);
+	st->prev_ms = s->time_ms;
+}
+
+const struct cw_rule_def cw_rule_pool_leak = {
+	.rule = CW_RULE_POOL_LEAK,
+	.state_new = leak_new,
+	.state_free = leak_free,
+	.run = leak_run,
+};
