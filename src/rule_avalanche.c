@@ -109,9 +109,14 @@ static double need_rise(double before)
 	return before * RISE_SHARE > MIN_RISE ? before * RISE_SHARE : MIN_RISE;
 }
 
-static int cmp_from(const void *a, const void *b)
+struct rise {
+	int64_t from;
+	size_t pod;
+};
+
+static int cmp_rise(const void *a, const void *b)
 {
-	int64_t x = **(const int64_t *const *)a, y = **(const int64_t *const *)b;
+	int64_t x = ((const struct rise *)a)->from, y = ((const struct rise *)b)->from;
 
 	return (x > y) - (x < y);
 }
@@ -120,25 +125,27 @@ static int cmp_from(const void *a, const void *b)
  * SAME_MINUTE_MS of each other; returns its size. */
 static size_t same_minute(struct pod *p, size_t n, int64_t *spread)
 {
-	const int64_t **from = cw_xcalloc(n ? n : 1, sizeof(*from));
+	struct rise *r = cw_xcalloc(n ? n : 1, sizeof(*r));
 	size_t i, j, k = 0, best = 0, at = 0;
 
 	for (i = 0; i < n; i++)
-		if (p[i].from >= 0)
-			from[k++] = &p[i].from;
-	qsort(from, k, sizeof(*from), cmp_from);
+		if (p[i].from >= 0) {
+			r[k].from = p[i].from;
+			r[k++].pod = i;
+		}
+	qsort(r, k, sizeof(*r), cmp_rise);
 	for (i = 0, j = 0; i < k; i++) {
-		while (*from[i] - *from[j] > SAME_MINUTE_MS)
+		while (r[i].from - r[j].from > SAME_MINUTE_MS)
 			j++;
 		if (i - j + 1 > best) {
 			best = i - j + 1;
 			at = j;
 		}
 	}
-	*spread = best ? *from[at + best - 1] - *from[at] : 0;
+	*spread = best ? r[at + best - 1].from - r[at].from : 0;
 	for (i = at; i < at + best; i++)
-		p[(const struct pod *)((const char *)from[i] - offsetof(struct pod, from)) - p].in = true;
-	free(from);
+		p[r[i].pod].in = true;
+	free(r);
 	return best;
 }
 

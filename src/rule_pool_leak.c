@@ -16,7 +16,10 @@
  * Per-peer ESTABLISHED is not in the snapshot's history: this rule keeps
  * it (rulekit.c), for at most 8 peers per row over 5 minutes, and forgets
  * rows and peers unseen for a minute. A peer whose own ESTABLISHED fits
- * the bar fires the rule even when the pod's total does not.
+ * the bar fires the rule even when the pod's total does not. Only
+ * outbound connections count as this pod's leak: when the peer whose
+ * ESTABLISHED rose most is inbound (a server whose clients leak), it is
+ * their leak, found in their own pods, and this pod has no finding.
  *
  * It reports the slope per minute, the peer (the one that fits, else the
  * one whose ESTABLISHED rose most over the window), since = the start of
@@ -157,7 +160,10 @@ static void leak_run(void *p, const struct cw_findings_conf *conf, const struct 
 		for (k = 0; k < CW_RULEKIT_PEERS; k++) {
 			const struct cw_rulekit_peer *pe = &h->p[k];
 
-			if (!pe->used)
+			/* Only connections this pod opened: a server whose
+			 * clients leak sees its inbound ESTABLISHED rise, but the
+			 * leak is theirs (found in their pods). */
+			if (!pe->used || pe->ep.dir != CW_PEER_OUT)
 				continue;
 			n = cw_rulekit_peer_series(pe, t, v);
 			if (cw_trendfit_rise(t, v, n, bar, &pfit) && (!bestp || pfit.slope > best.slope)) {
@@ -183,6 +189,8 @@ static void leak_run(void *p, const struct cw_findings_conf *conf, const struct 
 				}
 			}
 		}
+		if (!bestp && named && named->ep.dir != CW_PEER_OUT)
+			continue; /* the pod's rise is inbound: its clients' leak */
 		h->firing = true;
 		report(out, r, pod_ok ? &pod : NULL, named, bestp ? &best : NULL, s->time_ms);
 	}
