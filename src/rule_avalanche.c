@@ -14,8 +14,9 @@
  *
  * One finding per workload, about the first involved pod row (kept while
  * it stays involved); the others are in its evidence. It reports the pods
- * involved and their common peers: the remote endpoints in the peer lists
- * of every involved pod (else of at least half of them), busiest first.
+ * involved and their common peers: the remote endpoints they connected to
+ * that are in the peer lists of every involved pod (else of at least half
+ * of them), busiest first.
  * Evidence keys: workload, pods, pods_total, pod_names, rise_min,
  * spread_s, common_peers. The state is per workload, forgotten a minute
  * after the workload's last row went. */
@@ -177,6 +178,9 @@ static size_t common_peers(const struct pod *p, size_t n, struct common **out)
 		for (j = 0; j < p[i].r->npeers; j++) {
 			struct cw_endpoint ep;
 
+			/* What they depend on: the peers they connected to. */
+			if (p[i].r->peers[j].dir != CW_PEER_OUT)
+				continue;
 			cw_rulekit_endpoint_of(&p[i].r->peers[j], &ep);
 			for (k = 0; k < nc && !cw_rulekit_endpoint_eq(&c[k].ep, &ep); k++)
 				;

@@ -13,7 +13,9 @@ const char *cw_rulekit_endpoint_str(const struct cw_endpoint *e, char *buf, size
 	char a[64];
 
 	cw_addr_str(&e->addr, a, sizeof(a));
-	snprintf(buf, n, e->addr.family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, (unsigned)e->port);
+	/* An inbound peer's port is ours (the one it connected to). */
+	snprintf(buf, n, e->addr.family == AF_INET6 ? "[%s]:%u%s" : "%s:%u%s", a, (unsigned)e->port,
+		 e->dir == CW_PEER_IN ? " (in)" : "");
 	return buf;
 }
 

@@ -11,7 +11,8 @@
 #include "map.h"
 #include "snapshot.h"
 
-/* "10.96.3.4:5432", "[fd00::1]:53"; buf of at least 64 bytes. */
+/* "10.96.3.4:5432", "[fd00::1]:53"; an inbound peer (whose port is the
+ * local one it connected to) gets " (in)". buf of at least 80 bytes. */
 const char *cw_rulekit_endpoint_str(const struct cw_endpoint *e, char *buf, size_t n);
 void cw_rulekit_endpoint_of(const struct cw_peer *p, struct cw_endpoint *e);
 bool cw_rulekit_endpoint_eq(const struct cw_endpoint *a, const struct cw_endpoint *b);

@@ -60,7 +60,17 @@ static bool thirds_rise(const int64_t *t, const double *v, size_t a, size_t b, d
 	return true;
 }
 
-static bool passes(const int64_t *t, const double *v, size_t a, size_t b,
+/* The line over v[a..b] from sums of x, y, xx, xy, yy over it. */
+static void fit_sums(const double *sum, double n, double *slope, double *r2)
+{
+	double vx = sum[2] - sum[0] * sum[0] / n, vy = sum[4] - sum[1] * sum[1] / n;
+	double cxy = sum[3] - sum[0] * sum[1] / n;
+
+	*slope = vx > 0 ? cxy / vx : 0;
+	*r2 = vx > 0 && vy > 0 ? (cxy * cxy) / (vx * vy) : 0;
+}
+
+static bool passes(const int64_t *t, const double *v, size_t a, size_t b, const double *sum,
 		   const struct cw_trendfit_bar *bar, struct cw_trendfit *out)
 {
 	int64_t span = t[b] - t[a];
@@ -69,7 +79,7 @@ static bool passes(const int64_t *t, const double *v, size_t a, size_t b,
 
 	if (span < bar->min_span_ms || b - a + 1 < bar->min_samples)
 		return false;
-	fit(t, v, a, b, &slope, &r2);
+	fit_sums(sum, (double)(b - a + 1), &slope, &r2);
 	rise = slope * (double)span / 60000.0;
 	if (slope < bar->min_slope || r2 < bar->min_r2 || rise < bar->min_rise)
 		return false;
@@ -101,15 +111,30 @@ static bool passes(const int64_t *t, const double *v, size_t a, size_t b,
 bool cw_trendfit_rise(const int64_t *t, const double *v, size_t n, const struct cw_trendfit_bar *bar,
 		      struct cw_trendfit *out)
 {
-	size_t lo, a;
+	double sums[CW_TRENDFIT_MAX][5];
+	size_t lo, a, k;
 
 	if (n < 2)
 		return false;
 	lo = n > CW_TRENDFIT_MAX ? n - CW_TRENDFIT_MAX : 0;
+	/* Every window ends at the newest sample: its sums are suffix sums,
+	 * so each window's line costs O(1), with x in minutes before the
+	 * newest sample (a line does not depend on where x starts). */
+	for (a = n; a-- > lo;) {
+		double x = (double)(t[a] - t[n - 1]) / 60000.0, *sm = sums[a - lo];
+
+		for (k = 0; k < 5; k++)
+			sm[k] = a + 1 < n ? sums[a + 1 - lo][k] : 0;
+		sm[0] += x;
+		sm[1] += v[a];
+		sm[2] += x * x;
+		sm[3] += x * v[a];
+		sm[4] += v[a] * v[a];
+	}
 	/* Longest first: the rise's start is the oldest sample that still
 	 * fits. */
 	for (a = lo; a + 1 < n; a++)
-		if (passes(t, v, a, n - 1, bar, out))
+		if (passes(t, v, a, n - 1, sums[a - lo], bar, out))
 			return true;
 	return false;
 }
