@@ -612,6 +612,50 @@ static void test_avalanche_quiet(void)
 	world_done(&w);
 }
 
+/* A count that hovers about a rule's threshold once it fired: one
+ * episode, not a finding that comes and goes. */
+static void test_no_flicker(void)
+{
+	struct world w;
+	struct pod *cw, *ob;
+	int i, on_cw = 0, on_ob = 0;
+	bool was_cw = false, was_ob = false;
+
+	world_init(&w, &cw_rule_close_wait, 3, 50);
+	cw = add_pod(&w, 601, "shop", "cw-1", "cw");
+	for (i = 0; i <= 300; i++) {
+		struct cw_snapshot *s;
+		bool now;
+
+		/* 55 for 40 s, then 44 and 56 in turn every 3 s */
+		cw->tcp[CW_TCP_CLOSE_WAIT] = i < 40 ? 55 : (i / 3) % 2 ? 44 : 56;
+		s = tick(&w, T0 + (int64_t)i * 1000);
+		now = of(s, CW_RULE_CLOSE_WAIT, 601) != NULL;
+		on_cw += now && !was_cw;
+		was_cw = now;
+		cw_snapshot_unref(s);
+	}
+	world_done(&w);
+	is_int(on_cw, 1, "close-wait hovering about its threshold: one episode");
+
+	world_init(&w, &cw_rule_off_baseline, 3, 50);
+	ob = add_pod(&w, 602, "shop", "ob-1", "ob");
+	for (i = 0; i <= 200; i++) {
+		struct cw_snapshot *s;
+		bool now;
+
+		/* 30, then 130 from 90 s, then 80 and 100 in turn (2.7x, 3.3x) */
+		ob->tcp[CW_TCP_ESTABLISHED] = i < 90 ? 30 : i < 125 ? 130 : (i / 2) % 2 ? 80 : 100;
+		s = tick(&w, T0 + (int64_t)i * 1000);
+		now = of(s, CW_RULE_OFF_BASELINE, 602) != NULL;
+		on_ob += now && !was_ob;
+		was_ob = now;
+		cw_snapshot_unref(s);
+	}
+	world_done(&w);
+	is_int(on_ob, 1, "off-baseline hovering about 3x: one episode");
+}
+
 int main(void)
 {
 	test_trendfit();
@@ -620,5 +664,6 @@ int main(void)
 	test_off_baseline();
 	test_avalanche();
 	test_avalanche_quiet();
+	test_no_flicker();
 	return tap_done();
 }
