@@ -41,8 +41,13 @@ static const struct cw_trendfit_bar grow_keep = {
 	.thirds = 0.25, .max_jump = 0.7, .tail = 0.1,
 };
 
+/* A row whose finding holds. */
+struct cwait_row {
+	int64_t seen_ms;          /* the last snapshot it fired in */
+};
+
 struct cwait_state {
-	struct cw_imap firing;    /* row id -> CW_MAP_IDX(the time it was last seen firing) */
+	struct cw_imap firing;    /* row id -> struct cwait_row */
 };
 
 static void *cwait_new(const struct cw_findings_conf *conf)
@@ -57,7 +62,7 @@ static void cwait_free(void *p)
 
 	if (!st)
 		return;
-	cw_imap_done(&st->firing, NULL);
+	cw_imap_done(&st->firing, free);
 	free(st);
 }
 
@@ -131,20 +136,19 @@ static void report(struct cw_rule_out *out, const struct cw_ns_row *r, unsigned 
 }
 
 static void cwait_run(void *p, const struct cw_findings_conf *conf, const struct cw_snapshot *s,
-		   struct cw_rule_out *out)
+		      struct cw_rule_out *out)
 {
 	struct cwait_state *st = p;
 	unsigned thr = conf->close_wait ? conf->close_wait : DEFAULT_THRESHOLD;
 	int64_t t[CW_TRENDFIT_MAX];
 	double v[CW_TRENDFIT_MAX];
-	struct cw_imap seen = {0};
 	struct cw_imap_iter it;
 	uint64_t *stale = NULL;
 	size_t i, n, nstale = 0, cap = 0;
 
 	for (i = 0; i < s->nrows; i++) {
 		const struct cw_ns_row *r = &s->rows[i];
-		bool firing = cw_imap_get(&st->firing, r->id) != NULL;
+		struct cwait_row *fr = cw_imap_get(&st->firing, r->id);
 		struct cw_trendfit grow;
 		bool grows, above;
 		int64_t since = -1;
@@ -154,8 +158,8 @@ static void cwait_run(void *p, const struct cw_findings_conf *conf, const struct
 			continue;
 		cw = r->tcp.tcp[CW_TCP_CLOSE_WAIT];
 		n = cw_rulekit_slot(r->trend, CW_TCP_CLOSE_WAIT, t, v, CW_TRENDFIT_MAX);
-		grows = cw_trendfit_rise(t, v, n, firing ? &grow_keep : &grow_on, &grow);
-		if (firing) {
+		grows = cw_trendfit_rise(t, v, n, fr ? &grow_keep : &grow_on, &grow);
+		if (fr) {
 			above = cw >= (thr + 1) / 2 && cw > 0;
 		} else {
 			since = cw_rulekit_above_since(r, CW_TCP_CLOSE_WAIT, thr, NULL);
@@ -167,22 +171,23 @@ static void cwait_run(void *p, const struct cw_findings_conf *conf, const struct
 			since = grow.start_ms;
 		else if (since < 0)
 			since = 0; /* held: the stage keeps the episode's start */
-		cw_imap_put(&seen, r->id, CW_MAP_IDX(1));
+		if (!fr) {
+			fr = cw_xcalloc(1, sizeof(*fr));
+			cw_imap_put(&st->firing, r->id, fr);
+		}
+		fr->seen_ms = s->time_ms;
 		report(out, r, thr, grows ? &grow : NULL, since, s->time_ms);
 	}
-	/* What fires now holds next time with the lower bar; the rest is
+	/* What fired now holds next time with the lower bar; the rest is
 	 * forgotten (a row that vanished, a reused inode, a pile-up gone). */
 	for (cw_imap_iter_init(&it, &st->firing); cw_imap_next(&it);)
-		if (!cw_imap_get(&seen, it.key)) {
+		if (((const struct cwait_row *)it.val)->seen_ms != s->time_ms) {
 			cw_xgrow((void **)&stale, &cap, nstale + 1, sizeof(*stale));
 			stale[nstale++] = it.key;
 		}
 	for (i = 0; i < nstale; i++)
-		cw_imap_del(&st->firing, stale[i]);
+		free(cw_imap_del(&st->firing, stale[i]));
 	free(stale);
-	for (cw_imap_iter_init(&it, &seen); cw_imap_next(&it);)
-		cw_imap_put(&st->firing, it.key, CW_MAP_IDX(1));
-	cw_imap_done(&seen, NULL);
 }
 
 const struct cw_rule_def cw_rule_close_wait = {
