@@ -13,13 +13,17 @@
  * growth still fits a looser bar (R^2 0.6, +5), so it does not flicker.
  * Severity crit at 5 times the threshold.
  *
- * It reports the peer with the most CLOSE_WAIT, and the oldest socket's
+ * It reports the process (of the pod's processes, the one holding the most
+ * descriptors, read inside the pod through podfiles only for a row with a
+ * finding, at most every 5 s; a failure is process_note), the peer with
+ * the most CLOSE_WAIT, and the oldest socket's
  * age as far as counts allow: how long CLOSE_WAIT has not fallen to zero
  * (in the last minute's samples, then the trend). Sockets in CLOSE_WAIT
  * that are never closed stay, so the oldest is at least that old; it is a
  * lower bound, and the history's span caps it. Evidence keys:
  * close_wait, threshold, slope_per_min (when growing), peer,
- * peer_close_wait, held_min, oldest_age_min_s. */
+ * peer_close_wait, held_min, oldest_age_min_s, pid, comm, fds,
+ * process_note. */
 #include "config.h"
 #include "rulekit.h"
 #include "rules.h"
@@ -44,6 +48,7 @@ static const struct cw_trendfit_bar grow_keep = {
 /* A row whose finding holds. */
 struct cwait_row {
 	int64_t seen_ms;          /* the last snapshot it fired in */
+	struct cw_rulekit_proc proc;
 };
 
 struct cwait_state {
@@ -90,7 +95,8 @@ static void span_str(int64_t ms, char *buf, size_t n)
 }
 
 static void report(struct cw_rule_out *out, const struct cw_ns_row *r, unsigned thr,
-		   const struct cw_trendfit *grow, int64_t since, int64_t now)
+		   const struct cw_trendfit *grow, const struct cw_rulekit_proc *pr, int64_t since,
+		   int64_t now)
 {
 	uint32_t cw = r->tcp.tcp[CW_TCP_CLOSE_WAIT];
 	struct cw_finding *f = cw_rule_emit(out, CW_RULE_CLOSE_WAIT,
@@ -99,8 +105,13 @@ static void report(struct cw_rule_out *out, const struct cw_ns_row *r, unsigned 
 	char ep[96] = "", frm[128] = "", grew[64] = "", age[32] = "";
 	double held_min = 0;
 	int64_t held = cw_rulekit_above_since(r, CW_TCP_CLOSE_WAIT, 1, &held_min);
-	int32_t pid = r->npids ? r->pids[0] : 0;
+	int32_t pid = pr->pid ? pr->pid : r->npids ? r->pids[0] : 0;
+	char held_by[160] = "", fds[32];
 
+	f->pid = pr->pid;
+	if (pr->pid && pr->has_fds)
+		snprintf(held_by, sizeof(held_by), "; held by %s[%d] (%s%s fds)", pr->comm, (int)pr->pid,
+			 pr->fds_capped ? "at least " : "", cw_rulekit_thousands(pr->fds, fds, sizeof(fds)));
 	if (peer) {
 		struct cw_endpoint e;
 
@@ -114,8 +125,8 @@ static void report(struct cw_rule_out *out, const struct cw_ns_row *r, unsigned 
 	if (held >= 0)
 		span_str(now - held, age, sizeof(age));
 	f->since_ms = since;
-	cw_rule_text(out, f, "CLOSE_WAIT pile-up: %u sockets%s%s; oldest >= %s (lower bound)", cw, grew,
-		     frm, held >= 0 ? age : "?");
+	cw_rule_text(out, f, "CLOSE_WAIT pile-up: %u sockets%s%s%s; oldest >= %s (lower bound)", cw, grew,
+		     frm, held_by, held >= 0 ? age : "?");
 	cw_rule_num(out, f, "close_wait", cw);
 	cw_rule_num(out, f, "threshold", thr);
 	if (grow)
@@ -128,6 +139,14 @@ static void report(struct cw_rule_out *out, const struct cw_ns_row *r, unsigned 
 		cw_rule_num(out, f, "held_min", held_min);
 		cw_rule_num(out, f, "oldest_age_min_s", (double)(now - held) / 1000.0);
 	}
+	if (pr->pid) {
+		cw_rule_num(out, f, "pid", pr->pid);
+		cw_rule_str(out, f, "comm", pr->comm);
+	}
+	if (pr->has_fds)
+		cw_rule_num(out, f, "fds", (double)pr->fds);
+	if (pr->note[0])
+		cw_rule_str(out, f, "process_note", pr->note);
 	cw_rule_next(out, f,
 		     "the application does not close sockets its peer%s closed: "
 		     "nsenter -t %d -n ss -tnp state close-wait shows which process; look for "
@@ -176,7 +195,10 @@ static void cwait_run(void *p, const struct cw_findings_conf *conf, const struct
 			cw_imap_put(&st->firing, r->id, fr);
 		}
 		fr->seen_ms = s->time_ms;
-		report(out, r, thr, grows ? &grow : NULL, since, s->time_ms);
+		/* Inside the pod only for a row with a finding, at most every
+		 * few seconds (cached). */
+		cw_rulekit_proc_read(conf->procfs, r, s->time_ms, &fr->proc);
+		report(out, r, thr, grows ? &grow : NULL, &fr->proc, since, s->time_ms);
 	}
 	/* What fired now holds next time with the lower bar; the rest is
 	 * forgotten (a row that vanished, a reused inode, a pile-up gone). */

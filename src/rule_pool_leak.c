@@ -23,8 +23,14 @@
  *
  * It reports the slope per minute, the peer (the one that fits, else the
  * one whose ESTABLISHED rose most over the window), since = the start of
- * the fitted rise, and the evidence keys slope_per_min, estab, rise, r2,
- * window_s, peer, peer_estab, peer_slope_per_min. */
+ * the fitted rise, and the process: of the pod's processes, the one
+ * holding the most descriptors (each socket is one), with its
+ * RLIMIT_NOFILE soft limit and when it reaches it at that slope (crit
+ * within the hour). Those are read inside the pod (podfiles) only for a
+ * row with a finding, at most every 5 s; a failure is process_note.
+ * Evidence keys: slope_per_min, estab, rise, r2, window_s, peer,
+ * peer_estab, peer_slope_per_min, pid, comm, fds, nofile_soft,
+ * limit_in_s, process_note. */
 #include "config.h"
 #include "rulekit.h"
 #include "rules.h"
@@ -84,14 +90,64 @@ static bool peer_rise(const struct cw_rulekit_peer *p, int64_t t0, double *rise,
 	return true;
 }
 
+/* "~4.5 h", "~20 min". */
+static void eta_str(double mins, char *buf, size_t n)
+{
+	if (mins < 120)
+		snprintf(buf, n, "~%.0f min", mins < 1 ? 1 : mins);
+	else if (mins < 48 * 60)
+		snprintf(buf, n, "~%.1f h", mins / 60);
+	else
+		snprintf(buf, n, "~%.0f d", mins / 1440);
+}
+
+/* The process part of the text ("; java[4123] holds 1,920 of 65,536 fds
+ * (limit in ~4.5 h)"); *eta_s gets the seconds to the soft limit at
+ * slope (per minute), or -1. */
+static void proc_text(const struct cw_rulekit_proc *pr, double slope, char *buf, size_t n,
+		      double *eta_s)
+{
+	char fds[32], lim[32], eta[32];
+
+	*eta_s = -1;
+	buf[0] = '\0';
+	if (!pr->pid || !pr->has_fds)
+		return;
+	cw_rulekit_thousands(pr->fds, fds, sizeof(fds));
+	if (!pr->has_limit || pr->nofile.soft == CW_NOFILE_UNLIMITED) {
+		snprintf(buf, n, "; %s[%d] holds %s%s fds%s", pr->comm, (int)pr->pid,
+			 pr->fds_capped ? "at least " : "", fds,
+			 pr->has_limit ? " (no limit)" : "");
+		return;
+	}
+	cw_rulekit_thousands(pr->nofile.soft, lim, sizeof(lim));
+	if (pr->fds >= pr->nofile.soft) {
+		*eta_s = 0;
+		snprintf(buf, n, "; %s[%d] holds %s of %s fds (at its limit)", pr->comm, (int)pr->pid,
+			 fds, lim);
+		return;
+	}
+	*eta_s = (double)(pr->nofile.soft - pr->fds) / slope * 60.0;
+	eta_str(*eta_s / 60.0, eta, sizeof(eta));
+	snprintf(buf, n, "; %s[%d] holds %s of %s fds (limit in %s)", pr->comm, (int)pr->pid, fds, lim,
+		 eta);
+}
+
 static void report(struct cw_rule_out *out, const struct cw_ns_row *r, const struct cw_trendfit *pod,
-		   const struct cw_rulekit_peer *peer, const struct cw_trendfit *pfit, int64_t now)
+		   const struct cw_rulekit_peer *peer, const struct cw_trendfit *pfit,
+		   const struct cw_rulekit_proc *pr, int64_t now)
 {
 	const struct cw_trendfit *use = pod ? pod : pfit;
-	struct cw_finding *f = cw_rule_emit(out, CW_RULE_POOL_LEAK, CW_SEV_WARN, r);
-	char ep[96] = "", to[112] = "";
-	double mins = (double)(now - use->start_ms) / 60000.0;
-	int32_t pid = r->npids ? r->pids[0] : 0;
+	char ep[96] = "", to[112] = "", ptext[200];
+	double mins = (double)(now - use->start_ms) / 60000.0, eta_s;
+	int32_t pid = pr->pid ? pr->pid : r->npids ? r->pids[0] : 0;
+	struct cw_finding *f;
+
+	proc_text(pr, use->slope, ptext, sizeof(ptext), &eta_s);
+	/* crit when the process runs out of descriptors within the hour */
+	f = cw_rule_emit(out, CW_RULE_POOL_LEAK, eta_s >= 0 && eta_s < 3600 ? CW_SEV_CRIT : CW_SEV_WARN,
+			 r);
+	f->pid = pr->pid;
 
 	if (peer) {
 		struct cw_peer p;
@@ -102,8 +158,8 @@ static void report(struct cw_rule_out *out, const struct cw_ns_row *r, const str
 		cw_rule_peer(f, &p);
 	}
 	f->since_ms = use->start_ms;
-	cw_rule_text(out, f, "pool leak: %+.0f ESTAB/min%s for %.0f min (%u ESTAB now, +%.0f)",
-		     use->slope, to, mins < 1 ? 1 : mins, r->tcp.tcp[CW_TCP_ESTABLISHED], use->rise);
+	cw_rule_text(out, f, "pool leak: %+.0f ESTAB/min%s for %.0f min%s", use->slope, to,
+		     mins < 1 ? 1 : mins, ptext);
 	cw_rule_num(out, f, "slope_per_min", use->slope);
 	cw_rule_num(out, f, "estab", r->tcp.tcp[CW_TCP_ESTABLISHED]);
 	cw_rule_num(out, f, "rise", use->rise);
@@ -118,6 +174,18 @@ static void report(struct cw_rule_out *out, const struct cw_ns_row *r, const str
 		if (pfit)
 			cw_rule_num(out, f, "peer_slope_per_min", pfit->slope);
 	}
+	if (pr->pid) {
+		cw_rule_num(out, f, "pid", pr->pid);
+		cw_rule_str(out, f, "comm", pr->comm);
+	}
+	if (pr->has_fds)
+		cw_rule_num(out, f, "fds", (double)pr->fds);
+	if (pr->has_limit && pr->nofile.soft != CW_NOFILE_UNLIMITED)
+		cw_rule_num(out, f, "nofile_soft", (double)pr->nofile.soft);
+	if (eta_s >= 0)
+		cw_rule_num(out, f, "limit_in_s", eta_s);
+	if (pr->note[0])
+		cw_rule_str(out, f, "process_note", pr->note);
 	if (peer && peer->ep.dir == CW_PEER_OUT)
 		cw_rule_next(out, f,
 			     "nsenter -t %d -n ss -tnp state established dst %s: which process opens them; "
@@ -138,7 +206,6 @@ static void leak_run(void *p, const struct cw_findings_conf *conf, const struct 
 	double v[CW_ARRAY_LEN(t)];
 	size_t i, k;
 
-	(void)conf;
 	for (i = 0; i < s->nrows; i++) {
 		const struct cw_ns_row *r = &s->rows[i];
 		const struct cw_trendfit_bar *bar;
@@ -192,7 +259,10 @@ static void leak_run(void *p, const struct cw_findings_conf *conf, const struct 
 		if (!bestp && named && named->ep.dir != CW_PEER_OUT)
 			continue; /* the pod's rise is inbound: its clients' leak */
 		h->firing = true;
-		report(out, r, pod_ok ? &pod : NULL, named, bestp ? &best : NULL, s->time_ms);
+		/* Inside the pod only for a row with a finding, at most every
+		 * few seconds (cached). */
+		cw_rulekit_proc_read(conf->procfs, r, s->time_ms, &h->proc);
+		report(out, r, pod_ok ? &pod : NULL, named, bestp ? &best : NULL, &h->proc, s->time_ms);
 	}
 	cw_rulekit_peers_expire(&st->peers, s->time_ms);
 	st->prev_ms = s->time_ms;

@@ -1,4 +1,5 @@
-/* rulekit: endpoints as text, series as numbers, per-peer history. */
+/* rulekit: endpoints as text, series as numbers, per-peer history, the
+ * process behind a finding. */
 #include "config.h"
 #include "rulekit.h"
 #include "util.h"
@@ -233,4 +234,75 @@ void cw_rulekit_peers_expire(struct cw_imap *rows, int64_t now)
 void cw_rulekit_peers_free(struct cw_imap *rows)
 {
 	cw_imap_done(rows, free);
+}
+
+/* ---- the process behind a finding ---- */
+
+void cw_rulekit_proc_read(const char *procfs, const struct cw_ns_row *r, int64_t now,
+			  struct cw_rulekit_proc *p)
+{
+	size_t i, best = 0;
+	bool any = false;
+	char *cause = NULL;
+	int e;
+
+	if (p->read_ms && now - p->read_ms < CW_RULEKIT_PROC_MS && now >= p->read_ms)
+		return;
+	memset(p, 0, sizeof(*p));
+	p->read_ms = now ? now : 1;
+	if (!procfs || !r->npids) {
+		snprintf(p->note, sizeof(p->note), "no process known in the namespace");
+		return;
+	}
+	/* The one holding the most descriptors: sockets are descriptors, so
+	 * a leak or a pile-up is in the biggest holder, not in pause. */
+	for (i = 0; i < r->npids && i < CW_ROW_MAXPIDS; i++) {
+		size_t n = 0;
+		bool capped = false;
+
+		e = cw_podfiles_count_fds(procfs, r->pids[i], CW_PODFILES_FD_CAP, &n, &capped,
+					  cause ? NULL : &cause);
+		if (e < 0)
+			continue;
+		if (!any || n > best) {
+			best = n;
+			p->pid = r->pids[i];
+			p->fds_capped = capped;
+		}
+		any = true;
+	}
+	if (!any) {
+		/* No process named: which one holds them is not known. */
+		snprintf(p->note, sizeof(p->note), "fds not read: %s", cause ? cause : "?");
+		free(cause);
+		return;
+	}
+	free(cause);
+	cause = NULL;
+	p->has_fds = true;
+	p->fds = best;
+	cw_proc_comm(procfs, p->pid, p->comm, sizeof(p->comm));
+	e = cw_podfiles_read_limits(procfs, p->pid, &p->nofile, &cause);
+	if (e < 0)
+		snprintf(p->note, sizeof(p->note), "limit not read: %s", cause ? cause : "?");
+	else
+		p->has_limit = true;
+	free(cause);
+}
+
+/* 65536 -> "65,536". */
+const char *cw_rulekit_thousands(uint64_t v, char *buf, size_t n)
+{
+	char raw[32];
+	size_t len, i, o = 0;
+
+	snprintf(raw, sizeof(raw), "%llu", (unsigned long long)v);
+	len = strlen(raw);
+	for (i = 0; i < len && o + 2 < n; i++) {
+		if (i && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = raw[i];
+	}
+	buf[o] = '\0';
+	return buf;
 }

@@ -1,6 +1,7 @@
 /* rulekit: small pieces the trend rules share: an endpoint as text, a
- * series' slot as numbers, and per-peer history kept in a rule's state
- * (the snapshot carries no per-peer trend). */
+ * series' slot as numbers, per-peer history kept in a rule's state (the
+ * snapshot carries no per-peer trend), and the process behind a finding
+ * (through podfiles). */
 #ifndef CW_RULEKIT_H
 #define CW_RULEKIT_H
 
@@ -9,6 +10,7 @@
 #include <stdint.h>
 
 #include "map.h"
+#include "podfiles.h"
 #include "snapshot.h"
 
 /* "10.96.3.4:5432", "[fd00::1]:53"; an inbound peer (whose port is the
@@ -30,6 +32,30 @@ int64_t cw_rulekit_above_since(const struct cw_ns_row *r, unsigned slot, double 
 
 /* The time the row's exact counts were taken, or -1 without any. */
 int64_t cw_rulekit_taken_ms(const struct cw_snapshot *s, const struct cw_ns_row *r);
+
+/* The process behind a finding: of a row's pids, the one holding the most
+ * descriptors, its comm and RLIMIT_NOFILE, read through podfiles (as
+ * hostile input) at most once per CW_RULEKIT_PROC_MS per row; what could
+ * not be read is a note, never a stop. */
+#define CW_RULEKIT_PROC_MS 5000
+
+struct cw_rulekit_proc {
+	int64_t read_ms;              /* when it was read; 0: never */
+	int32_t pid;                  /* 0: none known */
+	char comm[64];                /* sanitised */
+	bool has_fds, fds_capped;     /* capped: at least fds */
+	size_t fds;
+	bool has_limit;
+	struct cw_nofile nofile;
+	char note[200];               /* what could not be read, or "" */
+};
+
+/* Refreshes p (the rule's cache for row r) if it is older than
+ * CW_RULEKIT_PROC_MS. */
+void cw_rulekit_proc_read(const char *procfs, const struct cw_ns_row *r, int64_t now,
+			  struct cw_rulekit_proc *p);
+/* 65536 -> "65,536"; buf of at least 32 bytes. */
+const char *cw_rulekit_thousands(uint64_t v, char *buf, size_t n);
 
 /* Per-peer history of one state for the rows of a rule, in fixed memory:
  * for each row at most CW_RULEKIT_PEERS peers (the busiest in that state
@@ -54,6 +80,7 @@ struct cw_rulekit_peers {
 	int64_t seen_ms;               /* last snapshot with the row */
 	int64_t sampled_ms;            /* the exact count last sampled */
 	bool firing;                   /* for the rule: its finding holds */
+	struct cw_rulekit_proc proc;   /* for the rule: its process, once it fired */
 	struct cw_rulekit_peer p[CW_RULEKIT_PEERS];
 };
 

@@ -60,7 +60,9 @@ ip -n "$t-db" link set "${t}b" up
 start_sockgen "$t-ctl" ctl --estab 20
 start_sockgen "$t-db" db
 start_sockgen "$t-leak" leak --remote 10.251.7.2:8080 --out 2 --leak 1 --max 1000
+SGLEAK=$SG_PID
 start_sockgen "$t-cw" cw --closewait 60
+SGCW=$SG_PID
 start_sockgen "$t-cwg" cwg --closewait-rate 0.2 --max 200
 start_sockgen "$t-ob" ob --estab 10
 for k in 1 2 3 4; do start_sockgen "$t-w$k" "w$k" --estab 5; done
@@ -100,6 +102,8 @@ last=$(findings pool-leak "$ILEAK" | tail -1)
 is "$(jq -r '"\(.peer.direction) \(.peer.addr):\(.peer.port)"' <<<"$last")" "out 10.251.7.2:8080" "... toward the database"
 slope=$(jq -r '.evidence.slope_per_min' <<<"$last")
 ok "$(awk -v s="$slope" 'BEGIN { exit !(s >= 40 && s <= 80) }'; echo $?)" "... at about 60 ESTAB/min ($slope)"
+is "$(jq -r '"\(.pid) \(.evidence.comm) \(.evidence.fds > 100)"' <<<"$last")" "$SGLEAK sockgen true" \
+	"... held by the process with the most descriptors, counted inside the pod"
 diag "$(jq -r .text <<<"$last")"
 
 # close-wait: 60 held for 30 s; a growth of 12/min below the threshold.
@@ -108,6 +112,7 @@ ok "$([ "$ft" -ge 55 ] && [ "$ft" -le 80 ]; echo $?)" "close-wait: 60 CLOSE_WAIT
 last=$(findings close-wait "$ICW" | tail -1)
 is "$(jq -r '"\(.peer.addr):\(.peer.port) \(.evidence.close_wait) \(.evidence.oldest_age_min_s >= 120)"' <<<"$last")" \
 	"127.0.0.1:8080 60 true" "... with its peer, its count, and an age of 2 min or more (a lower bound)"
+is "$(jq -r '"\(.pid) \(.evidence.comm)"' <<<"$last")" "$SGCW sockgen" "... and the process"
 diag "$(jq -r .text <<<"$last")"
 ft=$(first_tick close-wait "$ICWG")
 ok "$([ "$ft" -ge 200 ] && [ "$ft" -le 370 ]; echo $?)" "close-wait: a growth of 12/min is found in about 2 min (tick $ft)"

@@ -6,11 +6,13 @@
  * counters that wrap, and a namespace that vanishes mid-trend. */
 #include "config.h"
 #include "findings.h"
+#include "fstree.h"
 #include "history.h"
 #include "rules.h"
 #include "tap.h"
 #include "trendfit.h"
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,11 +45,45 @@ struct world {
 	struct cw_findings *f;
 };
 
+/* A fake procfs: row 0's processes are pid 4000 ("pause", 3 fds) and
+ * 5000 ("java", 120 fds, soft limit 1024); other rows' are not there. */
+static char procfs[] = "/tmp/cwt-rules.XXXXXX";
+
+static void fake_procfs(void)
+{
+	static const char *limits =
+		"Limit                     Soft Limit           Hard Limit           Units     \n"
+		"Max open files            1024                 4096                 files     \n";
+	char path[256];
+	int i;
+
+	if (!mkdtemp(procfs)) {
+		printf("Bail out! mkdtemp\n");
+		exit(1);
+	}
+	snprintf(path, sizeof(path), "%s/4000/fd", procfs);
+	fstree_mkdirs(path);
+	snprintf(path, sizeof(path), "%s/5000/fd", procfs);
+	fstree_mkdirs(path);
+	for (i = 0; i < 123; i++) {
+		snprintf(path, sizeof(path), "%s/%d/fd/%d", procfs, i < 3 ? 4000 : 5000, i < 3 ? i : i - 3);
+		fstree_write(path, "");
+	}
+	snprintf(path, sizeof(path), "%s/4000/comm", procfs);
+	fstree_write(path, "pause\n");
+	snprintf(path, sizeof(path), "%s/5000/comm", procfs);
+	fstree_write(path, "java\n");
+	snprintf(path, sizeof(path), "%s/4000/limits", procfs);
+	fstree_write(path, limits);
+	snprintf(path, sizeof(path), "%s/5000/limits", procfs);
+	fstree_write(path, limits);
+}
+
 static void world_init(struct world *w, const struct cw_rule_def *rule, unsigned history_min,
 		       unsigned close_wait)
 {
 	static const struct cw_rule_def *one[2];
-	struct cw_findings_conf conf = {.procfs = "/nonexistent", .close_wait = close_wait,
+	struct cw_findings_conf conf = {.procfs = procfs, .close_wait = close_wait,
 					.time_wait = 5000, .syn_sent = 100};
 
 	memset(w, 0, sizeof(*w));
@@ -108,7 +144,8 @@ static struct cw_snapshot *tick(struct world *w, int64_t t)
 		r->pod_name = cw_arena_strdup(&s->arena, p->name);
 		r->workload = cw_arena_strdup(&s->arena, p->wl);
 		r->pids[0] = 4000 + (int32_t)i;
-		r->npids = r->nprocs = 1;
+		r->pids[1] = 5000 + (int32_t)i;
+		r->npids = r->nprocs = 2;
 		r->has_exact = true;
 		r->dumped = true;
 		for (k = 1; k < CW_TCP_NSTATES; k++) {
@@ -310,7 +347,8 @@ static void test_pool_leak(void)
 		f = of(s, CW_RULE_POOL_LEAK, 106);
 		if (f && peer_first < 0) {
 			peer_first = i;
-			peerleak_peer = peer_is(f, "10.96.7.7", 6379);
+			peerleak_peer = peer_is(f, "10.96.7.7", 6379) && f->pid == 0 &&
+					ev_str(f, "process_note") && f->severity == CW_SEV_WARN;
 			ev_num(f, "peer_slope_per_min", &pslope);
 		}
 		if (of(s, CW_RULE_POOL_LEAK, 107))
@@ -330,13 +368,27 @@ static void test_pool_leak(void)
 	ok(strncmp(text, "pool leak: +", 12) == 0 && atoi(text + 12) >= 55 && atoi(text + 12) <= 65 &&
 	   strstr(text, " ESTAB/min to 10.96.3.4:5432 for 2 min") != NULL, "text: %s", text);
 	f = at_first ? of(at_first, CW_RULE_POOL_LEAK, 101) : NULL;
-	ok(f && f->severity == CW_SEV_WARN && f->inode == 101 && f->next && strstr(f->next, "4000"),
-	   "warn, about the row, with a next step naming its process (%s)", f && f->next ? f->next : "");
+	ok(f && f->severity == CW_SEV_CRIT && f->inode == 101 && f->pid == 5000 && f->next &&
+	   strstr(f->next, "nsenter -t 5000 "), "crit, about the row, naming the process holding most fds (%s)",
+	   f && f->next ? f->next : "");
+	{
+		double fds = 0, soft = 0, eta = 0;
+		const char *comm = ev_str(f, "comm");
+
+		ev_num(f, "fds", &fds);
+		ev_num(f, "nofile_soft", &soft);
+		ev_num(f, "limit_in_s", &eta);
+		ok(comm && strcmp(comm, "java") == 0 && fds == 120 && soft == 1024 && eta > 820 && eta < 1000,
+		   "java holds 120 of 1024 fds: the limit in %.0f s at the slope (904)", eta);
+		ok(f && strstr(f->text, "; java[5000] holds 120 of 1,024 fds (limit in ~1") != NULL,
+		   "... in the text: %s", f ? f->text : "");
+	}
 	cw_snapshot_unref(at_first);
 	ok(ended > 420 && ended <= 500, "it ends once the leak stopped for a minute or so (at %lld s)",
 	   (long long)ended);
 	ok(peer_first > 0 && peer_first <= 60 + 150 && peerleak_peer,
-	   "a leak toward one peer inside a noisy pod is found by the per-peer history (at %lld s)",
+	   "a leak toward one peer inside a noisy pod is found by the per-peer history (at %lld s); "
+	   "its process unread, a note",
 	   (long long)peer_first);
 	ok(pslope > 25 && pslope < 35, "... at its peer's slope (%.1f/min, 30)", pslope);
 	is_int(gone_fired, 0, "a namespace that vanishes mid-trend, and a new one with its inode: none");
@@ -390,7 +442,8 @@ static void test_close_wait(void)
 		f = of(s, CW_RULE_CLOSE_WAIT, 201);
 		if (f && first < 0) {
 			first = i;
-			peer_right = peer_is(f, "10.96.5.5", 8080);
+			peer_right = peer_is(f, "10.96.5.5", 8080) && f->pid == 5000 &&
+				     strstr(f->text, "; held by java[5000] (120 fds)") != NULL;
 		}
 		if (f && i == 190) {
 			snprintf(text, sizeof(text), "%s", f->text);
@@ -414,7 +467,7 @@ static void test_close_wait(void)
 	}
 	ok(first >= 89 && first <= 92, "80 CLOSE_WAIT (threshold 50) held 30 s is found (at %lld s, from 60)",
 	   (long long)first);
-	ok(peer_right, "the peer with the most CLOSE_WAIT is named");
+	ok(peer_right, "the peer with the most CLOSE_WAIT is named, and the process");
 	/* The trend keeps each 10-s step's last sample: the run's start is
 	 * known to a step, and the age errs short. */
 	ok(age >= 120 && age <= 130 && held_min == 80 && lower,
@@ -658,6 +711,9 @@ static void test_no_flicker(void)
 
 int main(void)
 {
+	fake_procfs();
+	fstree_guard(procfs, "reading the fake procfs");
+	alarm(60);
 	test_trendfit();
 	test_pool_leak();
 	test_close_wait();
@@ -665,5 +721,7 @@ int main(void)
 	test_avalanche();
 	test_avalanche_quiet();
 	test_no_flicker();
+	alarm(0);
+	nftw(procfs, fstree_rm, 16, FTW_DEPTH | FTW_PHYS);
 	return tap_done();
 }
