@@ -2,8 +2,9 @@
  * one peer, rises steadily: a straight line fits its 10-s trend (least
  * squares, trendfit.c) over at least 2 minutes, with
  *   - R^2 >= 0.8: a steady rise, not noise around a level;
- *   - a rise of at least 20 sockets and 2/min: a pool warming up by a few
- *     connections, or a big pod's drift, is not a leak;
+ *   - a rise of at least 20 sockets, 2/min and 10% of the count it rose
+ *     from: a pool warming up by a few connections, or a big pod's traffic
+ *     drifting up by a few percent, is not a leak;
  *   - each third of the window rising, no single 10-s step carrying more
  *     than half of the rise, and the last minute still rising: a jump (a
  *     20-s burst, a deploy that opens its pool at once) or a rise that
@@ -42,12 +43,12 @@
 #include <string.h>
 
 static const struct cw_trendfit_bar bar_on = {
-	.min_span_ms = 120000, .min_samples = 6, .min_r2 = 0.8, .min_rise = 20, .min_slope = 2,
-	.thirds = 0.7, .max_jump = 0.5, .tail = 0.3,
+	.min_span_ms = 120000, .min_samples = 6, .min_r2 = 0.8, .min_rise = 20, .min_rise_share = 0.1,
+	.min_slope = 2, .thirds = 0.7, .max_jump = 0.5, .tail = 0.3,
 };
 static const struct cw_trendfit_bar bar_keep = {
-	.min_span_ms = 120000, .min_samples = 6, .min_r2 = 0.6, .min_rise = 10, .min_slope = 1,
-	.thirds = 0.25, .max_jump = 0.7, .tail = 0.1,
+	.min_span_ms = 120000, .min_samples = 6, .min_r2 = 0.6, .min_rise = 10, .min_rise_share = 0.05,
+	.min_slope = 1, .thirds = 0.25, .max_jump = 0.7, .tail = 0.1,
 };
 
 struct leak_state {

@@ -81,7 +81,8 @@ static bool passes(const int64_t *t, const double *v, size_t a, size_t b, const 
 		return false;
 	fit_sums(sum, (double)(b - a + 1), &slope, &r2);
 	rise = slope * (double)span / 60000.0;
-	if (slope < bar->min_slope || r2 < bar->min_r2 || rise < bar->min_rise)
+	if (slope < bar->min_slope || r2 < bar->min_r2 || rise < bar->min_rise ||
+	    rise < bar->min_rise_share * v[a])
 		return false;
 	for (i = a; i < b; i++)
 		if (v[i + 1] - v[i] > jump)

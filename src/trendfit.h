@@ -16,6 +16,7 @@ struct cw_trendfit_bar {
 	size_t min_samples;       /* ... with at least this many samples */
 	double min_r2;            /* goodness of the line's fit, 0..1 */
 	double min_rise;          /* the fitted rise over the window, in sockets */
+	double min_rise_share;    /* ... and at least this share of the window's first count */
 	double min_slope;         /* per minute */
 	/* The rise is spread out: the window's thirds each rise at least at
 	 * this share of the line's slope; no single step carries more than
