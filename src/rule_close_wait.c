@@ -130,7 +130,7 @@ static void report(struct cw_rule_out *out, const struct cw_ns_row *r, unsigned 
 	cw_rule_num(out, f, "close_wait", cw);
 	cw_rule_num(out, f, "threshold", thr);
 	if (grow)
-		cw_rule_num(out, f, "slope_per_min", grow->slope);
+		cw_rule_num(out, f, "slope_per_min", cw_rulekit_round(grow->slope, 0.1));
 	if (peer) {
 		cw_rule_str(out, f, "peer", ep);
 		cw_rule_num(out, f, "peer_close_wait", peer->tcp[CW_TCP_CLOSE_WAIT]);

@@ -114,7 +114,7 @@ static void report(struct cw_rule_out *out, const struct cw_ns_row *r, size_t w,
 	cw_rule_str(out, f, "state", watched[w].name);
 	cw_rule_num(out, f, "count", cur);
 	cw_rule_num(out, f, "baseline", b);
-	cw_rule_num(out, f, "ratio", ratio_of(cur, b));
+	cw_rule_num(out, f, "ratio", cw_rulekit_round(ratio_of(cur, b), 0.01));
 	cw_rule_num(out, f, "excess", cur - b);
 	cw_rule_num(out, f, "baseline_window_s", (double)win / 1000.0);
 	if (top)

@@ -161,10 +161,10 @@ static void report(struct cw_rule_out *out, const struct cw_ns_row *r, const str
 	f->since_ms = use->start_ms;
 	cw_rule_text(out, f, "pool leak: %+.0f ESTAB/min%s for %.0f min%s", use->slope, to,
 		     mins < 1 ? 1 : mins, ptext);
-	cw_rule_num(out, f, "slope_per_min", use->slope);
+	cw_rule_num(out, f, "slope_per_min", cw_rulekit_round(use->slope, 0.1));
 	cw_rule_num(out, f, "estab", r->tcp.tcp[CW_TCP_ESTABLISHED]);
-	cw_rule_num(out, f, "rise", use->rise);
-	cw_rule_num(out, f, "r2", use->r2);
+	cw_rule_num(out, f, "rise", cw_rulekit_round(use->rise, 0.1));
+	cw_rule_num(out, f, "r2", cw_rulekit_round(use->r2, 0.001));
 	cw_rule_num(out, f, "window_s", (double)(use->end_ms - use->start_ms) / 1000.0);
 	if (peer) {
 		double rise, cur;
@@ -173,7 +173,7 @@ static void report(struct cw_rule_out *out, const struct cw_ns_row *r, const str
 		if (peer_rise(peer, use->start_ms, &rise, &cur))
 			cw_rule_num(out, f, "peer_estab", cur);
 		if (pfit)
-			cw_rule_num(out, f, "peer_slope_per_min", pfit->slope);
+			cw_rule_num(out, f, "peer_slope_per_min", cw_rulekit_round(pfit->slope, 0.1));
 	}
 	if (pr->pid) {
 		cw_rule_num(out, f, "pid", pr->pid);
@@ -184,7 +184,7 @@ static void report(struct cw_rule_out *out, const struct cw_ns_row *r, const str
 	if (pr->has_limit && pr->nofile.soft != CW_NOFILE_UNLIMITED)
 		cw_rule_num(out, f, "nofile_soft", (double)pr->nofile.soft);
 	if (eta_s >= 0)
-		cw_rule_num(out, f, "limit_in_s", eta_s);
+		cw_rule_num(out, f, "limit_in_s", cw_rulekit_round(eta_s, 1));
 	if (pr->note[0])
 		cw_rule_str(out, f, "process_note", pr->note);
 	if (peer && peer->ep.dir == CW_PEER_OUT)

@@ -41,6 +41,15 @@ void cw_rulekit_peer_of(const struct cw_endpoint *e, struct cw_peer *p)
 	p->dir = e->dir;
 }
 
+double cw_rulekit_round(double v, double step)
+{
+	double k = v / step;
+
+	if (k > 9e15 || k < -9e15)
+		return v;
+	return (double)(int64_t)(k + (k >= 0 ? 0.5 : -0.5)) * step;
+}
+
 size_t cw_rulekit_slot(const struct cw_series *s, unsigned slot, int64_t *t, double *v, size_t max)
 {
 	size_t i, from, n;

@@ -21,6 +21,9 @@ bool cw_rulekit_endpoint_eq(const struct cw_endpoint *a, const struct cw_endpoin
 /* A peer with the endpoint's key and no counts, for cw_rule_peer(). */
 void cw_rulekit_peer_of(const struct cw_endpoint *e, struct cw_peer *p);
 
+/* v rounded to a multiple of step (0.1, 0.001): evidence stays readable. */
+double cw_rulekit_round(double v, double step);
+
 /* Times and values of one slot of a series (at most max, the newest). */
 size_t cw_rulekit_slot(const struct cw_series *s, unsigned slot, int64_t *t, double *v, size_t max);
 
