@@ -8,6 +8,8 @@
 #include "findings.h"
 #include "fstree.h"
 #include "history.h"
+#include "map.h"
+#include "rulekit.h"
 #include "rules.h"
 #include "tap.h"
 #include "trendfit.h"
@@ -268,6 +270,73 @@ static void test_trendfit(void)
 	ok(!cw_trendfit_rise(t, v, 31, &bar, &fit), "a rise that stopped does not fit");
 	/* Too short. */
 	ok(!cw_trendfit_rise(t, v, 10, &bar, &fit), "90 s is too short");
+}
+
+/* ---- rulekit's per-peer history: bounded ---- */
+
+static size_t tracked(const struct cw_rulekit_peers *h, const char **addrs, size_t n)
+{
+	size_t k, i, found = 0;
+
+	for (k = 0; k < CW_RULEKIT_PEERS; k++) {
+		char buf[80];
+
+		if (!h->p[k].used)
+			continue;
+		cw_rulekit_endpoint_str(&h->p[k].ep, buf, sizeof(buf));
+		for (i = 0; i < n; i++)
+			if (strcmp(buf, addrs[i]) == 0)
+				found++;
+	}
+	return found;
+}
+
+static void test_rulekit_peers(void)
+{
+	struct cw_imap rows = {0};
+	struct cw_rulekit_peers *h = NULL;
+	const char *busy[] = {"10.0.0.30:80", "10.0.0.31:80"};
+	size_t k, used, most = 0;
+	int64_t t, prev = -1;
+	int i, j;
+
+	/* 40 peers over 5 minutes, the 12 busiest listed each tick, a
+	 * different set every 10 s; two get busier than all. */
+	for (i = 0; i < 300; i++) {
+		struct cw_snapshot *s = cw_snapshot_new();
+		struct cw_ns_row *r = cw_arena_alloc(&s->arena, sizeof(*r));
+
+		t = T0 + (int64_t)i * 1000;
+		s->time_ms = t;
+		r->id = 77;
+		r->has_exact = true;
+		r->peers = cw_arena_alloc(&s->arena, 12 * sizeof(*r->peers));
+		r->npeers = 12;
+		r->peers_all = 40;
+		for (j = 0; j < 12; j++) {
+			char a[32];
+			int who = j < 2 && i >= 200 ? 30 + j : (i / 10 + j) % 40;
+
+			snprintf(a, sizeof(a), "10.0.0.%d", who);
+			cw_addr_parse(a, &r->peers[j].addr);
+			r->peers[j].port = 80;
+			r->peers[j].tcp[CW_TCP_ESTABLISHED] = j < 2 && i >= 200 ? 500 : 12 - (uint32_t)j;
+		}
+		h = cw_rulekit_peers_update(&rows, s, r, CW_TCP_ESTABLISHED, prev);
+		for (k = used = 0; k < CW_RULEKIT_PEERS; k++)
+			used += h->p[k].used;
+		if (used > most)
+			most = used;
+		prev = t;
+		cw_rulekit_peers_expire(&rows, t);
+		cw_snapshot_unref(s);
+	}
+	ok(most <= CW_RULEKIT_PEERS, "at most %d peers tracked per row (%zu)", CW_RULEKIT_PEERS, most);
+	is_int(tracked(h, busy, 2), 2, "the busiest take the quietest's places");
+	is_int(cw_imap_count(&rows), 1, "one row");
+	cw_rulekit_peers_expire(&rows, T0 + 300000 + CW_RULEKIT_FORGET_MS + 1);
+	is_int(cw_imap_count(&rows), 0, "a row not seen for a minute is forgotten");
+	cw_rulekit_peers_free(&rows);
 }
 
 /* ---- pool-leak ---- */
@@ -746,6 +815,7 @@ int main(void)
 	fstree_guard(procfs, "reading the fake procfs");
 	alarm(60);
 	test_trendfit();
+	test_rulekit_peers();
 	test_pool_leak();
 	test_close_wait();
 	test_off_baseline();
