@@ -106,7 +106,7 @@ static void report(struct cw_rule_out *out, const struct cw_ns_row *r, unsigned 
 	double held_min = 0;
 	int64_t held = cw_rulekit_above_since(r, CW_TCP_CLOSE_WAIT, 1, &held_min);
 	int32_t pid = pr->pid ? pr->pid : r->npids ? r->pids[0] : 0;
-	char held_by[160] = "", fds[32];
+	char held_by[160] = "", fds[32], in_ns[300];
 
 	f->pid = pr->pid;
 	if (pr->pid && pr->has_fds)
@@ -149,9 +149,9 @@ static void report(struct cw_rule_out *out, const struct cw_ns_row *r, unsigned 
 		cw_rule_str(out, f, "process_note", pr->note);
 	cw_rule_next(out, f,
 		     "the application does not close sockets its peer%s closed: "
-		     "nsenter -t %d -n ss -tnp state close-wait shows which process; look for "
+		     "%s ss -tnp state close-wait shows which process; look for "
 		     "connections or response bodies never closed",
-		     peer ? "" : "s", (int)pid);
+		     peer ? "" : "s", cw_rulekit_in_ns(r, pid, in_ns, sizeof(in_ns)));
 }
 
 static void cwait_run(void *p, const struct cw_findings_conf *conf, const struct cw_snapshot *s,

@@ -139,7 +139,7 @@ static void report(struct cw_rule_out *out, const struct cw_ns_row *r, const str
 		   const struct cw_rulekit_proc *pr, int64_t now)
 {
 	const struct cw_trendfit *use = pod ? pod : pfit;
-	char ep[96] = "", to[112] = "", ptext[200];
+	char ep[96] = "", to[112] = "", ptext[200], in_ns[300];
 	double mins = (double)(now - use->start_ms) / 60000.0, eta_s;
 	int32_t pid = pr->pid ? pr->pid : r->npids ? r->pids[0] : 0;
 	struct cw_finding *f;
@@ -187,16 +187,15 @@ static void report(struct cw_rule_out *out, const struct cw_ns_row *r, const str
 		cw_rule_num(out, f, "limit_in_s", cw_rulekit_round(eta_s, 1));
 	if (pr->note[0])
 		cw_rule_str(out, f, "process_note", pr->note);
+	cw_rulekit_in_ns(r, pid, in_ns, sizeof(in_ns));
 	if (peer && peer->ep.dir == CW_PEER_OUT)
 		cw_rule_next(out, f,
-			     "nsenter -t %d -n ss -tnp state established dst %s: which process opens them; "
+			     "%s ss -tnp state established dst %s: which process opens them; "
 			     "check its pool returns connections to %s",
-			     (int)pid, ep, ep);
+			     in_ns, ep, ep);
 	else
 		cw_rule_next(out, f,
-			     "nsenter -t %d -n ss -tnp state established: which process holds them, "
-			     "and to whom",
-			     (int)pid);
+			     "%s ss -tnp state established: which process holds them, and to whom", in_ns);
 }
 
 static void leak_run(void *p, const struct cw_findings_conf *conf, const struct cw_snapshot *s,

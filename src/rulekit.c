@@ -41,6 +41,19 @@ void cw_rulekit_peer_of(const struct cw_endpoint *e, struct cw_peer *p)
 	p->dir = e->dir;
 }
 
+const char *cw_rulekit_in_ns(const struct cw_ns_row *r, int32_t pid, char *buf, size_t n)
+{
+	if (!pid && r->npids)
+		pid = r->pids[0];
+	if (pid > 0)
+		snprintf(buf, n, "nsenter -t %d -n", (int)pid);
+	else if (r->netns_name && r->netns_name[0])
+		snprintf(buf, n, "ip netns exec %s", r->netns_name);
+	else
+		snprintf(buf, n, "(in its namespace)");
+	return buf;
+}
+
 double cw_rulekit_round(double v, double step)
 {
 	double k = v / step;

@@ -21,6 +21,11 @@ bool cw_rulekit_endpoint_eq(const struct cw_endpoint *a, const struct cw_endpoin
 /* A peer with the endpoint's key and no counts, for cw_rule_peer(). */
 void cw_rulekit_peer_of(const struct cw_endpoint *e, struct cw_peer *p);
 
+/* The command prefix that runs a command in the row's namespace, for a
+ * next step: "nsenter -t PID -n" (pid, else the row's first), "ip netns
+ * exec NAME", or "(in its namespace)" when neither is known. */
+const char *cw_rulekit_in_ns(const struct cw_ns_row *r, int32_t pid, char *buf, size_t n);
+
 /* v rounded to a multiple of step (0.1, 0.001): evidence stays readable. */
 double cw_rulekit_round(double v, double step);
 
