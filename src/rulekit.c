@@ -56,11 +56,15 @@ const char *cw_rulekit_in_ns(const struct cw_ns_row *r, int32_t pid, char *buf, 
 
 double cw_rulekit_round(double v, double step)
 {
-	double k = v / step;
+	/* Divide by the whole inverse of a fractional step: 599 / 10 is the
+	 * double nearest 59.9, while 599 * 0.1 is not (and prints long). */
+	double inv = step < 1 ? (double)(int64_t)(1.0 / step + 0.5) : 0;
+	double k = inv ? v * inv : v / step;
 
 	if (k > 9e15 || k < -9e15)
 		return v;
-	return (double)(int64_t)(k + (k >= 0 ? 0.5 : -0.5)) * step;
+	k = (double)(int64_t)(k + (k >= 0 ? 0.5 : -0.5));
+	return inv ? k / inv : k * step;
 }
 
 size_t cw_rulekit_slot(const struct cw_series *s, unsigned slot, int64_t *t, double *v, size_t max)

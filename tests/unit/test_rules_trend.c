@@ -270,6 +270,9 @@ static void test_trendfit(void)
 	ok(!cw_trendfit_rise(t, v, 31, &bar, &fit), "a rise that stopped does not fit");
 	/* Too short. */
 	ok(!cw_trendfit_rise(t, v, 10, &bar, &fit), "90 s is too short");
+	ok(cw_rulekit_round(59.93, 0.1) == 59.9 && cw_rulekit_round(0.99997, 0.001) == 1.0 &&
+	   cw_rulekit_round(-2.25, 0.1) == -2.3 && cw_rulekit_round(19824.1, 1) == 19824,
+	   "evidence rounds to the nearest step, as the double a reader would write");
 }
 
 /* ---- rulekit's per-peer history: bounded ---- */
