@@ -32,6 +32,8 @@ static void state_free(void *v)
 	cw_ident_done(&s->ident);
 	cw_diag_close(s->diag);
 	cw_nscount_close(&s->cnt);
+	if (s->ct_fd >= 0)
+		close(s->ct_fd);
 	cw_agg_done(&s->agg);
 	free(s->setup_err);
 	free(s->count_err);
@@ -114,6 +116,8 @@ int cw_collector_new(struct cw_collector **out, const struct cw_collector_cfg *c
 	c->podid = cw_podid_new(c->procfs, &c->root);
 	cw_podid_index(c->podid);
 	read_hostname(c);
+	cw_node_files_init(&c->node);
+	cw_node_files_open(&c->node, c->procfs);
 	*out = c;
 	return 0;
 }
@@ -123,6 +127,7 @@ void cw_collector_free(struct cw_collector *c)
 	if (!c)
 		return;
 	cw_imap_done(&c->states, state_free);
+	cw_node_files_close(&c->node);
 	cw_nslist_done(&c->list);
 	cw_nslist_done(&c->next);
 	free(c->scan_note);
@@ -145,8 +150,32 @@ void cw_collector_free(struct cw_collector *c)
 struct setup_ctx {
 	struct nsstate *s;
 	enum cw_diag_mode mode;
+	struct cw_sysctl_fds *host;  /* the node's copy of the host's sysctls, for the host */
+	int64_t now;
 	char *cause;
 };
+
+/* Inside a namespace: its sysctls, and its conntrack file if not open yet.
+ * /proc/sys/net answers for the namespace of the thread that opens a file
+ * there, whatever procfs mount the path goes through: read from anywhere
+ * else, these would be our own namespace's values. */
+static void read_inside(struct nsstate *s, int64_t now)
+{
+	struct cw_sysctls v;
+
+	s->sysctl_ms = now;
+	if (cw_sysctl_read_once("/proc/sys", &v) == 0) {
+		s->sysctl = v;
+		s->has_sysctl = true;
+	}
+	/* thread-self/net is this thread's namespace too. Without the
+	 * conntrack module the file is absent: tried again at the next read. */
+	if (s->ct_fd < 0) {
+		int fd = cw_ctstat_open("/proc/thread-self/net");
+
+		s->ct_fd = fd >= 0 ? fd : -1;
+	}
+}
 
 static int read_ehash(void)
 {
@@ -173,6 +202,10 @@ static int setup_inside(void *arg)
 	if (r < 0)
 		return r;
 	x->s->shared_ehash = read_ehash();
+	read_inside(x->s, x->now);
+	/* The host's are kept open and read every tick, for the node. */
+	if (x->host && !cw_sysctl_is_open(x->host))
+		cw_sysctl_open(x->host, "/proc/sys");
 	/* thread-self/net is this thread's namespace: the one just entered.
 	 * The open files keep reading it after we leave. */
 	if (!cw_nscount_is_open(&x->s->cnt))
@@ -182,7 +215,8 @@ static int setup_inside(void *arg)
 
 static void setup(struct cw_collector *c, struct nsstate *s, int64_t now)
 {
-	struct setup_ctx x = {.s = s, .mode = c->diag_mode};
+	struct setup_ctx x = {.s = s, .mode = c->diag_mode, .now = now,
+			      .host = s->inode == c->host_inode ? &c->node.host : NULL};
 	int fd, r;
 
 	s->setup_tried = true;
@@ -216,6 +250,11 @@ static void setup(struct cw_collector *c, struct nsstate *s, int64_t now)
 
 		x.cause = NULL;
 		r = cw_nscount_open(&s->cnt, dir, &x.cause);
+		/* stat/nf_conntrack follows the pid's namespace too. */
+		if (r == 0 && s->ct_fd < 0) {
+			fd = cw_ctstat_open(dir);
+			s->ct_fd = fd >= 0 ? fd : -1;
+		}
 		free(dir);
 		if (r < 0 && !s->setup_err) {
 			s->setup_err = cw_xasprintf("%s%s", x.cause ? x.cause : strerror(-r),
@@ -234,7 +273,7 @@ static unsigned held_fds(const struct nsstate *s)
 
 	for (i = 0; i < CW_NSCOUNT_NFILES; i++)
 		n += s->cnt.fd[i] >= 0;
-	return n;
+	return n + (s->ct_fd >= 0);
 }
 
 /* Closes a namespace's kept handles; it is set up again once it may keep them. */
@@ -243,6 +282,10 @@ static void release(struct nsstate *s)
 	cw_diag_close(s->diag);
 	s->diag = NULL;
 	cw_nscount_close(&s->cnt);
+	if (s->ct_fd >= 0)
+		close(s->ct_fd);
+	s->ct_fd = -1;
+	s->has_sysctl = false;
 	s->setup_tried = false;
 	free(s->setup_err);
 	s->setup_err = NULL;
@@ -316,6 +359,9 @@ static struct nsstate *state_get(struct cw_collector *c, uint64_t inode, int64_t
 	s->first_ms = now;
 	s->shared_ehash = -1;
 	s->cnt = (struct cw_nscount)CW_NSCOUNT_CLOSED;
+	s->ct_fd = -1;
+	s->conntrack = -1;
+	cw_sysctls_unknown(&s->sysctl);
 	cw_imap_put(&c->states, inode, s);
 	return s;
 }
@@ -330,6 +376,55 @@ static void unnamed(struct nsstate *s, size_t *count)
 	s->ident.note = cw_xasprintf("not named yet: at most %d namespaces are examined per tick",
 				     CW_EXAMINE_PER_TICK);
 	(*count)++;
+}
+
+static int sysctl_inside(void *arg)
+{
+	struct setup_ctx *x = arg;
+
+	read_inside(x->s, x->now);
+	return 0;
+}
+
+/* Reads the sysctls of the namespaces whose values are the oldest past
+ * CW_SYSCTL_REFRESH_MS, entering each: as many per tick as spreads them
+ * all over that period, round-robin. Only namespaces set up from inside
+ * (those with a sock_diag socket) can be entered. The host's are read
+ * every tick from kept files instead. */
+static void refresh_sysctls(struct cw_collector *c, int64_t now, size_t *examined)
+{
+	size_t quota, start, k;
+
+	if (!c->norder)
+		return;
+	quota = 1 + (size_t)((double)c->norder * c->interval_s * 1000.0 / CW_SYSCTL_REFRESH_MS);
+	start = c->sysctl_next < c->norder ? c->sysctl_next : 0;
+	for (k = 0; k < c->norder && quota && *examined < 2 * CW_EXAMINE_PER_TICK; k++) {
+		struct nsstate *s = c->order[(start + k) % c->norder];
+		struct setup_ctx x = {.s = s, .now = now};
+		int fd;
+
+		if (!s->diag || s->inode == c->host_inode || now - s->sysctl_ms < CW_SYSCTL_REFRESH_MS)
+			continue;
+		if (s->inode == c->self_inode) {
+			sysctl_inside(&x);
+		} else {
+			s->sysctl_ms = now; /* a failure waits for the next round too */
+			fd = cw_netns_open(s->info, c->procfs, &c->root, NULL);
+			if (fd >= 0) {
+				cw_nsenter_call(fd, sysctl_inside, &x, NULL);
+				close(fd);
+			}
+		}
+		quota--;
+		(*examined)++;
+		c->sysctl_next = (start + k + 1) % c->norder;
+	}
+	/* Node files missing at start (conntrack's module loads later). */
+	if (now - c->node_open_ms >= CW_SYSCTL_REFRESH_MS) {
+		c->node_open_ms = now;
+		cw_node_files_open(&c->node, c->procfs);
+	}
 }
 
 /* Discovery, naming, setup; leaves c->order holding this tick's live states. */
@@ -410,6 +505,7 @@ static void refresh(struct cw_collector *c, const struct cw_wants *w, int64_t no
 			examined++;
 		}
 	}
+	refresh_sysctls(c, now, &examined);
 	/* Close what vanished: our handles would keep a dead namespace alive. */
 	for (cw_imap_iter_init(&it, &c->states); cw_imap_next(&it);) {
 		struct nsstate *s = it.val;
@@ -613,6 +709,26 @@ static void fill_row(struct cw_snapshot *snap, struct cw_ns_row *row, const stru
 		cw_agg_to_row(&s->agg, a, row);
 }
 
+/* A row's settings: the host's are the node's, read this tick; the others'
+ * were read inside at most CW_SYSCTL_REFRESH_MS ago, with this tick's
+ * conntrack count. */
+static void fill_sysctl(const struct cw_collector *c, struct cw_ns_row *row,
+			const struct nsstate *s, const struct cw_node *node)
+{
+	if (s->inode == c->host_inode && cw_sysctl_is_open(&c->node.host)) {
+		row->sysctl = node->sysctl;
+		row->has_sysctl = true;
+		return;
+	}
+	row->sysctl = s->sysctl;
+	if (!s->has_sysctl)
+		cw_sysctls_unknown(&row->sysctl);
+	/* The conntrack limit applies to each namespace's own count, not to
+	 * the node's sum: nf_conntrack_max caps every namespace's table. */
+	row->sysctl.conntrack_count = s->conntrack;
+	row->has_sysctl = s->has_sysctl || s->conntrack >= 0;
+}
+
 static int row_cmp(const void *a, const void *b)
 {
 	const struct cw_ns_row *x = a, *y = b;
@@ -739,6 +855,9 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	hn_socks = (w->sockets_id & CW_ROW_ID_CGROUP) != 0;
 	refresh(c, w, now_ms);
 	read_counters(c);
+	cw_node_files_read(&c->node, &snap->node);
+	for (i = 0; i < c->norder; i++)
+		c->order[i]->conntrack = cw_ctstat_read(c->order[i]->ct_fd);
 	if (!c->cgmap_scanned || now_ms - c->cgmap_ms >= CW_CGMAP_RESCAN_MS)
 		cw_collect_cgmap_rescan(c, now_ms);
 	memset(&c->kept, 0, sizeof(c->kept));
@@ -801,6 +920,7 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	snap->rows = cw_arena_alloc(&snap->arena, (nrows ? nrows : 1) * sizeof(*snap->rows));
 	for (i = 0; i < c->norder; i++) {
 		fill_row(snap, &snap->rows[i], c->order[i], fd_note, now_ms);
+		fill_sysctl(c, &snap->rows[i], c->order[i], &snap->node);
 		shared |= snap->rows[i].shared_ehash == 1;
 	}
 	for (i = 0; i < c->nhn; i++)

@@ -15,6 +15,7 @@
 #include "hostnet.h"
 #include "map.h"
 #include "netns.h"
+#include "node.h"
 #include "nscount.h"
 #include "podid.h"
 #include "root.h"
@@ -36,6 +37,10 @@
  * a socket names a cgroup not seen yet, at most this often: */
 #define CW_CGMAP_RESCAN_MS 10000
 #define CW_CGMAP_UNKNOWN_MS 1000
+/* A namespace's sysctls are read again this often: reading them means
+ * entering it, which a tick does only for a few namespaces (the refreshes
+ * are spread over the period, CW_EXAMINE_PER_TICK bounding them). */
+#define CW_SYSCTL_REFRESH_MS 30000
 
 struct nsstate {
 	uint64_t inode;
@@ -57,6 +62,12 @@ struct nsstate {
 	struct cw_nscount cnt;
 	struct cw_counters counters, counters_at_dump;
 	char *count_err;
+
+	int ct_fd;                      /* stat/nf_conntrack, or -1 */
+	int64_t conntrack;              /* its entries this tick, or -1 */
+	bool has_sysctl;                /* sysctl holds what was read inside */
+	struct cw_sysctls sysctl;
+	int64_t sysctl_ms;              /* when it was read (or tried) */
 
 	struct cw_agg agg;
 	bool has_exact, dumped;
@@ -132,6 +143,10 @@ struct cw_collector {
 	size_t nhn, caphn;
 	struct cw_hostnet_split split;
 	struct kept kept;
+
+	struct cw_node_files node; /* the node's files and the host's sysctls */
+	int64_t node_open_ms;      /* when missing node files were last tried */
+	size_t sysctl_next;        /* where this tick's sysctl refreshes start */
 };
 
 
