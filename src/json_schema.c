@@ -377,6 +377,77 @@ static bool get_u64str(struct cw_json_reader *r, const struct cw_json_field *f, 
 
 const struct cw_json_conv cw_json_u64str = {"u64str", put_u64str, get_u64str, NULL};
 
+/* A kernel setting or limit (int64_t): -1 is unknown and left out. JSON
+ * numbers are doubles: a value past 2^53 (file-max is often 2^63 - 1,
+ * "no limit") comes back rounded, and one that rounds to 2^63 as
+ * INT64_MAX, so a written value always reads back. */
+static bool read_known(struct cw_json_reader *r, const char *key, const cJSON *v, int64_t *out)
+{
+	double d;
+
+	if (!cJSON_IsNumber(v))
+		return fail(r, key, "not a non-negative number (found %s)", cw_json_type_name(v));
+	d = v->valuedouble;
+	if (!isfinite(d) || d < 0)
+		return fail(r, key, "not a non-negative number (found %g)", d);
+	if (!whole(d))
+		return fail(r, key, "not a whole number (found %g)", d);
+	if (d > TWO_POW_63)
+		return fail(r, key, "out of range (found %g)", d);
+	*out = d >= TWO_POW_63 ? INT64_MAX : (int64_t)d;
+	return true;
+}
+
+static cJSON *put_known(const struct cw_json_field *f, const struct cw_json_ref *o)
+{
+	int64_t v = *(int64_t *)at(f, o);
+
+	return v >= 0 ? num((double)v) : NULL;
+}
+
+static bool get_known(struct cw_json_reader *r, const struct cw_json_field *f, const cJSON *v,
+		      const struct cw_json_ref *o)
+{
+	return read_known(r, f->key, v, at(f, o));
+}
+
+static const struct cw_json_conv conv_known = {"known", put_known, get_known, NULL};
+
+/* ip_local_port_range: int64_t[2] (lo, hi) as [lo, hi], ports, lo <= hi;
+ * left out when either is unknown. */
+static cJSON *put_range(const struct cw_json_field *f, const struct cw_json_ref *o)
+{
+	const int64_t *p = at(f, o);
+	cJSON *arr;
+
+	if (p[0] < 0 || p[1] < 0)
+		return NULL;
+	arr = must(cJSON_CreateArray());
+	cJSON_AddItemToArray(arr, num((double)p[0]));
+	cJSON_AddItemToArray(arr, num((double)p[1]));
+	return arr;
+}
+
+static bool get_range(struct cw_json_reader *r, const struct cw_json_field *f, const cJSON *v,
+		      const struct cw_json_ref *o)
+{
+	int64_t *p = at(f, o);
+	uint64_t lo, hi;
+
+	if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != 2)
+		return fail(r, f->key, "not an array of two ports (found %s)", cw_json_type_name(v));
+	if (!read_uint(r, f->key, cJSON_GetArrayItem(v, 0), 65535, &lo) ||
+	    !read_uint(r, f->key, cJSON_GetArrayItem(v, 1), 65535, &hi))
+		return false;
+	if (lo > hi)
+		return fail(r, f->key, "the first port is above the second");
+	p[0] = (int64_t)lo;
+	p[1] = (int64_t)hi;
+	return true;
+}
+
+static const struct cw_json_conv conv_range = {"range", put_range, get_range, NULL};
+
 /* ---- booleans ---- */
 
 static cJSON *put_bool(const struct cw_json_field *f, const struct cw_json_ref *o)
@@ -1588,6 +1659,54 @@ static const struct cw_json_field rates_fields[] = {
 static const struct cw_json_object rates_object =
 	TABLE("rates", rates_fields, struct cw_rates, NULL, NULL);
 
+/* A namespace's kernel settings, by their kernel names; unknown ones are
+ * left out. The range is the two int64_t port_lo and port_hi. */
+_Static_assert(offsetof(struct cw_sysctls, port_hi) == offsetof(struct cw_sysctls, port_lo) +
+	       sizeof(int64_t), "ip_local_port_range is two int64_t side by side");
+#define SYSCTL(m) CW_JSON_AT(struct cw_sysctls, m)
+#define SYSCTL_RANGE(type, pre) .off = offsetof(type, pre port_lo), .size = 2 * sizeof(int64_t)
+static const struct cw_json_field sysctl_fields[] = {
+	{"tcp_tw_reuse",            &conv_known, SYSCTL(tcp_tw_reuse)},
+	{"tcp_fin_timeout",         &conv_known, SYSCTL(tcp_fin_timeout)},
+	{"tcp_max_tw_buckets",      &conv_known, SYSCTL(tcp_max_tw_buckets)},
+	{"ip_local_port_range",     &conv_range, SYSCTL_RANGE(struct cw_sysctls, )},
+	{"somaxconn",               &conv_known, SYSCTL(somaxconn)},
+	{"tcp_child_ehash_entries", &conv_known, SYSCTL(tcp_child_ehash_entries)},
+	{"nf_conntrack_count",      &conv_known, SYSCTL(conntrack_count)},
+};
+
+static void sysctl_init(const struct cw_json_ref *o)
+{
+	cw_sysctls_unknown(o->part[0]);
+}
+
+static const struct cw_json_object sysctl_object =
+	TABLE("sysctl", sysctl_fields, struct cw_sysctls, sysctl_init, NULL);
+
+/* The node's limits and the host namespace's settings, flat, by their
+ * kernel names (file-nr as /proc/sys/fs names it). */
+#define NODE(m) CW_JSON_AT(struct cw_node, m)
+static const struct cw_json_field node_fields[] = {
+	{"file-nr",                 &conv_known, NODE(file_nr)},
+	{"file-max",                &conv_known, NODE(file_max)},
+	{"nf_conntrack_count",      &conv_known, NODE(sysctl.conntrack_count)},
+	{"nf_conntrack_max",        &conv_known, NODE(conntrack_max)},
+	{"tcp_tw_reuse",            &conv_known, NODE(sysctl.tcp_tw_reuse)},
+	{"tcp_fin_timeout",         &conv_known, NODE(sysctl.tcp_fin_timeout)},
+	{"tcp_max_tw_buckets",      &conv_known, NODE(sysctl.tcp_max_tw_buckets)},
+	{"ip_local_port_range",     &conv_range, SYSCTL_RANGE(struct cw_node, sysctl.)},
+	{"somaxconn",               &conv_known, NODE(sysctl.somaxconn)},
+	{"tcp_child_ehash_entries", &conv_known, NODE(sysctl.tcp_child_ehash_entries)},
+};
+
+static void node_init(const struct cw_json_ref *o)
+{
+	cw_node_unknown(o->part[0]);
+}
+
+static const struct cw_json_object node_object =
+	TABLE("node", node_fields, struct cw_node, node_init, NULL);
+
 /* The "pod" object is made of the row's own pod fields. */
 #define ROW(m) CW_JSON_AT(struct cw_ns_row, m)
 #define ROW_COUNT(m) .count = offsetof(struct cw_ns_row, m)
@@ -1601,13 +1720,15 @@ static const struct cw_json_field pod_fields[] = {
 static const struct cw_json_object pod_object =
 	TABLE("pod", pod_fields, struct cw_ns_row, NULL, NULL);
 
-/* What absence means for a row: no exact counts yet, the hash unknown. */
+/* What absence means for a row: no exact counts yet, the hash and the
+ * settings unknown. */
 static void row_init(const struct cw_json_ref *o)
 {
 	struct cw_ns_row *row = o->part[0];
 
 	row->exact_age_ms = -1;
 	row->shared_ehash = -1;
+	cw_sysctls_unknown(&row->sysctl);
 }
 
 static const char *const dump_modes[] = {"legacy", "family", NULL};
@@ -1642,6 +1763,8 @@ static const struct cw_json_field row_fields[] = {
 	                                  .sub = &counters_object},
 	{"rates",        &cw_json_obj,    ROW(rates), FLAGGED(struct cw_ns_row, rates.valid),
 	                                  .sub = &rates_object},
+	{"sysctl",       &cw_json_obj,    ROW(sysctl), FLAGGED(struct cw_ns_row, has_sysctl),
+	                                  .sub = &sysctl_object},
 	{"peers",        &cw_json_list,   ROW(peers), ROW_COUNT(npeers), .when = &when_exact,
 	                                  .sub = &peer_object},
 	{"peers_total",  &conv_listed,    ROW(peers_all), ROW_COUNT(npeers), .when = &when_exact,
@@ -1687,6 +1810,8 @@ static const struct cw_json_field snapshot_fields[] = {
 	{"time",      &cw_json_stamp,  SNAP(time_ms)},
 	{"hostname",  &cw_json_str,    SNAP(hostname)},
 	{"collector", &cw_json_obj,    SNAP(collector), .sub = &collector_object},
+	{"node",      &cw_json_obj,    SNAP(node), FLAGGED(struct cw_snapshot, node.valid),
+	                               .sub = &node_object},
 	{"findings",  &cw_json_list,   SNAP(findings), .count = offsetof(struct cw_snapshot, nfindings),
 	                               .sub = &finding_object},
 	{"netns",     &cw_json_list,   SNAP(rows), .count = offsetof(struct cw_snapshot, nrows),
@@ -1700,7 +1825,7 @@ const struct cw_json_object *const cw_json_finding_object = &finding_object;
 
 const struct cw_json_object *const cw_json_objects[] = {
 	&cw_json_snapshot_object, &collector_object, &row_object, &pod_object, &counters_object,
-	&rates_object,
+	&rates_object, &sysctl_object, &node_object,
 	&peer_object, &listener_object, &socket_object, &info_object, &finding_object,
 	&endpoint_object, NULL,
 };

@@ -42,7 +42,7 @@ done
 
 # json_in: the snapshots small enough to mutate quickly, and each line of the
 # series (one document per line).
-cp "$fx"/snapshots/small.json "$fx"/snapshots/hostile.json "$out/json_in/"
+cp "$fx"/snapshots/small.json "$fx"/snapshots/hostile.json "$fx"/snapshots/node.json "$out/json_in/"
 i=0
 while IFS= read -r line; do
 	printf '%s\n' "$line" >"$out/json_in/series-$i.json"

@@ -613,7 +613,7 @@ static void test_demo_table(void)
 static void test_stream(void)
 {
 	static const char *const names[] = {"small.json", "incident.json", "big.json", "hostile.json",
-					    "hostnet.json", NULL};
+					    "hostnet.json", "node.json", NULL};
 	const char *top = getenv("top_srcdir");
 	size_t i;
 

@@ -566,7 +566,83 @@ static struct cw_snapshot *full(void)
 	s->rows[0].baseline[CW_TCP_TIME_WAIT] = 2;
 	s->rows[0].baseline[0] = 6.5;
 	add_findings(s);
+	/* What the collector reads of the node and of each namespace. */
+	s->node = (struct cw_node){
+		.valid = true, .file_nr = 1632, .file_max = 9223372036854775807LL,
+		.conntrack_max = 262144,
+		.sysctl = {.tcp_tw_reuse = 2, .tcp_fin_timeout = 60, .tcp_max_tw_buckets = 262144,
+			   .port_lo = 32768, .port_hi = 60999, .somaxconn = 4096,
+			   .tcp_child_ehash_entries = 0, .conntrack_count = 12},
+	};
+	s->rows[0].has_sysctl = true;
+	s->rows[0].sysctl = (struct cw_sysctls){
+		.tcp_tw_reuse = 1, .tcp_fin_timeout = 30, .tcp_max_tw_buckets = 2048, .port_lo = 20000,
+		.port_hi = 30000, .somaxconn = 128, .tcp_child_ehash_entries = 4096, .conntrack_count = 3,
+	};
 	return s;
+}
+
+/* The node object and a row's sysctls: every value read back as written,
+ * file-max's 2^63 - 1 included (a double cannot hold it: it comes back as
+ * INT64_MAX all the same); unknown values left out and read as -1; no
+ * node, no key. */
+static void test_node_sysctl(void)
+{
+	struct cw_snapshot *s = full(), *b;
+	char *json = NULL;
+	const struct cw_ns_row *r;
+
+	b = round_trip(s, "node and sysctl", &json);
+	ok(b && memcmp(&b->node, &s->node, sizeof(s->node)) == 0, "node read back as written");
+	ok(b && b->node.file_max == INT64_MAX, "file-max 2^63 - 1 read back");
+	r = b ? cw_snapshot_find(b, s->rows[0].id) : NULL;
+	ok(r && r->has_sysctl && memcmp(&r->sysctl, &s->rows[0].sysctl, sizeof(r->sysctl)) == 0,
+	   "a row's sysctl read back as written");
+	r = b ? cw_snapshot_find(b, s->rows[2].id) : NULL;
+	ok(r && !r->has_sysctl && r->sysctl.tcp_fin_timeout == -1 && r->sysctl.port_lo == -1,
+	   "a row without sysctl: unknown (-1)");
+	ok(json && strstr(json, "\"node\":{\"file-nr\":1632,\"file-max\":") &&
+	   strstr(json, "\"ip_local_port_range\":[32768,60999],\"somaxconn\":4096"),
+	   "node: kernel names, the range as [lo, hi]");
+	ok(json && strstr(json, "\"collector\":") < strstr(json, "\"node\":") &&
+	   strstr(json, "\"node\":") < strstr(json, "\"netns\":"), "node comes after collector");
+	free(json);
+	cw_snapshot_unref(b);
+
+	s->node.file_max = -1;
+	s->node.sysctl.port_hi = -1;
+	s->rows[0].sysctl.somaxconn = -1;
+	b = round_trip(s, "some unknown", &json);
+	{
+		cJSON *doc = json ? cJSON_Parse(json) : NULL;
+		cJSON *node = cJSON_GetObjectItemCaseSensitive(doc, "node");
+
+		ok(node && !cJSON_GetObjectItemCaseSensitive(node, "file-max") &&
+		   !cJSON_GetObjectItemCaseSensitive(node, "ip_local_port_range") &&
+		   cJSON_GetObjectItemCaseSensitive(node, "file-nr"),
+		   "unknown node values are left out, the known ones kept");
+		cJSON_Delete(doc);
+	}
+	ok(json && strstr(json, "\"somaxconn\":4096") && !strstr(json, "\"somaxconn\":-1"),
+	   "an unknown row value is left out");
+	ok(b && b->node.file_max == -1 && b->node.sysctl.port_lo == -1 && b->node.sysctl.port_hi == -1,
+	   "left out: read as unknown");
+	free(json);
+	cw_snapshot_unref(b);
+
+	s->node.valid = false;
+	b = round_trip(s, "no node", &json);
+	{
+		cJSON *doc = json ? cJSON_Parse(json) : NULL;
+
+		ok(doc && !cJSON_GetObjectItemCaseSensitive(doc, "node"), "no node figures: no node key");
+		cJSON_Delete(doc);
+	}
+	ok(b && !b->node.valid && b->node.file_nr == -1 && b->node.sysctl.tcp_tw_reuse == -1,
+	   "no node key: all unknown");
+	free(json);
+	cw_snapshot_unref(b);
+	cw_snapshot_unref(s);
 }
 
 /* Finds the want-th JSON object (depth first, in table order) that table
@@ -856,6 +932,19 @@ static const struct bad_case bad_cases[] = {
 	{"{\"schema\":2,\"collector\":{\"cpu_ms\":-1}}", "collector.cpu_ms: not a non-negative number"},
 	{"{\"schema\":2,\"collector\":{\"budget_ms\":\"50\"}}", "collector.budget_ms: not a non-negative"},
 	{"{\"schema\":2,\"collector\":{\"netns_total\":1.5}}", "collector.netns_total: not a whole number"},
+	{"{\"schema\":2,\"node\":{\"file-nr\":-1}}", "node.file-nr: not a non-negative number"},
+	{"{\"schema\":2,\"node\":{\"file-max\":1e300}}", "node.file-max: out of range"},
+	{"{\"schema\":2,\"node\":{\"somaxconn\":1.5}}", "node.somaxconn: not a whole number"},
+	{"{\"schema\":2,\"node\":{\"file_nr\":1}}", "node: unknown key \"file_nr\""},
+	{"{\"schema\":2,\"node\":{\"ip_local_port_range\":[2,1]}}",
+	 "node.ip_local_port_range: the first port is above the second"},
+	{"{\"schema\":2,\"node\":{\"ip_local_port_range\":[1,2,3]}}",
+	 "node.ip_local_port_range: not an array of two ports"},
+	{"{\"schema\":2,\"node\":{\"ip_local_port_range\":[1,65536]}}",
+	 "node.ip_local_port_range: out of range (at most 65535)"},
+	{DOC(ROW0 ",\"sysctl\":{\"tcp_fin_timeout\":\"60\"}}"),
+	 "netns[0].sysctl.tcp_fin_timeout: not a non-negative number (found a string)"},
+	{DOC(ROW0 ",\"sysctl\":{\"file-nr\":1}}"), "netns[0].sysctl: unknown key \"file-nr\""},
 	{"{\"schema\":2,\"collector\":{\"procs_denied\":1e999}}", "collector.procs_denied: not a non-negative"},
 	{"{\"schema\":2,\"collector\":{\"dump_mode\":3}}", "collector.dump_mode: not a string"},
 	{"{\"schema\":2,\"collector\":{\"note\":null}}", "collector.note: not a string"},
@@ -1299,6 +1388,23 @@ static void test_fixtures(void)
 	}
 	cw_snapshot_unref(s);
 
+	s = load_fixture("node.json", true);
+	if (s) {
+		r = find_label(s, "shop/cart-");
+		ok(s->node.valid && s->node.file_nr == 156832 && s->node.file_max == 1623419 &&
+		   s->node.conntrack_max == 262144 && s->node.sysctl.conntrack_count == 231906,
+		   "node: file-nr, file-max, conntrack");
+		ok(r && r->has_sysctl && r->sysctl.tcp_fin_timeout == 30 && r->sysctl.port_lo == 1024 &&
+		   r->sysctl.port_hi == 65535 && r->sysctl.conntrack_count == 24117,
+		   "node: cart's own fin_timeout and port range");
+		r = find_label(s, "kube-system/coredns-9zppff5tsk-zqgg6");
+		ok(r && r->has_sysctl && r->sysctl.conntrack_count == 96 && r->sysctl.somaxconn == -1,
+		   "node: a pod with only its conntrack count");
+		r = find_label(s, "blue");
+		ok(r && !r->has_sysctl && r->sysctl.tcp_tw_reuse == -1, "node: a row without sysctl");
+	}
+	cw_snapshot_unref(s);
+
 	s = load_fixture("hostnet.json", true);
 	if (s) {
 		r = cw_snapshot_find(s, 7802 | CW_ROW_ID_CGROUP);
@@ -1409,6 +1515,7 @@ int main(void)
 	test_rich();
 	test_big_ids();
 	test_old_times();
+	test_node_sysctl();
 	test_every_key();
 	test_refusals_everywhere();
 	test_real();
