@@ -176,6 +176,17 @@ void cw_draw_frame(struct cw_view *v, struct cw_draw_geom *g)
 		return;
 	}
 	y = cw_meters_draw(v, w);
+	if (s->head && v->snap) {
+		char lines[CW_HEAD_MAX][CW_HEAD_LEN], fit[CW_HEAD_LEN];
+		size_t i, n = s->head(v, lines, CW_HEAD_MAX, w);
+
+		attrset(cw_term_attr(CW_ROLE_METER));
+		for (i = 0; i < n; i++) {
+			cw_fmt_fit(lines[i], w, false, v->cfg.utf8, fit, sizeof(fit));
+			mvaddstr(y++, 0, fit);
+		}
+		attrset(A_NORMAL);
+	}
 	title(v, y, w);
 	y++;
 	g->table_y = y;

@@ -10,7 +10,7 @@
 
 #define PODS CW_ON(CW_SCR_PODS)
 #define TABLES (CW_ON(CW_SCR_PODS) | CW_ON(CW_SCR_PEERS) | CW_ON(CW_SCR_SOCKETS) | \
-		CW_ON(CW_SCR_PIVOT) | CW_ON(CW_SCR_PIVOT_PODS))
+		CW_ON(CW_SCR_PIVOT) | CW_ON(CW_SCR_PIVOT_PODS) | CW_ON(CW_SCR_NODE))
 #define KEY_ESC 27
 #define KEY_CTRL_L 12
 
@@ -30,6 +30,8 @@ static const struct cw_binding table[] = {
 	{'T', 0, 0, CW_ACT_SORT_TOTAL, TABLES, NULL, NULL, "sort by TOTAL"},
 	{'P', 0, 0, CW_ACT_PIVOT, TABLES, NULL, NULL,
 	 "peer pivot: every remote endpoint across all pods, busiest first"},
+	{'N', 0, 0, CW_ACT_NODE, TABLES, NULL, NULL,
+	 "the node screen: file handles and conntrack against their limits, sysctls per pod"},
 	{'Z', ' ', 0, CW_ACT_PAUSE, CW_ON_ALL, "Space", "Pause",
 	 "pause or resume updates (in a replay: hold the place, or play on)"},
 	{'e', 0, 0, CW_ACT_BUNDLE, TABLES, NULL, NULL,
@@ -160,6 +162,7 @@ enum cw_action cw_keys_dispatch(struct cw_view *v, int key)
 	case CW_ACT_ENTER: cw_view_enter(v); break;
 	case CW_ACT_BACK: cw_view_back(v); break;
 	case CW_ACT_HELP: cw_view_help(v); break;
+	case CW_ACT_NODE: cw_view_open(v, CW_SCR_NODE, "limits and settings"); break;
 	case CW_ACT_SEARCH: cw_view_input_start(v, CW_INPUT_SEARCH); break;
 	case CW_ACT_SEARCH_NEXT:
 		if (!cw_view_search_next(v, false) && v->search[0])

@@ -117,6 +117,49 @@ static int line_states(const struct cw_view *v, int y, int width)
 	return 1;
 }
 
+/* A figure against its limit, compact: "157k/1623k 9.7%", or without the
+ * share when the limit is unknown or none (file-max is often 2^63 - 1). */
+static void against(int64_t v, int64_t limit, char *buf, size_t n, enum cw_role *role)
+{
+	char a[16], b[16];
+	double p;
+
+	*role = CW_ROLE_METER;
+	cw_fmt_count((uint64_t)v, a, sizeof(a));
+	if (limit <= 0 || limit >= (INT64_C(1) << 62)) {
+		snprintf(buf, n, "%s", a);
+		return;
+	}
+	p = 100.0 * (double)v / (double)limit;
+	cw_fmt_count((uint64_t)limit, b, sizeof(b));
+	snprintf(buf, n, p < 10 ? "%s/%s %.1f%%" : "%s/%s %.0f%%", a, b, p);
+	if (p >= 80.0)
+		*role = CW_ROLE_WARN;
+}
+
+/* The node's limits, when the snapshot has them: open file handles
+ * against file-max, the host namespace's conntrack entries against
+ * nf_conntrack_max (N has the details). */
+static int line_limits(const struct cw_view *v, int y, int width)
+{
+	const struct cw_node *n = &v->snap->node;
+	enum cw_role role;
+	char a[64];
+	int x = 0;
+
+	if (!n->valid || (n->file_nr < 0 && n->sysctl.conntrack_count < 0))
+		return 0;
+	if (n->file_nr >= 0) {
+		against(n->file_nr, n->file_max, a, sizeof(a), &role);
+		x = pair(y, x, width, "file-nr", a, role);
+	}
+	if (n->sysctl.conntrack_count >= 0) {
+		against(n->sysctl.conntrack_count, n->conntrack_max, a, sizeof(a), &role);
+		x = pair(y, x, width, "conntrack", a, role);
+	}
+	return 1;
+}
+
 static int line_spark(const struct cw_view *v, int y, int width)
 {
 	uint32_t vals[CW_SERIES_LEN];
@@ -186,6 +229,7 @@ int cw_meters_draw(const struct cw_view *v, int width)
 	}
 	y += line_node(v, y, width);
 	y += line_states(v, y, width);
+	y += line_limits(v, y, width);
 	y += line_spark(v, y, width);
 	y += line_warnings(v, y, width);
 	return y;

@@ -1,5 +1,6 @@
 /* meters: the header above the table: node, time, pod and namespace
- * counts, node totals per state with a sparkline of the last minute, the
+ * counts, node totals per state, the node's limits (file handles and
+ * conntrack, when known), a sparkline of the last minute, the
  * collector's own cost, and warnings (shared TCP hash, missing privilege). */
 #ifndef CW_METERS_H
 #define CW_METERS_H

@@ -13,6 +13,10 @@
 
 enum cw_align { CW_ALIGN_LEFT = 0, CW_ALIGN_RIGHT };
 
+/* The longest line a screen's head holds (bytes). */
+#define CW_HEAD_LEN 256
+#define CW_HEAD_MAX 4
+
 /* Values a count column can show: a state slot (1..11), the total (0), or
  * one of these sums. */
 enum {
@@ -50,6 +54,9 @@ struct cw_screen {
 	void (*key)(const struct cw_vrow *r, struct cw_selkey *k);
 	/* Drills down from a row; returns false if there is nowhere to go. */
 	bool (*enter)(struct cw_view *v, const struct cw_vrow *r);
+	/* Optional: lines of text drawn above the table (node-wide figures);
+	 * fills up to max lines of at most width cells, returns how many. */
+	size_t (*head)(const struct cw_view *v, char (*lines)[CW_HEAD_LEN], size_t max, int width);
 };
 
 const struct cw_screen *cw_screen_get(enum cw_screen_id id);
@@ -57,7 +64,7 @@ const struct cw_screen *cw_screen_get(enum cw_screen_id id);
 int cw_screen_column(const struct cw_screen *s, const char *title);
 
 extern const struct cw_screen cw_screen_pods, cw_screen_peers, cw_screen_sockets, cw_screen_help;
-extern const struct cw_screen cw_screen_pivot, cw_screen_pivot_pods;
+extern const struct cw_screen cw_screen_pivot, cw_screen_pivot_pods, cw_screen_node;
 
 /* Helpers the screens share (view.c). */
 struct cw_vrow *cw_view_push_row(struct cw_view *v, enum cw_vrow_kind kind);

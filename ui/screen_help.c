@@ -141,6 +141,7 @@ static void build(struct cw_view *v)
 	columns(v, &cw_screen_sockets);
 	columns(v, &cw_screen_pivot);
 	columns(v, &cw_screen_pivot_pods);
+	columns(v, &cw_screen_node);
 	leave_line(v);
 }
 

@@ -20,6 +20,7 @@ const struct cw_screen *cw_screen_get(enum cw_screen_id id)
 	switch (id) {
 	case CW_SCR_PEERS: return &cw_screen_peers;
 	case CW_SCR_SOCKETS: return &cw_screen_sockets;
+	case CW_SCR_NODE: return &cw_screen_node;
 	case CW_SCR_HELP: return &cw_screen_help;
 	case CW_SCR_PIVOT: return &cw_screen_pivot;
 	case CW_SCR_PIVOT_PODS: return &cw_screen_pivot_pods;

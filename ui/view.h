@@ -1,6 +1,6 @@
 /* view: the state of the interactive view, without curses: the screen
  * stack (pods -> peers -> sockets, the peer pivot -> its pods -> sockets,
- * and help), sort, filter, search, tree
+ * the node screen, and help), sort, filter, search, tree
  * grouping, pause and selection. It turns the current snapshot into the
  * rows of the current screen. Key actions change only this state; drawing
  * reads it. What the next tick should collect goes out as struct cw_wants. */
@@ -17,6 +17,7 @@ enum cw_screen_id {
 	CW_SCR_PODS = 0,
 	CW_SCR_PEERS,
 	CW_SCR_SOCKETS,
+	CW_SCR_NODE,     /* the node's limits and each namespace's settings */
 	CW_SCR_HELP,
 	CW_SCR_PIVOT,        /* every remote endpoint, across all pods */
 	CW_SCR_PIVOT_PODS,   /* the pods that face one endpoint */
@@ -45,7 +46,8 @@ struct cw_vrow {
 	const char *text;                   /* GROUP label, GONE label, TEXT */
 	struct cw_tcpcount cnt;             /* NS, PEER; GROUP sums; GONE last counts */
 	bool has_cnt;                       /* NS: false until its first exact dump */
-	size_t members;                     /* GROUP: pods in it */
+	size_t members;                     /* GROUP: pods in it; NS on the node screen:
+					       its settings that differ from the node's */
 	bool fresh;                         /* NS: appeared moments ago */
 	bool partial;                       /* PEER on the pivot: a pod whose peer list is
 					     * cut short may face it too (counts are at least) */

@@ -99,6 +99,14 @@ static const struct scenario scenarios[] = {
 	{"pivot-hostile-120x40", "hostile.json", 120, 40, {'P', 0}, NULL, {0}, false},
 	/* a hostNetwork pod's row is opened by its row id: its own sockets */
 	{"pivot-hostnet-80x24", "pivot.json", 80, 24, {'P', KEY_HOME, '\r', '/', 0}, "exporter", {'\r', '\r', 0}, false},
+	/* the node screen: limits, the host's sysctls, each namespace's conntrack and settings */
+	{"node-80x24", "node.json", 80, 24, {'N', 0}, NULL, {0}, false},
+	{"node-120x40", "node.json", 120, 40, {'N', 0}, NULL, {0}, false},
+	/* the header's limits line; N from the peers screen opens on top of it */
+	{"pods-node-80x24", "node.json", 80, 24, {0}, NULL, {0}, false},
+	{"node-from-peers-80x24", "node.json", 80, 24, {KEY_HOME, '\r', 'N', 0}, NULL, {0}, false},
+	/* Enter on the node screen: that namespace's peers */
+	{"node-enter-80x24", "node.json", 80, 24, {'N', KEY_HOME, '\r', 0}, NULL, {0}, false},
 	/* a node with no namespaces at all, in tree mode (grouping nothing) */
 	{"tree-empty-80x24", EMPTY_NODE, 80, 24, {'t', 0}, NULL, {0}, false},
 };
