@@ -4,7 +4,8 @@
 # ip_local_port_range and somaxconn, and connections tracked by conntrack;
 # one left as the kernel made it. connwatch's row for each must hold the
 # values `sysctl -n` prints inside it, the untouched one its defaults, and
-# the node object the host namespace's values and the node's limits.
+# the node object the host namespace's values and the node's limits. A
+# change made while connwatch runs shows within 30 s (this takes 31 s).
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/integ/netns-lib.sh"
 need_root
@@ -115,4 +116,18 @@ if [ -r /proc/sys/net/netfilter/nf_conntrack_count ]; then
 	[ $((got > want ? got - want : want - got)) -le 50 ]
 	ok $? "node: nf_conntrack_count $got is the host namespace's ($want, give or take 50)"
 fi
+
+# A setting changed while connwatch runs is read again within 30 s (the
+# namespace is entered again for it): the first tick has the old value,
+# one 31 s later the new one.
+"$CONNWATCH" --json --count 2 --delay 31 >"$TMPD/r.json" 2>"$TMPD/r.err" &
+CW=$!
+on_exit "kill_wait $CW"
+wait_for 10 test -s "$TMPD/r.json" || bail "no first snapshot: $(head -c 300 "$TMPD/r.err")"
+ip netns exec "$B" sysctl -qw net.ipv4.tcp_fin_timeout=41
+wait "$CW"
+is "$(head -1 "$TMPD/r.json" | jq --argjson i "$IB" '.netns[] | select(.inode == $i) | .sysctl.tcp_fin_timeout')" \
+	"$fresh" "$B: the first tick has the value it had"
+is "$(tail -1 "$TMPD/r.json" | jq --argjson i "$IB" '.netns[] | select(.inode == $i) | .sysctl.tcp_fin_timeout')" \
+	41 "$B: a change is read again within 30 s (41)"
 done_testing
