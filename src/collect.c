@@ -265,20 +265,25 @@ static void setup(struct cw_collector *c, struct nsstate *s, int64_t now)
 	}
 }
 
-/* Descriptors a namespace holds now. */
-static unsigned held_fds(const struct nsstate *s)
+/* Descriptors a namespace holds now; the host's include the node's copy
+ * of its sysctls, which its setup opens. */
+static unsigned held_fds(const struct cw_collector *c, const struct nsstate *s)
 {
 	unsigned n = s->diag ? 1 : 0;
 	int i;
 
 	for (i = 0; i < CW_NSCOUNT_NFILES; i++)
 		n += s->cnt.fd[i] >= 0;
+	for (i = 0; s->inode == c->host_inode && i < CW_SYSCTL_NFILES; i++)
+		n += c->node.host.fd[i] >= 0;
 	return n + (s->ct_fd >= 0);
 }
 
 /* Closes a namespace's kept handles; it is set up again once it may keep them. */
-static void release(struct nsstate *s)
+static void release(struct cw_collector *c, struct nsstate *s)
 {
+	if (s->inode == c->host_inode)
+		cw_sysctl_close(&c->node.host);
 	cw_diag_close(s->diag);
 	s->diag = NULL;
 	cw_nscount_close(&s->cnt);
@@ -316,7 +321,7 @@ static void plan_fds(struct cw_collector *c, const struct cw_wants *w)
 	cw_xgrow((void **)&c->fdb, &c->capfdb, c->norder, sizeof(*c->fdb));
 	for (i = 0; i < c->norder; i++) {
 		const struct nsstate *s = c->order[i];
-		unsigned h = held_fds(s);
+		unsigned h = held_fds(c, s);
 
 		held += h;
 		c->fdb[i] = (struct cw_fdbudget_item){
@@ -328,7 +333,8 @@ static void plan_fds(struct cw_collector *c, const struct cw_wants *w)
 			.first_seen_ms = s->first_ms,
 			.inode = s->inode,
 			/* One that was set up holds what it will hold. */
-			.cost = s->setup_tried ? h : CW_FDBUDGET_NS_COST,
+			.cost = s->setup_tried ? h
+				: CW_FDBUDGET_NS_COST + (s->inode == c->host_inode ? CW_SYSCTL_NFILES : 0),
 		};
 	}
 	/* Too many open even to count them: take it that we are at the limit. */
@@ -341,8 +347,8 @@ static void plan_fds(struct cw_collector *c, const struct cw_wants *w)
 		struct nsstate *s = c->order[i];
 
 		s->fd_kept = c->fdb[i].keep;
-		if (!s->fd_kept && (held_fds(s) || s->setup_tried))
-			release(s);
+		if (!s->fd_kept && (held_fds(c, s) || s->setup_tried))
+			release(c, s);
 	}
 }
 

@@ -14,9 +14,11 @@
  * what a tick opens for a moment (namespace files, /proc reads, output). */
 #define CW_FDBUDGET_PCT 80
 /* What one namespace keeps when set up: a sock_diag socket, sockstat,
- * sockstat6, snmp and netstat, and stat/nf_conntrack. The node's own files
- * (node.h, CW_NODE_NFDS) are kept outside this policy: they are few, fixed,
- * and counted with everything else the process has open. */
+ * sockstat6, snmp and netstat, and stat/nf_conntrack. The host keeps the
+ * node's copy of its sysctls too (node.h, CW_SYSCTL_NFILES more), which
+ * the collector counts as the host's. The node-wide files (CW_NODE_NFILES)
+ * are opened at start and counted with everything else the process has
+ * open. */
 #define CW_FDBUDGET_NS_COST 6
 
 /* Keep order: host, then pods, then the rest; lower keeps first. */
