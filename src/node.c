@@ -142,7 +142,8 @@ bool cw_node_parse_ctstat(const char *text, int64_t *entries)
 
 	if (!p || strncmp(text, "entries", 7) != 0)
 		return false;
-	for (s = p + 1; digits < 16; s++, digits++) {
+	/* At most 15 hex digits: 16 could overflow; the kernel prints 8. */
+	for (s = p + 1; digits < 15; s++, digits++) {
 		int d = *s >= '0' && *s <= '9' ? *s - '0'
 			: *s >= 'a' && *s <= 'f' ? *s - 'a' + 10
 			: *s >= 'A' && *s <= 'F' ? *s - 'A' + 10 : -1;
@@ -151,8 +152,8 @@ bool cw_node_parse_ctstat(const char *text, int64_t *entries)
 			break;
 		x = x * 16 + d;
 	}
-	/* Eight hex digits, then a blank: anything else is not that file. */
-	if (digits == 0 || digits > 15 || (*s != ' ' && *s != '\t'))
+	/* Hex digits, then a blank: anything else is not that file. */
+	if (digits == 0 || (*s != ' ' && *s != '\t'))
 		return false;
 	*entries = x;
 	return true;

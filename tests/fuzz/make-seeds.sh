@@ -29,8 +29,8 @@ for bin in "$fx"/diag/*.bin; do
 	done
 done
 
-# nscount: every /proc/net file, host and pod namespace.
-for f in "$fx"/proc/host/* "$fx"/proc/netns/*; do
+# nscount: every /proc/net file, host and pod namespace, and the node's files.
+for f in "$fx"/proc/host/* "$fx"/proc/netns/* "$fx"/proc/node/*; do
 	case $f in */README) continue ;; esac
 	cp "$f" "$out/nscount/$(basename "$(dirname "$f")")-$(basename "$f")"
 done

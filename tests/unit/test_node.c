@@ -51,6 +51,58 @@ static void test_parsers(void)
 	ok(!cw_node_parse_ctstat("bogus\n0000012c 0\n", &v), "another header is refused");
 	ok(!cw_node_parse_ctstat(CT_HEAD "0000012g 0\n", &v), "a non-hex digit is refused");
 	ok(!cw_node_parse_ctstat(CT_HEAD "1234567890abcdef0 0\n", &v), "16+ hex digits are refused");
+	ok(!cw_node_parse_ctstat(CT_HEAD "fffffffffffffff0 0\n", &v),
+	   "16 hex digits are refused (16 could overflow)");
+}
+
+static char *fixture(const char *name)
+{
+	const char *top = getenv("top_srcdir");
+	char *path = cw_xasprintf("%s/tests/fixtures/proc/node/%s", top && *top ? top : ".", name);
+	char *text = NULL;
+
+	if (cw_read_file(path, 1 << 16, &text, NULL) < 0) {
+		printf("# cannot read %s\n", path);
+		text = cw_xstrdup("");
+	}
+	free(path);
+	return text;
+}
+
+/* The files as a real kernel printed them (tests/fixtures/proc/node). */
+static void test_fixtures(void)
+{
+	char *t;
+	int64_t v = -1, lo = -1, hi = -1;
+
+	t = fixture("file-nr");
+	ok(cw_node_parse_file_nr(t, &v) && v == 1328, "fixture file-nr: 1328 allocated");
+	free(t);
+	t = fixture("file-max");
+	ok(cw_node_parse_int(t, &v) && v == 2466170, "fixture file-max: 2466170");
+	free(t);
+	t = fixture("tcp_fin_timeout");
+	ok(cw_node_parse_int(t, &v) && v == 60, "fixture tcp_fin_timeout: 60");
+	free(t);
+	t = fixture("ip_local_port_range");
+	ok(cw_node_parse_range(t, &lo, &hi) && lo == 32768 && hi == 60999,
+	   "fixture ip_local_port_range: 32768-60999 (a tab between)");
+	free(t);
+	t = fixture("nf_conntrack");
+	ok(cw_node_parse_ctstat(t, &v) && v == 3, "fixture stat/nf_conntrack: 3 entries");
+	free(t);
+	/* A fuzzer's find: 22 hex digits overflowed the entries (UBSan). */
+	{
+		const char *top = getenv("top_srcdir");
+		char *path = cw_xasprintf("%s/tests/fuzz/crashes/nscount/ctstat-16-hex-digits",
+					  top && *top ? top : ".");
+
+		t = NULL;
+		ok(cw_read_file(path, 1 << 16, &t, NULL) == 0, "crashes/nscount/ctstat-16-hex-digits reads");
+		ok(t && !cw_node_parse_ctstat(t, &v), "... and is refused, without overflow");
+		free(t);
+		free(path);
+	}
 }
 
 static char *mk(const char *root, const char *rel, const char *text)
@@ -180,6 +232,7 @@ int main(void)
 	char *root = mkdtemp(tmpl);
 
 	test_parsers();
+	test_fixtures();
 	if (!root) {
 		ok(false, "mkdtemp");
 		return tap_done();
