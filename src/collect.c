@@ -854,6 +854,7 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	/* A hostNetwork pod's row is the host's dump. */
 	bool hn_focus, hn_socks;
 	const struct nsstate *host = NULL;
+	const struct cw_ns_row *host_row = NULL;
 
 	if (!w)
 		w = &none;
@@ -928,9 +929,20 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 		fill_row(snap, &snap->rows[i], c->order[i], fd_note, now_ms);
 		fill_sysctl(c, &snap->rows[i], c->order[i], &snap->node);
 		shared |= snap->rows[i].shared_ehash == 1;
+		if (c->order[i] == host)
+			host_row = &snap->rows[i];
 	}
-	for (i = 0; i < c->nhn; i++)
-		cw_collect_hostnet_row(c, snap, &snap->rows[c->norder + i], c->hnorder[i], host, now_ms);
+	for (i = 0; i < c->nhn; i++) {
+		struct cw_ns_row *r = &snap->rows[c->norder + i];
+
+		cw_collect_hostnet_row(c, snap, r, c->hnorder[i], host, now_ms);
+		/* A hostNetwork pod lives in the host's namespace: its settings
+		 * and conntrack table are the host's. */
+		r->has_sysctl = host_row && host_row->has_sysctl;
+		r->sysctl = host_row ? host_row->sysctl : r->sysctl;
+		if (!r->has_sysctl)
+			cw_sysctls_unknown(&r->sysctl);
+	}
 	for (i = 0; c->kept.set && i < nrows; i++)
 		if (snap->rows[i].id == c->kept.id) {
 			snap->rows[i].socks = c->kept.socks;

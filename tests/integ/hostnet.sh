@@ -166,6 +166,12 @@ is "$(hn_row "$S" "$UA" '"\(.pids | sort | join(","))|\(.procs)"')" \
 	"A: its pids, from both its containers' cgroups"
 is "$(hn_row "$S" "$UB" '.pids | join(",")')" "\"$SGB\"" "B: its pid"
 is "$(jq '[.netns[] | select(.kind == "host")] | length' "$S")" 1 "one host row"
+# A hostNetwork pod lives in the host's namespace: its settings are the
+# host's, as sysctl -n reads them there.
+is "$(hn_row "$S" "$UA" '.sysctl.tcp_fin_timeout')" "$("${HOSTNS[@]}" sysctl -n net.ipv4.tcp_fin_timeout)" \
+	"A: its sysctls are the host namespace's (tcp_fin_timeout)"
+is "$(hn_row "$S" "$UB" '.sysctl')" "$(jq -c '.netns[] | select(.kind == "host") | .sysctl' "$S")" \
+	"B: its sysctl object is the host row's"
 
 counts_match "$a2" "$ca" 0
 ok $? "A: counts = ss -tan filtered by its cgroups" || table "$a2" "$ca"
