@@ -82,6 +82,7 @@ void cw_app_add_sink(struct cw_app *a, struct cw_sink *s)
 	a->sinks[a->nsinks++] = s;
 	if (s->max_peers > a->cfg.max_peers)
 		a->cfg.max_peers = s->max_peers;
+	a->cfg.fd_reserve += s->fds;
 }
 
 /* The recorded snapshot to show next: the one a view asks for, or else the

@@ -112,6 +112,7 @@ int cw_collector_new(struct cw_collector **out, const struct cw_collector_cfg *c
 	c->budget_pct = cfg->budget_pct;
 	c->interval_s = cfg->interval_s;
 	c->max_peers = cfg->max_peers;
+	c->fd_reserve = cfg->fd_reserve;
 	c->diag_mode = cfg->diag_mode;
 	c->podid = cw_podid_new(c->procfs, &c->root);
 	cw_podid_index(c->podid);
@@ -342,6 +343,10 @@ static void plan_fds(struct cw_collector *c, const struct cw_wants *w)
 		other = c->nofile > held ? c->nofile - held : 0;
 	else
 		other = (uint64_t)open_now > held ? (uint64_t)open_now - held : 0;
+	/* The sinks may open their descriptors at any moment (the exporter's
+	 * connections): their most is counted as open already. What they hold
+	 * now is in open_now too, so this errs on the side of fewer kept. */
+	other += c->fd_reserve;
 	c->fd_unkept = cw_fdbudget_plan(c->fdb, c->norder, c->nofile, other);
 	for (i = 0; i < c->norder; i++) {
 		struct nsstate *s = c->order[i];

@@ -22,6 +22,8 @@ struct cw_collector_cfg {
 	double interval_s;    /* tick interval the budget is spread over */
 	size_t max_peers;     /* peers kept per namespace */
 	enum cw_diag_mode diag_mode;
+	size_t fd_reserve;    /* descriptors other parts of the process may open at
+	                         any time (the sinks'): taken off RLIMIT_NOFILE */
 };
 
 struct cw_collector;

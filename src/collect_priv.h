@@ -118,6 +118,7 @@ struct cw_collector {
 	char *scan_note;           /* why this tick's scan failed, or NULL */
 	char *udp_note;            /* why UDP sockets were not dumped (first time), or NULL */
 	uint64_t nofile;           /* RLIMIT_NOFILE in force; 0 if unknown */
+	size_t fd_reserve;         /* the sinks' descriptors (cfg) */
 	struct cw_fdbudget_item *fdb;
 	size_t capfdb, fd_unkept;  /* namespaces keeping no descriptor */
 	struct cw_podid *podid;

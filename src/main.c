@@ -3,6 +3,7 @@
 #include "config.h"
 #include "app.h"
 #include "batch_sink.h"
+#include "exporter.h"
 #include "json_sink.h"
 #include "opts.h"
 #include "record_sink.h"
@@ -40,6 +41,8 @@ int main(int argc, char **argv)
 	 * recording keeps the last tick the others showed. */
 	if (o.record)
 		cw_app_add_sink(app, cw_record_sink_new(&o));
+	if (o.listen)
+		cw_app_add_sink(app, cw_exporter_sink_new(&o));
 	if (o.daemon) {
 		/* nothing on the terminal */
 	} else if (o.mode == CW_MODE_JSON) {

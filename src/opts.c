@@ -1,6 +1,7 @@
 /* opts: command-line parsing. */
 #include "config.h"
 #include "opts.h"
+#include "exporter.h"
 #include "history.h"
 #include "util.h"
 
@@ -14,6 +15,7 @@ enum {
 	OPT_JSON = 256, OPT_BUDGET, OPT_PROCFS, OPT_ROOTFS, OPT_PEERS, OPT_DIAG_MODE,
 	OPT_SOCKETS, OPT_INFO, OPT_NO_COLOR, OPT_NO_MOUSE, OPT_WARN_CW, OPT_WARN_TW, OPT_WARN_SS,
 	OPT_HISTORY, OPT_RECORD, OPT_RECORD_SIZE, OPT_RECORD_KEEP, OPT_DAEMON, OPT_REPLAY, OPT_BUNDLE,
+	OPT_LISTEN, OPT_METRICS_PEERS,
 };
 
 static const struct option longopts[] = {
@@ -42,6 +44,8 @@ static const struct option longopts[] = {
 	{"daemon", no_argument, NULL, OPT_DAEMON},
 	{"replay", required_argument, NULL, OPT_REPLAY},
 	{"bundle", required_argument, NULL, OPT_BUNDLE},
+	{"listen", required_argument, NULL, OPT_LISTEN},
+	{"metrics-peers", required_argument, NULL, OPT_METRICS_PEERS},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -97,10 +101,17 @@ void cw_opts_usage(FILE *f)
 	      "                         ends in .zst), beside the view or another output\n"
 	      "      --record-size MB   rotate FILE past MB megabytes (FILE.1, FILE.2, ...)\n"
 	      "      --record-keep K    files kept in all when rotating (default 5)\n"
-	      "      --daemon           no live view: just record (with --record)\n"
+	      "      --daemon           no live view: just record and/or export\n"
+	      "                         (with --record or --listen)\n"
 	      "      --replay FILE      read snapshots from a recording instead of the node:\n"
 	      "                         in the live view (time keys: ] [ } { b Space), or\n"
 	      "                         with --json or --batch\n"
+	      "\n"
+	      "Prometheus:\n"
+	      "      --listen ADDR:PORT serve GET /metrics there (:PORT is 127.0.0.1:PORT;\n"
+	      "                         IPv6 as [::1]:PORT)\n"
+	      "      --metrics-peers N  also export the top N peers of each namespace\n"
+	      "                         (default 0: none)\n"
 	      "\n"
 	      "View:\n"
 	      "  -s, --sort COLUMN      sort by COLUMN, e.g. CLOSE_WAIT (case-insensitive)\n"
@@ -257,6 +268,21 @@ int cw_opts_parse(struct cw_opts *o, int argc, char **argv, char **cause)
 				return bad(cause, "--bundle", optarg, "needs a directory");
 			o->bundle_dir = optarg;
 			break;
+		case OPT_LISTEN: {
+			struct sockaddr_storage ss;
+			socklen_t len;
+
+			if (cw_exporter_parse_listen(optarg, &ss, &len, cause) < 0)
+				return -EINVAL;
+			o->listen = optarg;
+			break;
+		}
+		case OPT_METRICS_PEERS:
+			if (!parse_count(optarg, 1000, &n))
+				return bad(cause, "--metrics-peers", optarg,
+					   "must be a whole number up to 1000");
+			o->metrics_peers = n;
+			break;
 		case 'h':
 			o->help = true;
 			break;
@@ -277,8 +303,13 @@ int cw_opts_parse(struct cw_opts *o, int argc, char **argv, char **cause)
 		return cw_cause(cause, -EINVAL, "--tcp-info: needs --sockets");
 	if (o->daemon && o->mode != CW_MODE_TUI)
 		return cw_cause(cause, -EINVAL, "--daemon: runs without output; not with --json or --batch");
-	if (o->daemon && !o->record)
-		return cw_cause(cause, -EINVAL, "--daemon: needs something to do (--record FILE)");
+	if (o->daemon && !o->record && !o->listen)
+		return cw_cause(cause, -EINVAL,
+				"--daemon: needs something to do (--record FILE or --listen ADDR:PORT)");
+	if (o->metrics_peers && !o->listen)
+		return cw_cause(cause, -EINVAL, "--metrics-peers: needs --listen");
+	if (o->replay && o->listen)
+		return cw_cause(cause, -EINVAL, "--listen: exports the live node; not with --replay");
 	if (o->replay && o->record)
 		return cw_cause(cause, -EINVAL, "--replay and --record: choose one");
 	if (o->replay && (o->sockets || o->procfs_set || o->rootfs_set))

@@ -36,6 +36,8 @@ struct cw_opts {
 	unsigned record_size_mb; /* --record-size: rotate past this many MB; 0: never */
 	unsigned record_keep;   /* --record-keep: files kept in all */
 	bool daemon;            /* --daemon: no live view */
+	const char *listen;     /* --listen ADDR:PORT: the Prometheus exporter */
+	size_t metrics_peers;   /* --metrics-peers: top peers per row exported */
 	const char *replay;     /* --replay FILE: the source is a recording */
 	const char *bundle_dir; /* --bundle DIR: where the view's bundles go (default .) */
 	bool help, version;

@@ -53,6 +53,8 @@ struct cw_sink {
 	const struct cw_sink_ops *ops;
 	void *self;
 	size_t max_peers;     /* peers per namespace this sink needs; the app keeps the most asked */
+	size_t fds;           /* descriptors the sink may hold at most (the exporter's
+	                         connections): kept clear of the collector's fd budget */
 };
 
 #endif
