@@ -177,6 +177,20 @@ int main(void)
 	BAD("extra", "--json", "extra");
 	BAD("--tcp-info", "--tcp-info");
 
+	/* The exporter. */
+	is_int(run(&o, "--daemon", "--listen", ":9101", "--metrics-peers", "5", NULL), 0,
+	       "--daemon --listen :9101 --metrics-peers 5");
+	ok(o.daemon && strcmp(o.listen, ":9101") == 0 && o.metrics_peers == 5, "listen and metrics peers set");
+	is_int(run(&o, "--listen", "[::1]:9101", NULL), 0, "--listen beside the live view, IPv6");
+	ok(!o.listen || o.metrics_peers == 0, "metrics peers default 0");
+	BAD("--listen", "--listen", "9101");
+	BAD("--listen", "--listen", "host:9101");
+	BAD("--listen", "--listen", ":70000");
+	BAD("--metrics-peers", "--metrics-peers", "3");
+	BAD("--metrics-peers", "--listen", ":1", "--metrics-peers", "x");
+	BAD("--listen", "--listen", ":1", "--replay", "f", "--json");
+	BAD("--daemon", "--daemon");
+
 	/* A parse after a failed one starts afresh. */
 	BAD("-x", "-xh");
 	is_int(run(&o, "--json", NULL), 0, "a good parse after a failed one");
