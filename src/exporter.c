@@ -576,14 +576,18 @@ static int start(void *self, const struct cw_sink_host *host, char **cause)
 	/* Its own thread, with epoll: the connections' descriptors may be
 	 * numbered past FD_SETSIZE when the collector holds many namespaces,
 	 * which select() could not watch. The limits bound what clients can
-	 * take: CW_EXPORTER_FDS descriptors, and CW_EXPORTER_CONN_MEMORY bytes
-	 * per connection (a longer request gets 431/413 and is closed). A
-	 * client idle for CW_EXPORTER_TIMEOUT_S is dropped. */
+	 * take: CW_EXPORTER_FDS descriptors, CW_EXPORTER_PER_IP connections
+	 * per client address (more are closed as they come), and
+	 * CW_EXPORTER_CONN_MEMORY bytes per connection (a longer request gets
+	 * an error status and is closed). A client silent for
+	 * CW_EXPORTER_TIMEOUT_S is dropped; one that trickles bytes keeps its
+	 * slot, but only one of its address's. */
 	e->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
 				0, NULL, NULL, handle, e,
 				MHD_OPTION_LISTEN_SOCKET, (MHD_socket)e->lfd,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, e,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)CW_EXPORTER_MAX_CONNS,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)CW_EXPORTER_PER_IP,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CW_EXPORTER_TIMEOUT_S,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CW_EXPORTER_CONN_MEMORY,
 				MHD_OPTION_END);

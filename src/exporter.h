@@ -17,6 +17,9 @@
 /* Descriptors the exporter can hold at most: the connections, the listening
  * socket, the daemon's epoll descriptor and its wake-up eventfd. */
 #define CW_EXPORTER_FDS (CW_EXPORTER_MAX_CONNS + 3)
+/* Connections one client address may hold: a single misbehaving client
+ * (idle connections, a slow sender) cannot take every slot. */
+#define CW_EXPORTER_PER_IP 8
 /* Seconds a connection may sit without sending or receiving anything. */
 #define CW_EXPORTER_TIMEOUT_S 10
 /* Bytes of request (line, headers, and what is read of a body) a connection
