@@ -321,6 +321,24 @@ one_line_exit 1 "port 80 as nobody" ip netns exec "$P" setpriv --reuid=nobody --
 grep -q "Permission denied" "$TMPD/e"
 ok $? "... says Permission denied"
 
+# :PORT is loopback only; [::1]:PORT is IPv6.
+for spec in ":LP" "[::1]:LP"; do
+	lp=$(free_port)
+	"$CONNWATCH" --daemon -d 0.5 --listen "${spec/LP/$lp}" 2>"$TMPD/l.err" &
+	LPID=$!
+	host=127.0.0.1
+	[ "${spec:0:1}" = "[" ] && host="[::1]"
+	for ((i = 0; i < 50; i++)); do
+		curl -sfg -o "$TMPD/l.txt" "http://$host:$lp/metrics" && break
+		sleep 0.1
+	done
+	grep -q '^connwatch_tcp_sockets{netns="host"' "$TMPD/l.txt"
+	ok $? "--listen ${spec/LP/$lp}: metrics at http://$host:$lp/metrics"
+	is "$(ss -tlnH "sport = :$lp" | awk '{ print $4 }' | tr '\n' ' ')" "$host:$lp " "... listening on $host:$lp only"
+	kill_wait $LPID
+	rm -f "$TMPD/l.txt"
+done
+
 kill -0 $CW 2>/dev/null
 ok $? "connwatch is still running after all of it"
 kill_wait $CW
