@@ -33,6 +33,8 @@ start_sockgen "$A" a --estab 5 --estab6 3 --timewait 3 --closewait 4 --synsent 2
 	--finwait1 2 --lastack 2 --closing 1
 start_sockgen "$B" b --estab 7 --closewait 2
 
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+
 # The exporter needs a free port; the address is one this test owns.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -217,7 +219,7 @@ elif mode == "big-body":
     write(status(s) + "\n")
 elif mode == "idle":
     socks, fails = [], 0
-    for i in range(500):
+    for i in range(int(sys.argv[5]) if len(sys.argv) > 5 else 500):
         try:
             socks.append(conn())
         except OSError:
@@ -286,7 +288,6 @@ kill_wait $IDLE
 kill_wait $SLOW
 
 # --- other paths and methods ----------------------------------------------------------
-code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 is "$(code "http://127.0.0.1:$PORT/")" 200 "GET / : 200 (a pointer)"
 is "$(code "http://127.0.0.1:$PORT/nope")" 404 "GET /nope : 404"
 is "$(code "http://127.0.0.1:$PORT/metrics/x")" 404 "GET /metrics/x : 404"
@@ -320,6 +321,57 @@ one_line_exit 1 "port 80 as nobody" ip netns exec "$P" setpriv --reuid=nobody --
 	--clear-groups --inh-caps=-all --bounding-set=-all "$CONNWATCH" --daemon --listen 127.0.0.1:80
 grep -q "Permission denied" "$TMPD/e"
 ok $? "... says Permission denied"
+
+# --- the exporter's descriptors are kept clear of the collector's budget -------
+# Under RLIMIT_NOFILE 120 with 16 more namespaces to keep descriptors for,
+# the exporter at its connection limit (31 idle clients and a scrape) must
+# not push the process to the limit: the collector's plan reserves the
+# exporter's 35 descriptors, so it keeps fewer namespaces' handles and the
+# process stays below 90% of the limit, and no tick meets EMFILE.
+for ((k = 0; k < 16; k++)); do
+	add_netns "$t-f$k"
+	spawn_sockgen "$t-f$k" "f$k" --port 7100 --estab 1
+	FPIDS[k]=$SG_PID
+done
+for ((k = 0; k < 16; k++)); do wait_ready "f$k" "${FPIDS[$k]}"; done
+FPORT=$(free_port)
+(
+	ulimit -n 120 || exit 99
+	exec "$CONNWATCH" --json --count 1000000 -d "$DELAY" --listen "127.0.0.1:$FPORT"
+) >"$TMPD/fd.json" 2>"$TMPD/fd.err" &
+FCW=$!
+on_exit "kill_wait $FCW"
+for ((i = 0; i < 100; i++)); do
+	curl -sf -o /dev/null "http://127.0.0.1:$FPORT/metrics" && break
+	sleep 0.1
+done
+IDS=()
+for a in 2 3 4 5; do
+	python3 "$TMPD/abuse.py" idle "$FPORT" "127.0.0.$((a + 10))" "$TMPD/fidle$a" $((a == 5 ? 7 : 8)) &
+	IDS+=($!)
+	on_exit "kill_wait $!"
+done
+for a in 2 3 4 5; do
+	for ((i = 0; i < 100; i++)); do [ -s "$TMPD/fidle$a" ] && break; sleep 0.1; done
+done
+fline=$(wc -l <"$TMPD/fd.json")
+fmax=0
+for ((i = 0; i < 12; i++)); do
+	f=$(find "/proc/$FCW/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+	[ "$f" -gt "$fmax" ] && fmax=$f
+	sleep "$DELAY"
+done
+held=$(ss -tnH state established "sport = :$FPORT" | wc -l)
+diag "RLIMIT_NOFILE 120: the exporter holds $held connections; connwatch has at most $fmax descriptors open"
+ok "$([ "$held" -ge 28 ]; echo $?)" "the exporter holds its idle connections ($held of 31)"
+is "$(code "http://127.0.0.1:$FPORT/metrics")" 200 "a scrape still gets the last slot"
+ok "$([ "$fmax" -le 108 ]; echo $?)" "descriptors stay below 90% of the limit ($fmax of 120)"
+emf=$(tail -n +"$fline" "$TMPD/fd.json" | head -n -1 | grep -c 'EMFILE')
+is "$emf" 0 "no tick met EMFILE while the exporter was full"
+kept=$(tail -n 2 "$TMPD/fd.json" | head -n 1 | jq '[.netns[] | select(.status // "" | test("no descriptor kept"))] | length')
+ok "$([ "${kept:-0}" -ge 1 ]; echo $?)" "the collector gave way instead ($kept namespaces without kept descriptors)"
+for p in "${IDS[@]}"; do kill_wait "$p"; done
+kill_wait $FCW
 
 # :PORT is loopback only; [::1]:PORT is IPv6.
 for spec in ":LP" "[::1]:LP"; do
