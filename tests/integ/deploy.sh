@@ -13,6 +13,9 @@
 #     records its arguments, execs into the DaemonSet's pod on the pod's
 #     node with -F NAMESPACE/NAME, falls back to kubectl debug node/...,
 #     and opens a whole node;
+#   - the Dockerfile's build stage installs a -dev package for every module
+#     configure.ac checks, and its runtime stage every library the binary
+#     loads (no image is built: no registry is reachable);
 #   - `mandoc -Tlint` finds nothing in the man page.
 # Needs no root.
 . "$top_srcdir/tests/lib.sh"
@@ -152,6 +155,49 @@ EOF
 	kill $KSTUB
 else
 	echo "ok $((_tap_n += 1)) - kubectl apply --dry-run=client # SKIP no kubectl on this machine"
+fi
+
+# --- the Dockerfile's packages --------------------------------------------------------
+# No image can be built here (no registry), so the two package lists are
+# checked against what they must provide: the build stage has the -dev
+# package of every pkg-config module configure.ac asks for, and the runtime
+# stage, with the packages those depend on, every shared library the
+# binary loads (sanitizer runtimes aside).
+if command -v dpkg >/dev/null 2>&1 && command -v apt-cache >/dev/null 2>&1 && command -v ldd >/dev/null 2>&1; then
+	stage_pkgs() { # N: the apt-get install list of the Nth FROM stage
+		awk -v n="$1" '/^FROM /{ s++ } s == n' "$C/Dockerfile" |
+			sed -n '/apt-get install/,/rm -rf/p' | sed 's/[[:space:]]*[\\]$//' | tr -s ' ' '\n' |
+			grep -E '^[a-z0-9][a-z0-9.+-]+$' |
+			grep -vxE 'apt-get|install|rm|DEBIAN_FRONTEND=noninteractive|update' | sort -u
+	}
+	stage_pkgs 1 >"$TMPD/build.pkgs"
+	stage_pkgs 2 >"$TMPD/run.pkgs"
+	missing=
+	while read -r mod; do
+		pc=$(pkg-config --variable=pcfiledir "$mod" 2>/dev/null)/$mod.pc
+		p=$(dpkg -S "$pc" 2>/dev/null || dpkg -S "${pc#/usr}" 2>/dev/null)
+		p=${p%%:*}
+		grep -qx "${p:-?}" "$TMPD/build.pkgs" || missing="$missing $mod(${p:-?})"
+	done < <(sed -n 's/^PKG_CHECK_MODULES(\[[A-Z]*\], \[\([a-z0-9]*\).*/\1/p' "$top_srcdir/configure.ac")
+	is "${missing:-none}" none "Dockerfile build stage: a -dev package for every module configure.ac checks"
+	# shellcheck disable=SC2046
+	apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
+		--no-replaces --no-enhances $(cat "$TMPD/run.pkgs") 2>/dev/null | grep -v '^ ' |
+		sed 's/:.*//' | sort -u >"$TMPD/run.closure"
+	missing=
+	for l in $(ldd "$CONNWATCH" | awk '$3 ~ /^\// { print $3 }'); do
+		case $l in */libasan* | */libubsan* | */liblsan* | */libtsan* | */libstdc++* | */libgcc_s*) continue ;; esac
+		b=${l#/usr}
+		b=${b#/lib}
+		p=$(dpkg -S "/usr/lib$b" 2>/dev/null || dpkg -S "/lib$b" 2>/dev/null)
+		p=${p%%:*}
+		[ "$p" = libc6 ] && continue # in every Debian image
+		grep -qx "${p:-?}" "$TMPD/run.closure" || missing="$missing ${l##*/}(${p:-?})"
+	done
+	is "${missing:-none}" none "Dockerfile runtime stage provides every shared library connwatch loads"
+	if grep -qE -- '-dev( |$)' "$TMPD/run.pkgs"; then ok 1 "no -dev package in the runtime stage"; else ok 0 "no -dev package in the runtime stage"; fi
+else
+	echo "ok $((_tap_n += 1)) - Dockerfile packages # SKIP no dpkg/apt-cache here"
 fi
 
 # --- Prometheus rules -------------------------------------------------------------
