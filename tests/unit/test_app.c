@@ -41,6 +41,8 @@ static void rec_wants(void *self, struct cw_wants *w)
 	struct rec *r = self;
 
 	w->focus_id = r->want_focus;
+	/* As --json does: the first snapshot exact everywhere. */
+	w->exact_all = r->nseen == 0;
 }
 
 static void rec_publish(void *self, struct cw_snapshot *s)
@@ -125,10 +127,11 @@ int main(void)
 	ok(same, "both got the very same snapshots, in the same order");
 	ok(a.nseen == 3 && a.seen[0]->time_ms < a.seen[1]->time_ms &&
 	   a.seen[1]->time_ms < a.seen[2]->time_ms, "in time order");
-	/* The live view's first snapshot may come before any dump: the
-	 * history stage dates every row, and has series once counts came. */
-	ok(a.nseen == 3 && a.seen[0]->nrows >= 1 && a.seen[0]->rows[0].first_seen_ms == a.seen[0]->time_ms &&
-	   a.seen[2]->rows[0].series != NULL, "snapshots went through the history stage");
+	/* A sink asked for an exact first snapshot: every row then has a
+	 * series, and the history stage dated it. */
+	ok(a.nseen == 3 && a.seen[0]->nrows >= 1 && a.seen[0]->rows[0].series != NULL &&
+	   a.seen[0]->rows[0].first_seen_ms == a.seen[0]->time_ms && a.seen[0]->collector.exact_all,
+	   "snapshots went through the history stage");
 	ok(a.stopped && b.stopped, "both sinks were stopped");
 	cw_app_free(app);
 	free(cause);
@@ -180,6 +183,10 @@ int main(void)
 		is_int(w.focus_id, 7, "merge: the first focus is kept");
 		is_int(w.sockets_id, 9, "merge: the first socket list asked is kept");
 		ok(w.sockets_info, "merge: tcp_info when any sink wants it for that namespace");
+		ok(!w.exact_all, "merge: nobody asked for all exact");
+		z.exact_all = true;
+		cw_wants_merge(&w, &z);
+		ok(w.exact_all, "merge: all exact when any sink asks");
 	}
 	return tap_done();
 }
