@@ -12,8 +12,13 @@
 /* Every rule, in the order they run. */
 const struct cw_rule_def *const cw_rules[] = {
 	&cw_rule_pool_leak,
+	&cw_rule_dns_storm,
 	&cw_rule_avalanche,
 	&cw_rule_close_wait,
+	&cw_rule_time_wait,
+	&cw_rule_connect_fail,
+	&cw_rule_listen_overflow,
+	&cw_rule_node_limit,
 	&cw_rule_off_baseline,
 	NULL,
 };

@@ -53,8 +53,13 @@ void cw_rule_peer(struct cw_finding *f, const struct cw_peer *p);
 /* The rules, in the order they run (findings.c lists them). */
 extern const struct cw_rule_def *const cw_rules[];
 extern const struct cw_rule_def cw_rule_pool_leak;
+extern const struct cw_rule_def cw_rule_dns_storm;
 extern const struct cw_rule_def cw_rule_avalanche;
 extern const struct cw_rule_def cw_rule_close_wait;
+extern const struct cw_rule_def cw_rule_time_wait;
+extern const struct cw_rule_def cw_rule_connect_fail;
+extern const struct cw_rule_def cw_rule_listen_overflow;
+extern const struct cw_rule_def cw_rule_node_limit;
 extern const struct cw_rule_def cw_rule_off_baseline;
 
 /* The stage with other rules (NULL-terminated): for tests. */

@@ -1,0 +1,183 @@
+/* rule dns-storm: a pod flooding its resolver.
+ *
+ * What it counts: the row's sockets toward port 53, TCP SYN_SENT and
+ * ESTABLISHED from the peers list and connected UDP sockets (peer.udp, and
+ * the row's udp_dns, which covers resolvers past the cut of the peers list).
+ *
+ * When it fires: at least 20 such sockets, of which at least 10 are lookups
+ * in flight (SYN_SENT, or connected UDP) or while the namespace opens at
+ * least 10 connections/s; held for 30 s. A healthy pod resolves over UDP in
+ * milliseconds, so a sample catches 0 to 2 sockets to port 53: twenty at
+ * once means lookups pile up (the resolver is slow or drops them) or the
+ * application fires them in floods (ndots:5 multiplies every external name
+ * by its search list). ESTABLISHED alone, with no opens, is a DNS forwarder
+ * (node-local-dns, CoreDNS forwarding over TCP) keeping its pooled
+ * connections: steady, not a storm, so it is not enough. The 30 s hold lets
+ * a burst (a rollout resolving everything at once) pass. Once on, it stays
+ * while 10 sockets and 5 in flight (or 5 opens/s) remain. crit at 200.
+ *
+ * What it reports: the count by kind, its change per second, the
+ * namespace's opens per second, the resolver (the busiest port-53 peer)
+ * and, from the pod's own files (podfiles), the settings that multiply
+ * lookups: resolv.conf's ndots, search list and options, and GODEBUG netdns
+ * from the environment. Those files are read only for a row with a finding,
+ * at most once per 10 s per row; a failure is a note in the evidence.
+ *
+ * State: per row, its hold, the previous count (for the change) and the
+ * cached hints; rows not in the snapshot are forgotten. */
+#include "config.h"
+#include "map.h"
+#include "rules.h"
+#include "rules_net.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DNS_ON_SOCKETS 20
+#define DNS_ON_INFLIGHT 10
+#define DNS_ON_OPENS 10.0
+#define DNS_KEEP_SOCKETS 10
+#define DNS_KEEP_INFLIGHT 5
+#define DNS_KEEP_OPENS 5.0
+#define DNS_CRIT_SOCKETS 200
+
+struct dns_row {
+	int64_t last_ms;          /* first: see cw_rules_net_sweep_imap */
+	struct cw_hold hold;
+	int64_t sample_ms;        /* the exact sample the count is from */
+	uint32_t count;
+	bool has_change;
+	double change;            /* per second, between the last two samples */
+	double opens;             /* the last valid opens/s */
+};
+
+struct dns_state {
+	struct cw_imap rows;      /* row id -> struct dns_row */
+};
+
+static void *state_new(const struct cw_findings_conf *conf)
+{
+	(void)conf;
+	return cw_xcalloc(1, sizeof(struct dns_state));
+}
+
+static void state_free(void *p)
+{
+	struct dns_state *st = p;
+
+	if (!st)
+		return;
+	cw_imap_done(&st->rows, free);
+	free(st);
+}
+
+static bool sized(uint32_t total, uint32_t inflight, double opens, unsigned sockets, unsigned flight,
+		  double min_opens)
+{
+	return total >= sockets && (inflight >= flight || opens >= min_opens);
+}
+
+bool cw_rule_dns_storm_sized(const struct cw_ns_row *r, const struct cw_dns_count *d)
+{
+	double opens = r->rates.valid ? r->rates.active_opens : 0;
+
+	return sized(d->total, d->syn_sent + d->udp, opens, DNS_ON_SOCKETS, DNS_ON_INFLIGHT, DNS_ON_OPENS);
+}
+
+/* Follows the count's change between exact samples. */
+static void track(struct dns_row *e, const struct cw_snapshot *s, const struct cw_ns_row *r,
+		  const struct cw_dns_count *d)
+{
+	int64_t t = cw_rules_net_sample_ms(s, r);
+
+	if (r->rates.valid)
+		e->opens = r->rates.active_opens;
+	if (!r->has_exact || t == e->sample_ms)
+		return;
+	if (e->sample_ms && t > e->sample_ms) {
+		e->change = ((double)d->total - (double)e->count) * 1000.0 / (double)(t - e->sample_ms);
+		e->has_change = true;
+	}
+	e->sample_ms = t;
+	e->count = d->total;
+}
+
+static void report(struct cw_rule_out *out, const struct cw_snapshot *s, const struct cw_ns_row *r,
+		   const struct dns_row *e, const struct cw_dns_count *d)
+{
+	struct cw_finding *f;
+	char res[80] = "port 53", n1[32];
+	int64_t held = (s->time_ms - e->hold.since_ms) / 1000;
+
+	if (d->resolver)
+		cw_rules_net_endpoint(&d->resolver->addr, d->resolver->port, res, sizeof(res));
+	f = cw_rule_emit(out, CW_RULE_DNS_STORM, d->total >= DNS_CRIT_SOCKETS ? CW_SEV_CRIT : CW_SEV_WARN,
+			 r);
+	f->since_ms = e->hold.since_ms;
+	if (d->resolver)
+		cw_rule_peer(f, d->resolver);
+	cw_rule_text(out, f,
+		     "dns storm: %s sockets to %s (%u SYN_SENT, %u ESTAB, %u UDP) for %lld s; "
+		     "%.1f opens/s, %+.1f sockets/s",
+		     cw_rules_net_count(d->total, n1, sizeof(n1)), res, d->syn_sent, d->estab, d->udp,
+		     (long long)held, e->opens, e->has_change ? e->change : 0.0);
+	cw_rule_num(out, f, "sockets", d->total);
+	cw_rule_num(out, f, "syn_sent", d->syn_sent);
+	cw_rule_num(out, f, "estab", d->estab);
+	cw_rule_num(out, f, "udp", d->udp);
+	cw_rule_num(out, f, "change_per_s", e->has_change ? e->change : 0.0);
+	cw_rule_num(out, f, "opens_per_s", e->opens);
+	cw_rule_str(out, f, "resolver", d->resolver ? res : "");
+	if (d->syn_sent + d->udp >= d->total / 2)
+		cw_rule_next(out, f,
+			     "lookups go unanswered: check that %s answers from this pod (its endpoints, "
+			     "NetworkPolicy, conntrack), then cut lookups (FQDNs with a trailing dot, a "
+			     "lower ndots, caching)",
+			     res);
+	else
+		cw_rule_next(out, f,
+			     "the pod resolves in floods: cut lookups (FQDNs with a trailing dot, a lower "
+			     "ndots, caching in the app) or add node-local-dns");
+}
+
+static void run(void *state, const struct cw_findings_conf *conf, const struct cw_snapshot *s,
+		struct cw_rule_out *out)
+{
+	struct dns_state *st = state;
+	size_t i;
+
+	(void)conf;
+	for (i = 0; i < s->nrows; i++) {
+		const struct cw_ns_row *r = &s->rows[i];
+		struct cw_dns_count d;
+		struct dns_row *e;
+		double opens;
+		bool up, keep;
+
+		if (r->vanished)
+			continue;
+		cw_rules_net_dns(r, &d);
+		e = cw_imap_get(&st->rows, r->id);
+		if (!e) {
+			if (!d.total)
+				continue; /* no state for rows that never talk to port 53 */
+			e = cw_xcalloc(1, sizeof(*e));
+			cw_imap_put(&st->rows, r->id, e);
+		}
+		e->last_ms = s->time_ms;
+		track(e, s, r, &d);
+		/* A tick without counters keeps the last rate it had. */
+		opens = e->opens;
+		up = sized(d.total, d.syn_sent + d.udp, opens, DNS_ON_SOCKETS, DNS_ON_INFLIGHT,
+			   DNS_ON_OPENS);
+		keep = sized(d.total, d.syn_sent + d.udp, opens, DNS_KEEP_SOCKETS, DNS_KEEP_INFLIGHT,
+			     DNS_KEEP_OPENS);
+		if (cw_rules_net_hold(&e->hold, up, up || keep, s->time_ms, CW_RULES_NET_HOLD_MS))
+			report(out, s, r, e, &d);
+	}
+	cw_rules_net_sweep_imap(&st->rows, s->time_ms);
+}
+
+const struct cw_rule_def cw_rule_dns_storm = {CW_RULE_DNS_STORM, state_new, state_free, run};
