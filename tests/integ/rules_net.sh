@@ -1,0 +1,121 @@
+#!/bin/bash
+# rules_net.sh: the network rules on real namespaces, all at once in one
+# connwatch --json run of about a minute. Each namespace makes one pattern
+# with sockgen (or a shell loop), and connwatch must name it, with the
+# right inode and peer, within the rule's promise (its 30 s hold plus the
+# time to build the pattern), while a steady namespace beside them has no
+# finding at all:
+#   dns-storm        20 DNS connects/s to a resolver that drops SYNs
+#   time-wait        100 connect+close/s to one destination
+#   connect-fail     SYNs to one address:port dropped, connects giving up
+#   listen-overflow  a listener that never accepts, its queue full
+#   node-limit       a 100-port ephemeral range, 80 connections to one place
+# Every blackholed address is inside a namespace this test made: nothing
+# leaves the machine.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/integ/netns-lib.sh"
+need_root
+need_cmd ip jq
+[ -x "$SOCKGEN" ] || bail "no $SOCKGEN: run make check (or make tests/tools/sockgen)"
+
+TMPD=$(mktemp -d /tmp/cwt-rnet.XXXXXX)
+on_exit "rm -rf '$TMPD'"
+t=cwrn$$
+DNS=$t-dns TW=$t-tw CF=$t-cf LO=$t-lo PR=$t-pr OK=$t-ok
+for ns in "$DNS" "$TW" "$CF" "$LO" "$PR" "$OK"; do add_netns "$ns"; done
+
+# dns-storm: the resolver 10.215.0.10 sits behind a link that drops all.
+add_blackhole "$DNS" 10.215.0.1/16
+start_sockgen "$DNS" dns --estab 2 --dns 20 --blackhole 10.215.0.10
+# time-wait: churn to the namespace's own listener. tcp_tw_reuse=0, as
+# loopback connects would otherwise take TIME_WAIT ports back (the
+# default, 2, allows that on loopback).
+ip netns exec "$TW" sysctl -qw net.ipv4.tcp_tw_reuse=0
+start_sockgen "$TW" tw --churn 100
+# connect-fail: connects to 10.216.0.9:5432 give up after one SYN
+# retransmit (3 s); eight loops keep about eight in SYN_SENT.
+add_blackhole "$CF" 10.216.0.1/16
+ip netns exec "$CF" sysctl -qw net.ipv4.tcp_syn_retries=1
+for i in 1 2 3 4 5 6 7 8; do
+	ip netns exec "$CF" bash -c 'while :; do : 3<>/dev/tcp/10.216.0.9/5432; done' 2>/dev/null &
+	on_exit "kill_wait $!"
+done
+# listen-overflow: a backlog-1 listener that never accepts, 6 clients.
+start_sockgen "$LO" lo --listen-backlog-overflow 6
+# node-limit: a 100-port range, 80 connections to one listener.
+ip netns exec "$PR" sysctl -qw net.ipv4.ip_local_port_range="40000 40099"
+start_sockgen "$PR" pr --estab 80
+# the control: steady pairs and a listener.
+start_sockgen "$OK" ok --estab 20
+
+I_DNS=$(netns_inode "$DNS") I_TW=$(netns_inode "$TW") I_CF=$(netns_inode "$CF")
+I_LO=$(netns_inode "$LO") I_PR=$(netns_inode "$PR") I_OK=$(netns_inode "$OK")
+
+OUT=$TMPD/run.json
+"$CONNWATCH" --json --history 1 --delay 0.5 --count 130 >"$OUT" 2>"$TMPD/err"
+is "$?" 0 "connwatch --json --count 130 ran to the end"
+is "$(wc -l <"$OUT")" 130 "130 snapshots"
+
+# first RULE INODE: seconds from the first snapshot to the first one with
+# the finding ("none" if never); FINDING: that finding in the last snapshot.
+first() {
+	jq -s -r --arg r "$1" --argjson ino "$2" '
+		(.[0].time | sub("\\.[0-9]+Z$"; "Z") | fromdate) as $t0 |
+		[.[] | select(any(.findings[]?; .rule == $r and .inode == $ino)) | .time] |
+		if length == 0 then "none" else (.[0] | sub("\\.[0-9]+Z$"; "Z") | fromdate) - $t0 end' "$OUT"
+}
+last() {
+	tail -1 "$OUT" | jq -c --arg r "$1" --argjson ino "$2" \
+		'[.findings[]? | select(.rule == $r and .inode == $ino)][0]'
+}
+within() { # within RULE INODE SECONDS
+	local s
+	s=$(first "$1" "$2")
+	[ "$s" != none ] && [ "$s" -le "$3" ]
+	ok $? "$1: named within $3 s (after ${s} s)"
+}
+
+within dns-storm "$I_DNS" 45
+f=$(last dns-storm "$I_DNS")
+is "$(echo "$f" | jq -r '.peer.addr + ":" + (.peer.port | tostring)')" 10.215.0.10:53 "dns-storm: the resolver is its peer"
+is "$(echo "$f" | jq -r '.evidence.resolver')" 10.215.0.10:53 "dns-storm: evidence.resolver"
+ok "$(echo "$f" | jq '.evidence.syn_sent >= 20 and .evidence.opens_per_s > 5' | grep -qx true; echo $?)" \
+	"dns-storm: SYN_SENT and opens: $(echo "$f" | jq -c '.evidence | {syn_sent, opens_per_s}')"
+is "$(first connect-fail "$I_DNS")" none "connect-fail leaves the storming resolver to dns-storm"
+
+within time-wait "$I_TW" 55
+f=$(last time-wait "$I_TW")
+is "$(echo "$f" | jq -r '.peer.addr + ":" + (.peer.port | tostring)')" 127.0.0.1:8080 "time-wait: the destination is its peer"
+ok "$(echo "$f" | jq '.evidence.share_pct >= 5 and .evidence.time_wait >= 1400' | grep -qx true; echo $?)" \
+	"time-wait: share of the range: $(echo "$f" | jq -c '.evidence | {time_wait, share_pct, port_range_from}')"
+
+within connect-fail "$I_CF" 45
+f=$(last connect-fail "$I_CF")
+is "$(echo "$f" | jq -r '.peer.addr + ":" + (.peer.port | tostring)')" 10.216.0.9:5432 "connect-fail: the dropped peer"
+ok "$(echo "$f" | jq '.evidence.syn_sent >= 1 and .evidence.fails_per_s > 0' | grep -qx true; echo $?)" \
+	"connect-fail: SYN_SENT and failures: $(echo "$f" | jq -c '.evidence | {syn_sent, fails_per_s}')"
+
+within listen-overflow "$I_LO" 45
+f=$(last listen-overflow "$I_LO")
+is "$(echo "$f" | jq -r '.evidence.listener')" 127.0.0.1:8083 "listen-overflow: the full listener"
+ok "$(echo "$f" | jq '.evidence.queue >= .evidence.backlog and .evidence.backlog == 1' | grep -qx true; echo $?)" \
+	"listen-overflow: queue at its backlog: $(echo "$f" | jq -c '.evidence | {queue, backlog, somaxconn}')"
+
+within node-limit "$I_PR" 45
+f=$(last node-limit "$I_PR")
+is "$(echo "$f" | jq -r '.peer.addr + ":" + (.peer.port | tostring)')" 127.0.0.1:8080 "node-limit: the destination is its peer"
+is "$(echo "$f" | jq -c '[.evidence.what, .evidence.limit, .evidence.port_range_from]')" \
+	'["ephemeral_ports",100,"netns"]' "node-limit: ports against the namespace's 100-port range"
+
+is "$(jq -c --argjson ino "$I_OK" '[.findings[]? | select(.inode == $ino)] | length' "$OUT" | sort -u | tr '\n' ' ')" \
+	"0 " "the steady namespace has no finding in any snapshot"
+for ino in "$I_DNS" "$I_TW" "$I_CF" "$I_LO" "$I_PR"; do
+	jq -r --argjson ino "$ino" '.findings[]? | select(.inode == $ino) | .rule' "$OUT"
+done | sort | uniq -c | while read -r n r; do diag "$n snapshots with $r"; done
+others=$(jq -r --argjson a "$I_DNS" --argjson b "$I_TW" --argjson c "$I_CF" --argjson d "$I_LO" --argjson e "$I_PR" '
+	.findings[]? | select(.inode as $i | [$a,$b,$c,$d,$e] | index($i)) |
+	select((.inode == $a and .rule != "dns-storm") or (.inode == $b and .rule != "time-wait") or
+	       (.inode == $c and .rule != "connect-fail") or (.inode == $d and .rule != "listen-overflow") or
+	       (.inode == $e and .rule != "node-limit")) | "\(.rule) on \(.label)"' "$OUT" | sort -u)
+is "$others" "" "each pattern is named by its own rule only"
+done_testing
