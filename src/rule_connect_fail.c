@@ -3,7 +3,10 @@
  * When it fires: an outgoing peer has SYN_SENT sockets in every exact
  * sample over at least 30 s (two samples or more: the dump budget may space
  * them), and the namespace's failed connects (AttemptFails) rose within the
- * last 30 s. SYN retransmits back off 1, 2, 4, 8, 16 s, so a peer that
+ * last 30 s, at 5% of its opens or more (both smoothed over the last few
+ * ticks). A pod that connects thousands of times a second to one peer has
+ * a SYN_SENT toward it in every sample and the odd failure: with 5% of its
+ * connects failing it is in trouble; with 0.01% it is not. SYN retransmits back off 1, 2, 4, 8, 16 s, so a peer that
  * restarts or a route that flaps for 20 s recovers within the hold; 30 s of
  * unanswered SYNs to the same place, with connects giving up, is an
  * outage. AttemptFails counts SYN_SENT (and SYN_RECV) sockets the kernel
@@ -39,12 +42,16 @@
 #define CF_FAIL_WINDOW_MS 30000
 #define CF_KEEP_FAIL_WINDOW_MS 90000
 #define CF_MAX_PEERS 16
+#define CF_MIN_FAIL_SHARE 0.05
+/* Smoothing of the rates: each valid tick weighs this much. */
+#define CF_ALPHA 0.2
 
 struct cf_row {
 	int64_t last_ms;          /* first: see cw_rules_net_sweep_imap */
 	int64_t sample_ms;        /* the row's last exact sample seen */
 	int64_t fail_ms;          /* the last tick when connects failed; 0: none */
-	double fails, opens;      /* per second, at that tick / the last valid */
+	bool has_rates;
+	double fails, opens;      /* per second, smoothed */
 };
 
 struct cf_peer {
@@ -157,11 +164,16 @@ static void run(void *state, const struct cw_findings_conf *conf, const struct c
 		/* A counter that went backwards gives no rate (history), so a
 		 * reset never counts as failures. */
 		if (r->rates.valid) {
-			e->opens = r->rates.active_opens;
-			if (r->rates.attempt_fails > 0) {
-				e->fail_ms = s->time_ms;
+			if (e->has_rates) {
+				e->opens += CF_ALPHA * (r->rates.active_opens - e->opens);
+				e->fails += CF_ALPHA * (r->rates.attempt_fails - e->fails);
+			} else {
+				e->opens = r->rates.active_opens;
 				e->fails = r->rates.attempt_fails;
+				e->has_rates = true;
 			}
+			if (r->rates.attempt_fails > 0)
+				e->fail_ms = s->time_ms;
 		}
 		if (!r->has_exact)
 			continue;
@@ -191,7 +203,8 @@ static void run(void *state, const struct cw_findings_conf *conf, const struct c
 			}
 			c->last_ms = s->time_ms;
 			up = c->samples >= 2 && c->sample_ms - c->since_ms >= CW_RULES_NET_HOLD_MS &&
-			     e->fail_ms && s->time_ms - e->fail_ms <= CF_FAIL_WINDOW_MS;
+			     e->fail_ms && s->time_ms - e->fail_ms <= CF_FAIL_WINDOW_MS &&
+			     e->fails >= CF_MIN_FAIL_SHARE * e->opens;
 			keep = e->fail_ms && s->time_ms - e->fail_ms <= CF_KEEP_FAIL_WINDOW_MS;
 			c->on = c->on ? keep : up;
 			if (c->on)

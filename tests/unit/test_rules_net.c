@@ -623,6 +623,21 @@ static void test_connect_fail(void)
 	is_int(n, 0, "connect-fail: an attempt_fails counter that goes backwards gives no failures");
 	world_done(&w);
 
+	/* A busy connector: thousands of connects a second to one peer, a
+	 * SYN_SENT toward it in every sample, and the odd failure. */
+	world_init(&w, &cw_rule_connect_fail);
+	r = add_row(&w, 0, 100, "team-a/fast");
+	p = add_peer(r, "10.96.7.7", 80, CW_PEER_OUT);
+	p->tcp[CW_TCP_SYN_SENT] = 6;
+	p->tcp[CW_TCP_ESTABLISHED] = 400;
+	r->opens = 5000;
+	r->fails = 1;
+	is_int(ticks_with(&w, CW_RULE_CONNECT_FAIL, 90), 0, "connect-fail: a busy connector with rare failures gives no finding");
+	r->fails = 500;
+	n = until_fires(&w, CW_RULE_CONNECT_FAIL, 100, 40);
+	ok(n <= 12, "connect-fail: ... until 10%% of its connects fail (tick %d)", n);
+	world_done(&w);
+
 	/* Port 53: a storm-sized resolver is dns-storm's; a small one is ours.
 	 * Both rules run. */
 	{
