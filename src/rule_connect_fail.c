@@ -84,30 +84,24 @@ static void state_free(void *p)
 	free(st);
 }
 
-/* Indexes of the outgoing peers with SYN_SENT, most first, at most max
- * (each pass takes the biggest one below the previous pick). */
+/* Indexes of the outgoing peers with SYN_SENT, most first, at most max:
+ * one pass, keeping a short sorted list. */
 static size_t syn_peers(const struct cw_ns_row *r, size_t *idx, size_t max)
 {
-	size_t n = 0, i, k;
+	size_t n = 0, i, j;
 
-	while (n < max) {
-		size_t best = SIZE_MAX;
+	for (i = 0; i < r->npeers; i++) {
+		const struct cw_peer *p = &r->peers[i];
+		uint32_t v = p->tcp[CW_TCP_SYN_SENT];
 
-		for (i = 0; i < r->npeers; i++) {
-			const struct cw_peer *p = &r->peers[i];
-			bool taken = false;
-
-			if (p->dir != CW_PEER_OUT || !p->tcp[CW_TCP_SYN_SENT])
-				continue;
-			for (k = 0; k < n && !taken; k++)
-				taken = idx[k] == i;
-			if (!taken && (best == SIZE_MAX ||
-				       p->tcp[CW_TCP_SYN_SENT] > r->peers[best].tcp[CW_TCP_SYN_SENT]))
-				best = i;
-		}
-		if (best == SIZE_MAX)
-			break;
-		idx[n++] = best;
+		if (p->dir != CW_PEER_OUT || !v)
+			continue;
+		if (n == max && v <= r->peers[idx[n - 1]].tcp[CW_TCP_SYN_SENT])
+			continue;
+		j = n < max ? n++ : max - 1;
+		for (; j > 0 && r->peers[idx[j - 1]].tcp[CW_TCP_SYN_SENT] < v; j--)
+			idx[j] = idx[j - 1];
+		idx[j] = i;
 	}
 	return n;
 }
