@@ -174,7 +174,8 @@ static void run(void *state, const struct cw_findings_conf *conf, const struct c
 			   DNS_ON_OPENS);
 		keep = sized(d.total, d.syn_sent + d.udp, opens, DNS_KEEP_SOCKETS, DNS_KEEP_INFLIGHT,
 			     DNS_KEEP_OPENS);
-		if (cw_rules_net_hold(&e->hold, up, up || keep, s->time_ms, CW_RULES_NET_HOLD_MS))
+		if (cw_rules_net_hold(&e->hold, up, up || keep, cw_rules_net_sample_ms(s, r),
+				      CW_RULES_NET_HOLD_MS))
 			report(out, s, r, e, &d);
 	}
 	cw_rules_net_sweep_imap(&st->rows, s->time_ms);

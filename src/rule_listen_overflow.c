@@ -19,7 +19,12 @@
  * somaxconn later changes no listener until the application listens again,
  * and a backlog below somaxconn is the application's own choice.
  *
- * State: per row, its hold and the last time (and rates) of drops; rows not
+ * The drops are counters, read every tick: their hold runs on the
+ * snapshot's clock. The queue comes from exact counts: its hold runs on
+ * their samples' clock (see rules_net.h), so a full queue caught by one
+ * dump on a busy node is not enough.
+ *
+ * State: per row, its two holds and the last time (and rates) of drops; rows not
  * in the snapshot are forgotten. Counters that go backwards give no rate
  * (history), so a reset is never read as drops. */
 #include "config.h"
@@ -40,7 +45,7 @@
 
 struct lo_row {
 	int64_t last_ms;          /* first: see cw_rules_net_sweep_imap */
-	struct cw_hold hold;
+	struct cw_hold drops_hold, full_hold;
 	int64_t drop_ms;          /* the last tick with overflows or drops; 0: none */
 	double overflows, drops;  /* per second, at that tick */
 };
@@ -99,7 +104,11 @@ static void report(struct cw_rule_out *out, const struct cw_snapshot *s, const s
 
 	f = cw_rule_emit(out, CW_RULE_LISTEN_OVERFLOW,
 			 ov >= LO_CRIT_RATE || dr >= LO_CRIT_RATE ? CW_SEV_CRIT : CW_SEV_WARN, r);
-	f->since_ms = e->hold.since_ms;
+	if (e->drops_hold.on && e->full_hold.on)
+		f->since_ms = e->drops_hold.since_ms < e->full_hold.since_ms ? e->drops_hold.since_ms
+									   : e->full_hold.since_ms;
+	else
+		f->since_ms = e->drops_hold.on ? e->drops_hold.since_ms : e->full_hold.since_ms;
 	if (l) {
 		cw_rules_net_endpoint(&l->addr, l->port, where, sizeof(where));
 		snprintf(q, sizeof(q), "%s accept queue %u/%u", where, l->queue, l->backlog);
@@ -142,7 +151,7 @@ static void run(void *state, const struct cw_findings_conf *conf, const struct c
 		const struct cw_listener *l;
 		struct lo_row *e;
 		double fill;
-		bool dropping, up, keep;
+		bool dropping, drops_on, full_on;
 
 		if (r->vanished)
 			continue;
@@ -161,9 +170,13 @@ static void run(void *state, const struct cw_findings_conf *conf, const struct c
 			e->overflows = r->rates.listen_overflows;
 			e->drops = r->rates.listen_drops;
 		}
-		up = (e->drop_ms && s->time_ms - e->drop_ms <= LO_UP_WINDOW_MS) || fill >= 1.0;
-		keep = (e->drop_ms && s->time_ms - e->drop_ms <= LO_KEEP_WINDOW_MS) || fill >= LO_KEEP_FILL;
-		if (cw_rules_net_hold(&e->hold, up, up || keep, s->time_ms, CW_RULES_NET_HOLD_MS))
+		drops_on = cw_rules_net_hold(&e->drops_hold,
+					     e->drop_ms && s->time_ms - e->drop_ms <= LO_UP_WINDOW_MS,
+					     e->drop_ms && s->time_ms - e->drop_ms <= LO_KEEP_WINDOW_MS,
+					     s->time_ms, CW_RULES_NET_HOLD_MS);
+		full_on = cw_rules_net_hold(&e->full_hold, fill >= 1.0, fill >= LO_KEEP_FILL,
+					    cw_rules_net_sample_ms(s, r), CW_RULES_NET_HOLD_MS);
+		if (drops_on || full_on)
 			report(out, s, r, e, l);
 	}
 	cw_rules_net_sweep_imap(&st->rows, s->time_ms);

@@ -200,7 +200,8 @@ static void row_ports(struct nl_state *st, const struct cw_snapshot *s, const st
 			cw_smap_putb(&st->ports, &key, sizeof(key), e);
 		}
 		e->last_ms = s->time_ms;
-		if (!level(&e->hold, p->total, size, NL_PORTS_ON, NL_PORTS_KEEP, s->time_ms, &pct))
+		if (!level(&e->hold, p->total, size, NL_PORTS_ON, NL_PORTS_KEEP, cw_rules_net_sample_ms(s, r),
+			   &pct))
 			continue;
 		cw_rules_net_endpoint(&p->addr, p->port, dest, sizeof(dest));
 		f = emit(out, r, &e->hold, pct, NL_PORTS_CRIT * 100, "ephemeral_ports", p->total, size);

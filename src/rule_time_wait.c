@@ -192,7 +192,8 @@ static void run(void *state, const struct cw_findings_conf *conf, const struct c
 		}
 		p = top_peer(r, e);
 		if (!p) {
-			cw_rules_net_hold(&e->hold, false, false, s->time_ms, CW_RULES_NET_HOLD_MS);
+			cw_rules_net_hold(&e->hold, false, false, cw_rules_net_sample_ms(s, r),
+					  CW_RULES_NET_HOLD_MS);
 			continue;
 		}
 		tw = p->tcp[CW_TCP_TIME_WAIT];
@@ -206,7 +207,8 @@ static void run(void *state, const struct cw_findings_conf *conf, const struct c
 		fed = (double)tw;
 		up = (share >= TW_ON_SHARE || by_count) && pile >= fed / 2;
 		keep = (share >= TW_KEEP_SHARE || keep_count) && pile >= fed / 4;
-		if (cw_rules_net_hold(&e->hold, up, up || keep, s->time_ms, CW_RULES_NET_HOLD_MS)) {
+		if (cw_rules_net_hold(&e->hold, up, up || keep, cw_rules_net_sample_ms(s, r),
+				      CW_RULES_NET_HOLD_MS)) {
 			report(out, conf, s, r, e, p, share, lo, hi, from, by_count);
 			e->has_peer = true;
 			e->peer.addr = p->addr;

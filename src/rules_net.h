@@ -28,7 +28,12 @@ struct cw_hold {
 	int64_t since_ms;
 };
 
-/* Feeds one observation at now. up: the firing bar holds; keep: the lower
+/* Feeds one observation at now. A condition on exact counts runs on the
+ * clock of their samples (cw_rules_net_sample_ms), not the snapshot's: on
+ * a big node the dump budget refreshes a row about once a minute, and a
+ * burst caught by one dump is carried unchanged until the next; on the
+ * sample clock those repeats add no time, so one sample never passes a
+ * hold alone. up: the firing bar holds; keep: the lower
  * bar holds (up implies keep). A pending condition survives dips to the
  * lower bar, so noise around the firing bar does not restart its clock;
  * it turns on once hold_ms have passed and the firing bar holds again.

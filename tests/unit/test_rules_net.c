@@ -905,6 +905,92 @@ static void test_node_limit(void)
 	world_done(&w);
 }
 
+/* On a big node the budget dumps a row once a minute: the counts one dump
+ * caught are carried (exact_age_ms growing) until the next. set(w, on)
+ * makes the pattern or not. A pattern caught by one dump only, then gone
+ * at the next, gives no finding; caught by two dumps 60 s apart, it fires
+ * at the second. */
+static void check_spaced(const struct cw_rule_def *rule, enum cw_rule id,
+			 void (*set)(struct world *w, bool on), const char *what)
+{
+	struct world w;
+	int k, n = 0, at = 0;
+
+	world_init(&w, rule);
+	set(&w, false);
+	for (k = 0; k < 180; k++) {
+		/* dumps at 0, 60, 120 s: the pattern in the dump at 60 s only */
+		w.rows[0].exact_age_ms = (k % 60) * 1000;
+		if (k % 60 == 0)
+			set(&w, k == 60);
+		n += find(tick(&w), id, 100) != NULL;
+	}
+	is_int(n, 0, "%s: caught by one dump a minute apart from the next: no finding", what);
+	world_done(&w);
+	world_init(&w, rule);
+	set(&w, false);
+	for (k = 0; k < 180 && !at; k++) {
+		w.rows[0].exact_age_ms = (k % 60) * 1000;
+		if (k % 60 == 0)
+			set(&w, k >= 60);
+		if (find(tick(&w), id, 100))
+			at = k;
+	}
+	is_int(at, 120, "%s: caught by two dumps 60 s apart: fires at the second", what);
+	world_done(&w);
+}
+
+static void dns_set(struct world *w, bool on)
+{
+	struct wrow *r = &w->rows[0];
+
+	if (!r->present) {
+		add_row(w, 0, 100, "team-a/web");
+		add_peer(r, "10.96.0.10", 53, CW_PEER_OUT);
+	}
+	r->peers[0].tcp[CW_TCP_SYN_SENT] = on ? 140 : 0;
+	r->opens = on ? 20 : 0;
+}
+
+static void tw_set(struct world *w, bool on)
+{
+	struct wrow *r = &w->rows[0];
+
+	if (!r->present) {
+		add_row(w, 0, 100, "team-a/churn");
+		add_peer(r, "10.213.0.3", 8080, CW_PEER_OUT);
+	}
+	r->peers[0].tcp[CW_TCP_TIME_WAIT] = on ? 3000 : 0;
+	r->opens = on ? 50 : 0;
+}
+
+static void queue_set(struct world *w, bool on)
+{
+	struct wrow *r = &w->rows[0];
+
+	if (!r->present)
+		add_row(w, 0, 100, "team-a/slow");
+	r->has_listener = true;
+	cw_addr_parse("0.0.0.0", &r->listener.addr);
+	r->listener.port = 8080;
+	r->listener.queue = on ? 129 : 0;
+	r->listener.backlog = 128;
+}
+
+static void ports_set(struct world *w, bool on)
+{
+	struct wrow *r = &w->rows[0];
+
+	if (!r->present) {
+		add_row(w, 0, 100, "team-a/pool");
+		r->has_sysctl = true;
+		r->sysctl.port_lo = 40000;
+		r->sysctl.port_hi = 40099;
+		add_peer(r, "10.96.3.4", 5432, CW_PEER_OUT);
+	}
+	r->peers[0].tcp[CW_TCP_ESTABLISHED] = on ? 90 : 0;
+}
+
 /* All the rules together on steady pods, noise included. */
 static void test_all_quiet(void)
 {
@@ -948,5 +1034,9 @@ int main(void)
 	test_listen_overflow();
 	test_node_limit();
 	test_all_quiet();
+	check_spaced(&cw_rule_dns_storm, CW_RULE_DNS_STORM, dns_set, "dns-storm");
+	check_spaced(&cw_rule_time_wait, CW_RULE_TIME_WAIT, tw_set, "time-wait");
+	check_spaced(&cw_rule_listen_overflow, CW_RULE_LISTEN_OVERFLOW, queue_set, "listen-overflow");
+	check_spaced(&cw_rule_node_limit, CW_RULE_NODE_LIMIT, ports_set, "node-limit");
 	return tap_done();
 }
