@@ -154,6 +154,11 @@ void cw_rules_net_peer_key(struct cw_peer_key *k, uint64_t row, const struct cw_
 
 void cw_rules_net_sweep_imap(struct cw_imap *m, int64_t now)
 {
+	cw_rules_net_sweep_imap_fn(m, now, free);
+}
+
+void cw_rules_net_sweep_imap_fn(struct cw_imap *m, int64_t now, void (*fn)(void *val))
+{
 	struct cw_imap_iter it;
 	uint64_t *stale = NULL;
 	size_t n = 0, cap = 0, i;
@@ -164,7 +169,7 @@ void cw_rules_net_sweep_imap(struct cw_imap *m, int64_t now)
 			stale[n++] = it.key;
 		}
 	for (i = 0; i < n; i++)
-		free(cw_imap_del(m, stale[i]));
+		fn(cw_imap_del(m, stale[i]));
 	free(stale);
 }
 

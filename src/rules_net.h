@@ -100,5 +100,7 @@ struct cw_imap;
 struct cw_smap;
 void cw_rules_net_sweep_imap(struct cw_imap *m, int64_t now);
 void cw_rules_net_sweep_smap(struct cw_smap *m, int64_t now);
+/* The same for values that own more memory: fn frees one. */
+void cw_rules_net_sweep_imap_fn(struct cw_imap *m, int64_t now, void (*fn)(void *val));
 
 #endif

@@ -13,8 +13,12 @@
 #include "rules.h"
 #include "rules_net.h"
 #include "tap.h"
+#include "fstree.h"
+#include "util.h"
 
+#include <ftw.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define T0 1700000000000LL
@@ -47,6 +51,8 @@ struct wrow {
 	bool has_sysctl;
 	struct cw_sysctls sysctl;
 	uint32_t udp_dns;
+	int32_t pids[4];
+	size_t npids;
 };
 
 struct world {
@@ -131,6 +137,8 @@ static void build_row(struct cw_snapshot *s, struct cw_ns_row *d, struct wrow *r
 	d->has_sysctl = r->has_sysctl;
 	d->sysctl = r->sysctl;
 	d->udp_dns = r->udp_dns;
+	memcpy(d->pids, r->pids, sizeof(r->pids));
+	d->npids = r->npids;
 	if (!r->exact)
 		return;
 	d->has_exact = true;
@@ -412,6 +420,100 @@ static void test_dns_storm(void)
 	}
 	is_int(n, 0, "dns-storm: counters that go backwards are not opens");
 	world_done(&w);
+}
+
+/* The pod's files behind the hints: a fake --procfs under a temporary
+ * directory. len (size_t)-1: text is a C string. */
+static void put_file(const char *procfs, int pid, const char *rel, const char *text, size_t len)
+{
+	char *full = cw_xasprintf("%s/%d/%s", procfs, pid, rel), *dir = cw_xstrdup(full);
+	int fd;
+
+	if (len == (size_t)-1)
+		len = strlen(text);
+	*strrchr(dir, '/') = 0;
+	fstree_mkdirs(dir);
+	fd = open(full, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+		printf("# cannot write %s\n", full);
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	free(full);
+}
+
+static void test_dns_hints(void)
+{
+	char tmpl[] = "/tmp/cwt-rnet.XXXXXX";
+	char *tmp = mkdtemp(tmpl), *procfs;
+	static const char env30[] = "HOSTNAME=web-0\0PATH=/bin\0";
+	static const char env20[] = "GODEBUG=x509sha1=1,netdns=go\0HOME=/\0";
+	const char *saved = conf.procfs;
+	struct world w;
+	struct wpeer *p;
+	const struct cw_finding *f;
+	int n;
+
+	if (!tmp) {
+		ok(0, "dns-storm hints: a temporary directory");
+		return;
+	}
+	fstree_guard(tmp, "a pod file read");
+	alarm(60);
+	procfs = cw_xasprintf("%s/proc", tmp);
+	/* 10 is the pause process; 30, the newest, has the resolver files;
+	 * 20 sets GODEBUG. */
+	put_file(procfs, 30, "root/etc/resolv.conf",
+		 "nameserver 10.96.0.10\nsearch ns1.svc.cluster.local svc.cluster.local cluster.local "
+		 "ec2.internal\noptions ndots:5 timeout:2 single-request\n", (size_t)-1);
+	put_file(procfs, 30, "environ", env30, sizeof(env30) - 1);
+	put_file(procfs, 20, "environ", env20, sizeof(env20) - 1);
+	conf.procfs = procfs;
+
+	world_init(&w, &cw_rule_dns_storm);
+	p = dns_pod(&w, 0, 100);
+	p->tcp[CW_TCP_SYN_SENT] = 140;
+	w.rows[0].opens = 20;
+	w.rows[0].pids[0] = 10;
+	w.rows[0].pids[1] = 20;
+	w.rows[0].pids[2] = 30;
+	w.rows[0].npids = 3;
+	/* a second storming pod whose files cannot be read */
+	p = dns_pod(&w, 1, 101);
+	p->tcp[CW_TCP_SYN_SENT] = 50;
+	w.rows[1].opens = 20;
+	w.rows[1].pids[0] = 77;
+	w.rows[1].npids = 1;
+	n = until_fires(&w, CW_RULE_DNS_STORM, 100, 40);
+	f = find(w.s, CW_RULE_DNS_STORM, 100);
+	ok(n <= 32 && f && f->pid == 30, "dns-storm hints: the finding names the process it read (pid %d)",
+	   f ? f->pid : -1);
+	ok(evnum(f, "ndots") == 5 && evnum(f, "search") == 4 && evnum(f, "names_per_lookup") == 5,
+	   "dns-storm hints: ndots 5, 4 search domains, 5 names per external lookup");
+	is_str(evstr(f, "options"), "timeout:2 single-request", "dns-storm hints: options in force");
+	is_str(evstr(f, "netdns"), "go", "dns-storm hints: GODEBUG netdns from another process of the pod");
+	ok(f && strstr(f->text, "ndots:5 with 4 search domains: each lookup of an external name tries 5 names; "
+			  "GODEBUG netdns=go"), "dns-storm hints: %s", f ? f->text : "");
+	ok(f && strstr(evstr(f, "resolv_conf"), "nameserver 10.96.0.10, ndots:5, 4 search domains"),
+	   "dns-storm hints: resolv_conf %s", evstr(f, "resolv_conf"));
+	f = find(w.s, CW_RULE_DNS_STORM, 101);
+	ok(f && strstr(evstr(f, "files_note"), "pid 77") && f->pid == 0 && isnan(evnum(f, "ndots")),
+	   "dns-storm hints: unreadable files are a note: %s", evstr(f, "files_note"));
+	/* Read again only after 10 s. */
+	put_file(procfs, 30, "root/etc/resolv.conf", "nameserver 10.96.0.10\noptions ndots:2\n", (size_t)-1);
+	tick(&w);
+	f = find(w.s, CW_RULE_DNS_STORM, 100);
+	ok(evnum(f, "ndots") == 5, "dns-storm hints: not read again within 10 s");
+	for (n = 0; n < 10; n++)
+		tick(&w);
+	f = find(w.s, CW_RULE_DNS_STORM, 100);
+	ok(evnum(f, "ndots") == 2 && evnum(f, "names_per_lookup") == 1 && f && !strstr(f->text, "search domains"),
+	   "dns-storm hints: read again after 10 s: %s", f ? f->text : "");
+	world_done(&w);
+	conf.procfs = saved;
+	alarm(0);
+	nftw(tmp, fstree_rm, 16, FTW_DEPTH | FTW_PHYS);
+	free(procfs);
 }
 
 /* ---- time-wait ---- */
@@ -1029,6 +1131,7 @@ int main(void)
 	   cw_rules_net_hold(&h, false, true, 40000, 30000) && !cw_rules_net_hold(&h, false, false, 41000, 30000),
 	   "a hold: survives dips to the lower bar, fires on the bar after its time, ends below the lower bar");
 	test_dns_storm();
+	test_dns_hints();
 	test_time_wait();
 	test_connect_fail();
 	test_listen_overflow();
