@@ -25,8 +25,19 @@ DNS=$t-dns TW=$t-tw CF=$t-cf LO=$t-lo PR=$t-pr OK=$t-ok
 for ns in "$DNS" "$TW" "$CF" "$LO" "$PR" "$OK"; do add_netns "$ns"; done
 
 # dns-storm: the resolver 10.215.0.10 sits behind a link that drops all.
+# `ip netns exec` mounts /etc/netns/NAME/resolv.conf over the process's
+# /etc/resolv.conf: the pod's own resolver settings, which connwatch reads
+# through /proc/PID/root, with GODEBUG from its environment.
 add_blackhole "$DNS" 10.215.0.1/16
+[ -d /etc/netns ] || on_exit "rmdir /etc/netns 2>/dev/null" # only if we made it (and it is empty)
+mkdir -p "/etc/netns/$DNS" || bail "cannot make /etc/netns/$DNS"
+on_exit "rm -rf '/etc/netns/$DNS'"
+printf 'nameserver 10.215.0.10\nsearch team-a.svc.cluster.local svc.cluster.local cluster.local lab.internal\noptions ndots:5 timeout:2\n' \
+	>"/etc/netns/$DNS/resolv.conf"
+export GODEBUG=netdns=go
 start_sockgen "$DNS" dns --estab 2 --dns 20 --blackhole 10.215.0.10
+P_DNS=$SG_PID
+unset GODEBUG
 # time-wait: churn to the namespace's own listener. tcp_tw_reuse=0, as
 # loopback connects would otherwise take TIME_WAIT ports back (the
 # default, 2, allows that on loopback).
@@ -81,6 +92,11 @@ is "$(echo "$f" | jq -r '.peer.addr + ":" + (.peer.port | tostring)')" 10.215.0.
 is "$(echo "$f" | jq -r '.evidence.resolver')" 10.215.0.10:53 "dns-storm: evidence.resolver"
 ok "$(echo "$f" | jq '.evidence.syn_sent >= 20 and .evidence.opens_per_s > 5' | grep -qx true; echo $?)" \
 	"dns-storm: SYN_SENT and opens: $(echo "$f" | jq -c '.evidence | {syn_sent, opens_per_s}')"
+is "$(echo "$f" | jq -c '[.evidence.ndots, .evidence.search, .evidence.names_per_lookup, .evidence.options, .evidence.netdns]')" \
+	'[5,4,5,"timeout:2","go"]' "dns-storm: the pod's resolv.conf and GODEBUG, read inside it"
+is "$(echo "$f" | jq -r '.pid')" "$P_DNS" "dns-storm: names the process it read ($P_DNS)"
+ok "$(echo "$f" | jq -r .text | grep -q 'ndots:5 with 4 search domains: each lookup of an external name tries 5 names; GODEBUG netdns=go'; echo $?)" \
+	"dns-storm: the hint in the text: $(echo "$f" | jq -r .text)"
 is "$(first connect-fail "$I_DNS")" none "connect-fail leaves the storming resolver to dns-storm"
 
 within time-wait "$I_TW" 55
