@@ -119,7 +119,7 @@ static void report(struct cw_rule_out *out, const struct cw_findings_conf *conf,
 			 conf->syn_sent && syn >= conf->syn_sent ? CW_SEV_CRIT : CW_SEV_WARN, r);
 	f->since_ms = c->since_ms;
 	cw_rule_peer(f, p);
-	cw_rule_text(out, f, "connect-fail: %u SYN_SENT to %s unanswered for %lld s; %.1f failed connects/s, %u ESTAB to it",
+	cw_rule_text(out, f, "failing connects: %u SYN_SENT to %s unanswered for %lld s; %.1f failed connects/s, %u ESTAB to it",
 		     syn, dest, (long long)((s->time_ms - c->since_ms) / 1000), e->fails,
 		     p->tcp[CW_TCP_ESTABLISHED]);
 	cw_rule_num(out, f, "syn_sent", syn);

@@ -134,7 +134,7 @@ static void report(struct cw_rule_out *out, const struct cw_findings_conf *conf,
 			 cw_rules_net_count((uint64_t)buckets, n2, sizeof(n2)));
 	else if (reuse >= 0)
 		snprintf(extra, sizeof(extra), "; tcp_tw_reuse %lld", (long long)reuse);
-	cw_rule_text(out, f, "time-wait: %s TIME_WAIT to %s hold %.1f%% of ports %lld-%lld (%s); %.1f opens/s%s",
+	cw_rule_text(out, f, "TIME_WAIT pile-up: %s to %s hold %.1f%% of ports %lld-%lld (%s); %.1f opens/s%s",
 		     cw_rules_net_count(tw, n1, sizeof(n1)), dest, share * 100.0, (long long)lo,
 		     (long long)hi, cw_rules_net_from_name(from), e->opens, extra);
 	cw_rule_num(out, f, "time_wait", tw);

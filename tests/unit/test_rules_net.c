@@ -552,7 +552,7 @@ static void test_time_wait(void)
 	ok(evnum(f, "port_lo") == 32768 && evnum(f, "port_hi") == 60999 && evnum(f, "tcp_tw_reuse") == -1 &&
 	   evnum(f, "tcp_max_tw_buckets") == -1 && evnum(f, "time_wait") == 3000,
 	   "time-wait: range, unknown sysctls as -1, the count");
-	ok(f && strstr(f->text, "3,000 TIME_WAIT to 10.213.0.3:8080") && strstr(f->text, "(kernel default)"),
+	ok(f && strstr(f->text, "TIME_WAIT pile-up: 3,000 to 10.213.0.3:8080") && strstr(f->text, "(kernel default)"),
 	   "time-wait: text %s", f ? f->text : "");
 	check_controls(w.s, "time-wait");
 	/* Hysteresis: 4% keeps it, 3% ends it. */
@@ -684,7 +684,7 @@ static void test_connect_fail(void)
 	   "connect-fail: the peer, warn, since its first SYN_SENT");
 	ok(evnum(f, "syn_sent") == 12 && evnum(f, "estab") == 3 && evnum(f, "fails_per_s") == 2 &&
 	   evnum(f, "unanswered_s") >= 30, "connect-fail: evidence");
-	ok(f && strstr(f->text, "12 SYN_SENT to 198.51.100.2:5432") && strstr(f->next, "198.51.100.2:5432"),
+	ok(f && strstr(f->text, "failing connects: 12 SYN_SENT to 198.51.100.2:5432") && strstr(f->next, "198.51.100.2:5432"),
 	   "connect-fail: text %s", f ? f->text : "");
 	check_controls(w.s, "connect-fail");
 	/* Failures stop but SYN_SENT remain: kept for 90 s, then over. */
