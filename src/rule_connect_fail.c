@@ -30,6 +30,7 @@
  * its run; rows and peers not in the snapshot are forgotten. */
 #include "config.h"
 #include "map.h"
+#include "rulekit.h"
 #include "rules.h"
 #include "rules_net.h"
 #include "util.h"
@@ -112,7 +113,7 @@ static void report(struct cw_rule_out *out, const struct cw_findings_conf *conf,
 {
 	uint32_t syn = p->tcp[CW_TCP_SYN_SENT];
 	struct cw_finding *f;
-	char dest[80];
+	char dest[80], ns[300];
 
 	cw_rules_net_endpoint(&p->addr, p->port, dest, sizeof(dest));
 	f = cw_rule_emit(out, CW_RULE_CONNECT_FAIL,
@@ -124,13 +125,13 @@ static void report(struct cw_rule_out *out, const struct cw_findings_conf *conf,
 		     p->tcp[CW_TCP_ESTABLISHED]);
 	cw_rule_num(out, f, "syn_sent", syn);
 	cw_rule_num(out, f, "estab", p->tcp[CW_TCP_ESTABLISHED]);
-	cw_rule_num(out, f, "unanswered_s", (double)(s->time_ms - c->since_ms) / 1000.0);
-	cw_rule_num(out, f, "fails_per_s", e->fails);
-	cw_rule_num(out, f, "opens_per_s", e->opens);
+	cw_rule_num(out, f, "unanswered_s", cw_rulekit_round((double)(s->time_ms - c->since_ms) / 1000.0, 0.1));
+	cw_rule_num(out, f, "fails_per_s", cw_rulekit_round(e->fails, 0.1));
+	cw_rule_num(out, f, "opens_per_s", cw_rulekit_round(e->opens, 0.1));
 	cw_rule_next(out, f,
 		     "check that %s is up and reachable from this pod (its endpoints, NetworkPolicy, a "
-		     "firewall dropping SYNs); the client should back off rather than retry at once",
-		     dest);
+		     "firewall dropping SYNs): %s ss -tnp state syn-sent dst %s shows who waits",
+		     dest, cw_rulekit_in_ns(r, 0, ns, sizeof(ns)), dest);
 }
 
 static void run(void *state, const struct cw_findings_conf *conf, const struct cw_snapshot *s,

@@ -32,6 +32,7 @@
 #include "config.h"
 #include "map.h"
 #include "podfiles.h"
+#include "rulekit.h"
 #include "rules.h"
 #include "rules_net.h"
 #include "util.h"
@@ -254,14 +255,14 @@ static void report(struct cw_rule_out *out, const struct cw_snapshot *s, const s
 	cw_rule_text(out, f,
 		     "dns storm: %s sockets to %s (%u SYN_SENT, %u ESTAB, %u UDP) for %lld s; "
 		     "%.1f opens/s, %+.1f sockets/s%s",
-		     cw_rules_net_count(d->total, n1, sizeof(n1)), res, d->syn_sent, d->estab, d->udp,
+		     cw_rulekit_thousands(d->total, n1, sizeof(n1)), res, d->syn_sent, d->estab, d->udp,
 		     (long long)held, e->opens, e->has_change ? e->change : 0.0, hint);
 	cw_rule_num(out, f, "sockets", d->total);
 	cw_rule_num(out, f, "syn_sent", d->syn_sent);
 	cw_rule_num(out, f, "estab", d->estab);
 	cw_rule_num(out, f, "udp", d->udp);
-	cw_rule_num(out, f, "change_per_s", e->has_change ? e->change : 0.0);
-	cw_rule_num(out, f, "opens_per_s", e->opens);
+	cw_rule_num(out, f, "change_per_s", cw_rulekit_round(e->has_change ? e->change : 0.0, 0.1));
+	cw_rule_num(out, f, "opens_per_s", cw_rulekit_round(e->opens, 0.1));
 	cw_rule_str(out, f, "resolver", d->resolver ? res : "");
 	if (h && h->has_resolv) {
 		cw_rule_num(out, f, "ndots", h->resolv.ndots >= 0 ? h->resolv.ndots : 1);

@@ -29,6 +29,7 @@
  * (history), so a reset is never read as drops. */
 #include "config.h"
 #include "map.h"
+#include "rulekit.h"
 #include "rules.h"
 #include "rules_net.h"
 #include "util.h"
@@ -99,7 +100,7 @@ static void report(struct cw_rule_out *out, const struct cw_snapshot *s, const s
 	int64_t somax = cw_rules_net_sysctl(s, r, offsetof(struct cw_sysctls, somaxconn));
 	bool recent = e->drop_ms && s->time_ms - e->drop_ms <= LO_KEEP_WINDOW_MS;
 	double ov = recent ? e->overflows : 0, dr = recent ? e->drops : 0;
-	char where[80] = "", q[96] = "", sm[48] = "";
+	char where[80] = "", q[96] = "", sm[48] = "", ns[300];
 	struct cw_finding *f;
 
 	f = cw_rule_emit(out, CW_RULE_LISTEN_OVERFLOW,
@@ -123,8 +124,8 @@ static void report(struct cw_rule_out *out, const struct cw_snapshot *s, const s
 	cw_rule_num(out, f, "queue", l ? l->queue : 0);
 	cw_rule_num(out, f, "backlog", l ? l->backlog : 0);
 	cw_rule_num(out, f, "somaxconn", (double)somax);
-	cw_rule_num(out, f, "overflows_per_s", ov);
-	cw_rule_num(out, f, "drops_per_s", dr);
+	cw_rule_num(out, f, "overflows_per_s", cw_rulekit_round(ov, 0.1));
+	cw_rule_num(out, f, "drops_per_s", cw_rulekit_round(dr, 0.1));
 	if (l && somax > 0 && l->backlog >= somax)
 		cw_rule_next(out, f,
 			     "the backlog of %s is capped by somaxconn %lld: raise net.core.somaxconn in "
@@ -136,7 +137,10 @@ static void report(struct cw_rule_out *out, const struct cw_snapshot *s, const s
 			     "raise its listen() backlog (%u)",
 			     where, l->backlog);
 	else
-		cw_rule_next(out, f, "find the listener: connwatch --json --sockets %s", r->label);
+		cw_rule_next(out, f,
+			     "find the listener: %s ss -ltn shows each one's accept queue (Recv-Q) and "
+			     "backlog (Send-Q)",
+			     cw_rulekit_in_ns(r, 0, ns, sizeof(ns)));
 }
 
 static void run(void *state, const struct cw_findings_conf *conf, const struct cw_snapshot *s,

@@ -33,6 +33,7 @@
  * destinations not in the snapshot are forgotten. */
 #include "config.h"
 #include "map.h"
+#include "rulekit.h"
 #include "rules.h"
 #include "rules_net.h"
 #include "util.h"
@@ -104,7 +105,7 @@ static struct cw_finding *emit(struct cw_rule_out *out, const struct cw_ns_row *
 	cw_rule_str(out, f, "what", what);
 	cw_rule_num(out, f, "value", (double)v);
 	cw_rule_num(out, f, "limit", (double)lim);
-	cw_rule_num(out, f, "pct", pct);
+	cw_rule_num(out, f, "pct", cw_rulekit_round(pct, 0.1));
 	return f;
 }
 
@@ -119,8 +120,8 @@ static void node_wide(struct nl_state *st, const struct cw_snapshot *s, struct c
 		  NL_NODE_KEEP, s->time_ms, &pct)) {
 		f = emit(out, NULL, &st->files, pct, NL_NODE_CRIT * 100, "file-nr", n->file_nr, n->file_max);
 		cw_rule_text(out, f, "node limit: file-nr %s of file-max %s (%.1f%%)",
-			     cw_rules_net_count((uint64_t)n->file_nr, a, sizeof(a)),
-			     cw_rules_net_count((uint64_t)n->file_max, b, sizeof(b)), pct);
+			     cw_rulekit_thousands((uint64_t)n->file_nr, a, sizeof(a)),
+			     cw_rulekit_thousands((uint64_t)n->file_max, b, sizeof(b)), pct);
 		cw_rule_next(out, f,
 			     "find who holds the files (the pods' fd counts, pool-leak findings) before "
 			     "raising fs.file-max: at the limit open() and socket() fail with ENFILE");
@@ -130,8 +131,8 @@ static void node_wide(struct nl_state *st, const struct cw_snapshot *s, struct c
 		f = emit(out, NULL, &st->conntrack, pct, NL_NODE_CRIT * 100, "nf_conntrack_count",
 			 n->sysctl.conntrack_count, n->conntrack_max);
 		cw_rule_text(out, f, "node limit: conntrack %s of nf_conntrack_max %s (%.1f%%)",
-			     cw_rules_net_count((uint64_t)n->sysctl.conntrack_count, a, sizeof(a)),
-			     cw_rules_net_count((uint64_t)n->conntrack_max, b, sizeof(b)), pct);
+			     cw_rulekit_thousands((uint64_t)n->sysctl.conntrack_count, a, sizeof(a)),
+			     cw_rulekit_thousands((uint64_t)n->conntrack_max, b, sizeof(b)), pct);
 		cw_rule_next(out, f,
 			     "find the pods with the most entries (their nf_conntrack_count), then raise "
 			     "net.netfilter.nf_conntrack_max or shorten its TCP timeouts: a full table drops "
@@ -165,8 +166,8 @@ static void row_conntrack(struct nl_state *st, const struct cw_snapshot *s, cons
 		 lim);
 	cw_rule_text(out, f, "node limit: %s conntrack entries in this namespace, %.1f%% of the node's "
 			     "nf_conntrack_max %s",
-		     cw_rules_net_count((uint64_t)r->sysctl.conntrack_count, a, sizeof(a)), pct,
-		     cw_rules_net_count((uint64_t)lim, b, sizeof(b)));
+		     cw_rulekit_thousands((uint64_t)r->sysctl.conntrack_count, a, sizeof(a)), pct,
+		     cw_rulekit_thousands((uint64_t)lim, b, sizeof(b)));
 	cw_rule_next(out, f,
 		     "this pod alone can fill the node's conntrack table: look for connection churn or a "
 		     "scan from it (its opens per second, its peers)");
@@ -212,9 +213,9 @@ static void row_ports(struct nl_state *st, const struct cw_snapshot *s, const st
 		cw_rule_num(out, f, "estab", p->tcp[CW_TCP_ESTABLISHED]);
 		cw_rule_num(out, f, "time_wait", p->tcp[CW_TCP_TIME_WAIT]);
 		cw_rule_text(out, f, "node limit: %s sockets to %s use %.1f%% of ports %lld-%lld (%s, %s ports)",
-			     cw_rules_net_count(p->total, a, sizeof(a)), dest, pct, (long long)lo,
+			     cw_rulekit_thousands(p->total, a, sizeof(a)), dest, pct, (long long)lo,
 			     (long long)hi, cw_rules_net_from_name(from),
-			     cw_rules_net_count((uint64_t)size, b, sizeof(b)));
+			     cw_rulekit_thousands((uint64_t)size, b, sizeof(b)));
 		cw_rule_next(out, f,
 			     "reuse connections to %s (a pool, keep-alive) or widen ip_local_port_range in "
 			     "the pod: past the range connect() fails with EADDRNOTAVAIL",

@@ -34,6 +34,7 @@
  * hop between two similar peers); rows not in the snapshot are forgotten. */
 #include "config.h"
 #include "map.h"
+#include "rulekit.h"
 #include "rules.h"
 #include "rules_net.h"
 #include "util.h"
@@ -131,20 +132,20 @@ static void report(struct cw_rule_out *out, const struct cw_findings_conf *conf,
 	cw_rule_peer(f, p);
 	if (buckets > 0 && (double)row_tw >= 0.9 * (double)buckets)
 		snprintf(extra, sizeof(extra), "; at tcp_max_tw_buckets %s: new TIME_WAIT dropped early",
-			 cw_rules_net_count((uint64_t)buckets, n2, sizeof(n2)));
+			 cw_rulekit_thousands((uint64_t)buckets, n2, sizeof(n2)));
 	else if (reuse >= 0)
 		snprintf(extra, sizeof(extra), "; tcp_tw_reuse %lld", (long long)reuse);
 	cw_rule_text(out, f, "TIME_WAIT pile-up: %s to %s hold %.1f%% of ports %lld-%lld (%s); %.1f opens/s%s",
-		     cw_rules_net_count(tw, n1, sizeof(n1)), dest, share * 100.0, (long long)lo,
+		     cw_rulekit_thousands(tw, n1, sizeof(n1)), dest, share * 100.0, (long long)lo,
 		     (long long)hi, cw_rules_net_from_name(from), e->opens, extra);
 	cw_rule_num(out, f, "time_wait", tw);
 	cw_rule_num(out, f, "time_wait_total", row_tw);
 	cw_rule_num(out, f, "ports_in_use", p->total);
-	cw_rule_num(out, f, "share_pct", share * 100.0);
+	cw_rule_num(out, f, "share_pct", cw_rulekit_round(share * 100.0, 0.1));
 	cw_rule_num(out, f, "port_lo", (double)lo);
 	cw_rule_num(out, f, "port_hi", (double)hi);
 	cw_rule_str(out, f, "port_range_from", cw_rules_net_from_name(from));
-	cw_rule_num(out, f, "opens_per_s", e->opens);
+	cw_rule_num(out, f, "opens_per_s", cw_rulekit_round(e->opens, 0.1));
 	cw_rule_num(out, f, "tcp_tw_reuse", (double)reuse);
 	cw_rule_num(out, f, "tcp_fin_timeout", (double)fin);
 	cw_rule_num(out, f, "tcp_max_tw_buckets", (double)buckets);

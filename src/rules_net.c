@@ -127,21 +127,6 @@ const char *cw_rules_net_endpoint(const struct cw_addr *a, uint16_t port, char *
 	return buf;
 }
 
-const char *cw_rules_net_count(uint64_t v, char *buf, size_t n)
-{
-	char digits[32];
-	size_t len, i, o = 0;
-
-	len = (size_t)snprintf(digits, sizeof(digits), "%llu", (unsigned long long)v);
-	for (i = 0; i < len && o + 2 < n; i++) {
-		if (i && (len - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = digits[i];
-	}
-	buf[o] = 0;
-	return buf;
-}
-
 void cw_rules_net_peer_key(struct cw_peer_key *k, uint64_t row, const struct cw_peer *p)
 {
 	memset(k, 0, sizeof(*k));

@@ -79,8 +79,6 @@ bool cw_rule_dns_storm_sized(const struct cw_ns_row *r, const struct cw_dns_coun
 
 /* "10.0.0.1:53", "[fd00::1]:53". */
 const char *cw_rules_net_endpoint(const struct cw_addr *a, uint16_t port, char *buf, size_t n);
-/* 65536 -> "65,536". */
-const char *cw_rules_net_count(uint64_t v, char *buf, size_t n);
 
 /* A key for a (row, endpoint) pair, for per-peer state in a cw_smap. */
 struct cw_peer_key {
