@@ -104,6 +104,9 @@ f=$(last time-wait "$I_TW")
 is "$(echo "$f" | jq -r '.peer.addr + ":" + (.peer.port | tostring)')" 127.0.0.1:8080 "time-wait: the destination is its peer"
 ok "$(echo "$f" | jq '.evidence.share_pct >= 5 and .evidence.time_wait >= 1400' | grep -qx true; echo $?)" \
 	"time-wait: share of the range: $(echo "$f" | jq -c '.evidence | {time_wait, share_pct, port_range_from}')"
+is "$(echo "$f" | jq -c '[.evidence.port_range_from, .evidence.port_lo, .evidence.port_hi, .evidence.tcp_tw_reuse, .evidence.tcp_fin_timeout]')" \
+	"[\"netns\",$(ip netns exec "$TW" sysctl -n net.ipv4.ip_local_port_range | awk '{ print $1 "," $2 }'),0,$(ip netns exec "$TW" sysctl -n net.ipv4.tcp_fin_timeout)]" \
+	"time-wait: the namespace's own range and sysctls (tcp_tw_reuse 0, as set)"
 
 within connect-fail "$I_CF" 45
 f=$(last connect-fail "$I_CF")
@@ -116,6 +119,8 @@ f=$(last listen-overflow "$I_LO")
 is "$(echo "$f" | jq -r '.evidence.listener')" 127.0.0.1:8083 "listen-overflow: the full listener"
 ok "$(echo "$f" | jq '.evidence.queue >= .evidence.backlog and .evidence.backlog == 1' | grep -qx true; echo $?)" \
 	"listen-overflow: queue at its backlog: $(echo "$f" | jq -c '.evidence | {queue, backlog, somaxconn}')"
+is "$(echo "$f" | jq -r '.evidence.somaxconn')" "$(ip netns exec "$LO" sysctl -n net.core.somaxconn)" \
+	"listen-overflow: somaxconn as the namespace has it"
 
 within node-limit "$I_PR" 45
 f=$(last node-limit "$I_PR")
