@@ -5,7 +5,8 @@
 # right inode and peer, within the rule's promise (its 30 s hold plus the
 # time to build the pattern), while a steady namespace beside them has no
 # finding at all:
-#   dns-storm        20 DNS connects/s to a resolver that drops SYNs
+#   dns-storm        20 DNS connects/s to a resolver that drops SYNs, and
+#                    20 UDP lookups/s, each held 5 s, to one that drops all
 #   time-wait        100 connect+close/s to one destination
 #   connect-fail     SYNs to one address:port dropped, connects giving up
 #   listen-overflow  a listener that never accepts, its queue full
@@ -15,14 +16,14 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/integ/netns-lib.sh"
 need_root
-need_cmd ip jq
+need_cmd ip jq python3
 [ -x "$SOCKGEN" ] || bail "no $SOCKGEN: run make check (or make tests/tools/sockgen)"
 
 TMPD=$(mktemp -d /tmp/cwt-rnet.XXXXXX)
 on_exit "rm -rf '$TMPD'"
 t=cwrn$$
-DNS=$t-dns TW=$t-tw CF=$t-cf LO=$t-lo PR=$t-pr OK=$t-ok
-for ns in "$DNS" "$TW" "$CF" "$LO" "$PR" "$OK"; do add_netns "$ns"; done
+DNS=$t-dns UDP=$t-udp TW=$t-tw CF=$t-cf LO=$t-lo PR=$t-pr OK=$t-ok
+for ns in "$DNS" "$UDP" "$TW" "$CF" "$LO" "$PR" "$OK"; do add_netns "$ns"; done
 
 # dns-storm: the resolver 10.215.0.10 sits behind a link that drops all.
 # `ip netns exec` mounts /etc/netns/NAME/resolv.conf over the process's
@@ -38,6 +39,30 @@ export GODEBUG=netdns=go
 start_sockgen "$DNS" dns --estab 2 --dns 20 --blackhole 10.215.0.10
 P_DNS=$SG_PID
 unset GODEBUG
+# dns-storm over UDP, as a resolver library makes it: each lookup a
+# connected UDP socket, kept until its 5-s timeout, 20 a second.
+add_blackhole "$UDP" 10.217.0.1/16
+cat >"$TMPD/udpstorm.py" <<'EOF'
+import collections, socket, time
+query = bytes.fromhex("123401000001000000000000") + b"\x03api\x07example\x03com\x00\x00\x01\x00\x01"
+held = collections.deque()
+print("ready", flush=True)
+while True:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.connect(("10.217.0.10", 53))
+    try:
+        s.send(query)
+    except OSError:
+        pass
+    held.append((time.monotonic(), s))
+    while held and time.monotonic() - held[0][0] > 5:
+        held.popleft()[1].close()
+    time.sleep(0.05)
+EOF
+ip netns exec "$UDP" python3 "$TMPD/udpstorm.py" >"$TMPD/udp.out" 2>"$TMPD/udp.err" &
+P_UDP=$!
+on_exit "kill_wait $P_UDP"
+wait_ready udp "$P_UDP" 30
 # time-wait: churn to the namespace's own listener. tcp_tw_reuse=0, as
 # loopback connects would otherwise take TIME_WAIT ports back (the
 # default, 2, allows that on loopback).
@@ -59,7 +84,7 @@ start_sockgen "$PR" pr --estab 80
 # the control: steady pairs and a listener.
 start_sockgen "$OK" ok --estab 20
 
-I_DNS=$(netns_inode "$DNS") I_TW=$(netns_inode "$TW") I_CF=$(netns_inode "$CF")
+I_DNS=$(netns_inode "$DNS") I_UDP=$(netns_inode "$UDP") I_TW=$(netns_inode "$TW") I_CF=$(netns_inode "$CF")
 I_LO=$(netns_inode "$LO") I_PR=$(netns_inode "$PR") I_OK=$(netns_inode "$OK")
 
 OUT=$TMPD/run.json
@@ -97,6 +122,11 @@ is "$(echo "$f" | jq -c '[.evidence.ndots, .evidence.search, .evidence.names_per
 is "$(echo "$f" | jq -r '.pid')" "$P_DNS" "dns-storm: names the process it read ($P_DNS)"
 ok "$(echo "$f" | jq -r .text | grep -q 'ndots:5 with 4 search domains: each lookup of an external name tries 5 names; GODEBUG netdns=go'; echo $?)" \
 	"dns-storm: the hint in the text: $(echo "$f" | jq -r .text)"
+within dns-storm "$I_UDP" 45
+f=$(last dns-storm "$I_UDP")
+is "$(echo "$f" | jq -r '.evidence.resolver')" 10.217.0.10:53 "dns-storm over UDP: the resolver"
+ok "$(echo "$f" | jq '.evidence.udp >= 20 and .evidence.syn_sent == 0' | grep -qx true; echo $?)" \
+	"dns-storm over UDP: the lookups in flight: $(echo "$f" | jq -c '.evidence | {udp, syn_sent, opens_per_s}')"
 is "$(first connect-fail "$I_DNS")" none "connect-fail leaves the storming resolver to dns-storm"
 
 within time-wait "$I_TW" 55
@@ -130,12 +160,12 @@ is "$(echo "$f" | jq -c '[.evidence.what, .evidence.limit, .evidence.port_range_
 
 is "$(jq -c --argjson ino "$I_OK" '[.findings[]? | select(.inode == $ino)] | length' "$OUT" | sort -u | tr '\n' ' ')" \
 	"0 " "the steady namespace has no finding in any snapshot"
-for ino in "$I_DNS" "$I_TW" "$I_CF" "$I_LO" "$I_PR"; do
+for ino in "$I_DNS" "$I_UDP" "$I_TW" "$I_CF" "$I_LO" "$I_PR"; do
 	jq -r --argjson ino "$ino" '.findings[]? | select(.inode == $ino) | .rule' "$OUT"
 done | sort | uniq -c | while read -r n r; do diag "$n snapshots with $r"; done
-others=$(jq -r --argjson a "$I_DNS" --argjson b "$I_TW" --argjson c "$I_CF" --argjson d "$I_LO" --argjson e "$I_PR" '
-	.findings[]? | select(.inode as $i | [$a,$b,$c,$d,$e] | index($i)) |
-	select((.inode == $a and .rule != "dns-storm") or (.inode == $b and .rule != "time-wait") or
+others=$(jq -r --argjson a "$I_DNS" --argjson u "$I_UDP" --argjson b "$I_TW" --argjson c "$I_CF" --argjson d "$I_LO" --argjson e "$I_PR" '
+	.findings[]? | select(.inode as $i | [$a,$u,$b,$c,$d,$e] | index($i)) |
+	select((.inode == $a and .rule != "dns-storm") or (.inode == $u and .rule != "dns-storm") or (.inode == $b and .rule != "time-wait") or
 	       (.inode == $c and .rule != "connect-fail") or (.inode == $d and .rule != "listen-overflow") or
 	       (.inode == $e and .rule != "node-limit")) | "\(.rule) on \(.label)"' "$OUT" | sort -u)
 is "$others" "" "each pattern is named by its own rule only"
