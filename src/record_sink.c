@@ -14,7 +14,16 @@ struct record_sink {
 	unsigned keep;
 	struct cw_recw *w;
 	bool failing;          /* the last write failed: the note stands */
+	bool wrote;            /* a snapshot went out */
 };
+
+/* A recording starts exact everywhere, as --json does. */
+static void wants(void *self, struct cw_wants *w)
+{
+	struct record_sink *r = self;
+
+	w->exact_all = !r->wrote;
+}
 
 static int start(void *self, const struct cw_sink_host *host, char **cause)
 {
@@ -29,6 +38,7 @@ static void publish(void *self, struct cw_snapshot *s)
 	struct record_sink *r = self;
 	char *cause = NULL;
 
+	r->wrote = true;
 	if (cw_recw_write(r->w, s, &cause) < 0) {
 		r->host->note(r->host->app, "recording", cause);
 		r->failing = true;
@@ -60,6 +70,7 @@ static void sink_free(void *self)
 static const struct cw_sink_ops ops = {
 	.name = "record",
 	.start = start,
+	.wants = wants,
 	.publish = publish,
 	.stop = stop,
 	.free = sink_free,

@@ -1,6 +1,7 @@
 /* record_sink: the --record output. Appends every snapshot to a recording
  * (recfile), beside the live view or another output, or alone with
- * --daemon. A write that fails (a full disk) does not end the run: the
+ * --daemon. Its first snapshot is exact everywhere (it asks the collector
+ * for that, as --json does). A write that fails (a full disk) does not end the run: the
  * sink says so through the app's note, which the live view shows on its
  * status line, and tries again on the next snapshot; the note goes once a
  * write succeeds. Opening the file is the only error that stops the

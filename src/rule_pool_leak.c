@@ -215,16 +215,18 @@ static void leak_run(void *p, const struct cw_findings_conf *conf, const struct 
 		bool pod_ok;
 		size_t n;
 
-		if (r->vanished)
+		/* Without exact counts there is nothing to record: no state
+		 * is kept for the row (on a big node, most rows at first). */
+		if (r->vanished || !r->has_exact)
 			continue;
 		h = cw_rulekit_peers_update(&st->peers, s, r, CW_TCP_ESTABLISHED, st->prev_ms);
 		bar = h->firing ? &bar_keep : &bar_on;
 		h->firing = false;
-		if (!r->has_exact || !r->trend)
+		if (!r->trend)
 			continue;
 		n = cw_rulekit_slot(r->trend, CW_TCP_ESTABLISHED, t, v, CW_TRENDFIT_MAX);
 		pod_ok = cw_trendfit_rise(t, v, n, bar, &pod);
-		for (k = 0; k < CW_RULEKIT_PEERS; k++) {
+		for (k = 0; h->p && k < CW_RULEKIT_PEERS; k++) {
 			const struct cw_rulekit_peer *pe = &h->p[k];
 
 			/* Only connections this pod opened: a server whose
@@ -246,7 +248,7 @@ static void leak_run(void *p, const struct cw_findings_conf *conf, const struct 
 			 * whose ESTABLISHED rose most over the pod's window. */
 			double most = 0;
 
-			for (k = 0; k < CW_RULEKIT_PEERS; k++) {
+			for (k = 0; h->p && k < CW_RULEKIT_PEERS; k++) {
 				double rise, cur;
 
 				if (h->p[k].used && peer_rise(&h->p[k], pod.start_ms, &rise, &cur) &&

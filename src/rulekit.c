@@ -157,6 +157,15 @@ size_t cw_rulekit_peer_series(const struct cw_rulekit_peer *p, int64_t *t, doubl
 	return p->n;
 }
 
+static void peers_free(void *v)
+{
+	struct cw_rulekit_peers *h = v;
+
+	if (h)
+		free(h->p);
+	free(h);
+}
+
 /* A place for a new peer with count v: a free one, a forgotten one, or
  * the quietest if it is quieter than v. */
 static struct cw_rulekit_peer *peer_place(struct cw_rulekit_peers *h, int64_t now, double v)
@@ -164,6 +173,8 @@ static struct cw_rulekit_peer *peer_place(struct cw_rulekit_peers *h, int64_t no
 	struct cw_rulekit_peer *low = NULL;
 	size_t i;
 
+	if (!h->p)
+		h->p = cw_xcalloc(CW_RULEKIT_PEERS, sizeof(*h->p));
 	for (i = 0; i < CW_RULEKIT_PEERS; i++) {
 		struct cw_rulekit_peer *p = &h->p[i];
 
@@ -186,7 +197,7 @@ struct cw_rulekit_peers *cw_rulekit_peers_update(struct cw_imap *rows, const str
 	/* Missing from the previous snapshot: a new namespace that got a
 	 * vanished one's inode, which must not inherit its peers. */
 	if (h && h->seen_ms < prev_ms) {
-		free(cw_imap_del(rows, r->id));
+		peers_free(cw_imap_del(rows, r->id));
 		h = NULL;
 	}
 	if (!h) {
@@ -205,7 +216,7 @@ struct cw_rulekit_peers *cw_rulekit_peers_update(struct cw_imap *rows, const str
 		struct cw_rulekit_peer *p = NULL;
 
 		cw_rulekit_endpoint_of(pe, &ep);
-		for (k = 0; k < CW_RULEKIT_PEERS; k++)
+		for (k = 0; h->p && k < CW_RULEKIT_PEERS; k++)
 			if (h->p[k].used && cw_rulekit_endpoint_eq(&h->p[k].ep, &ep)) {
 				p = &h->p[k];
 				break;
@@ -227,7 +238,7 @@ struct cw_rulekit_peers *cw_rulekit_peers_update(struct cw_imap *rows, const str
 	}
 	/* A tracked peer missing from a complete list has none left; from a
 	 * truncated one, its count is unknown: no sample. */
-	for (k = 0; k < CW_RULEKIT_PEERS; k++) {
+	for (k = 0; h->p && k < CW_RULEKIT_PEERS; k++) {
 		if (!h->p[k].used || seen[k])
 			continue;
 		if (s->time_ms - h->p[k].seen_ms > CW_RULEKIT_FORGET_MS)
@@ -253,13 +264,13 @@ void cw_rulekit_peers_expire(struct cw_imap *rows, int64_t now)
 		}
 	}
 	for (i = 0; i < n; i++)
-		free(cw_imap_del(rows, old[i]));
+		peers_free(cw_imap_del(rows, old[i]));
 	free(old);
 }
 
 void cw_rulekit_peers_free(struct cw_imap *rows)
 {
-	cw_imap_done(rows, free);
+	cw_imap_done(rows, peers_free);
 }
 
 /* ---- the process behind a finding ---- */

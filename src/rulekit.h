@@ -89,7 +89,9 @@ struct cw_rulekit_peers {
 	int64_t sampled_ms;            /* the exact count last sampled */
 	bool firing;                   /* for the rule: its finding holds */
 	struct cw_rulekit_proc proc;   /* for the rule: its process, once it fired */
-	struct cw_rulekit_peer p[CW_RULEKIT_PEERS];
+	/* CW_RULEKIT_PEERS of them, allocated when the row first has a peer
+	 * to record (most rows of a big node never do); NULL before. */
+	struct cw_rulekit_peer *p;
 };
 
 /* Records row's peers' counts in slot (if its exact counts are new) and

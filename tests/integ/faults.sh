@@ -117,9 +117,11 @@ ok $? "1: every snapshot is valid JSON"
 ok $? "1: nothing on stderr: $(head -c 200 "$TMPD/die.err")"
 # Rows for the dead namespace, 2 s or more after it was deleted: each must
 # say it is gone (vanished, or a status), never pass for a live "ok" row.
-jq -c --argjson ino "$DIE_INO" --argjson t "$T_DEL" '
+# By inode and name: the kernel soon gives a freed inode to a new namespace
+# (other tests make many), which is a different, live row.
+jq -c --argjson ino "$DIE_INO" --argjson t "$T_DEL" --arg l "$t-die" '
 	(.time | sub("\\.[0-9]+Z$"; "Z") | fromdate) as $s |
-	select($s * 1000 >= $t + 2000) | .netns[] | select(.inode == $ino) |
+	select($s * 1000 >= $t + 2000) | .netns[] | select(.inode == $ino and .label == $l) |
 	{status, vanished, tcp_total}' "$TMPD/die.ok.json" | sort | uniq -c >"$TMPD/die.rows"
 diag "1: rows of the dead namespace 2 s after: $(tr '\n' ' ' <"$TMPD/die.rows")"
 ! grep -q '"status":"ok","vanished":null' "$TMPD/die.rows"
@@ -388,8 +390,12 @@ perl -e '
 		unlink $l; symlink sprintf("net:[%d]", 4026600000 + $i), $l;
 	}' "$FP" "$NFAKE"
 fake_run "as many namespaces" "$NFAKE"
-awk -v c="$CPU" 'BEGIN { exit !(c < 5) }'
-ok $? "6: $NFAKE namespaces: the first snapshot takes under 5 s of CPU (took $CPU s)"
+# ASan and UBSan make each of the 100k rows' steps (naming, history,
+# findings, JSON) about three times dearer: the bound scales with them.
+cpu_bound=5
+grep -qa __asan_init "$CONNWATCH" && cpu_bound=15
+awk -v c="$CPU" -v b="$cpu_bound" 'BEGIN { exit !(c < b) }'
+ok $? "6: $NFAKE namespaces: the first snapshot takes under $cpu_bound s of CPU (took $CPU s)"
 [ "${MAXKB:-999999}" -lt 200000 ]
 known $? "6: $NFAKE namespaces: ... and under 200 MB (max RSS $MAXKB kB)" \
 	"page faults: src/collect.c state_get (an nsstate per namespace), the whole document built in memory (src/json_out.c), src/imap growth"

@@ -21,7 +21,7 @@ add_netns "$A"
 start_sockgen "$A" a --estab 3
 IA=$(netns_inode "$A")
 REC=$TMPD/rec.ndjson.zst
-"$CONNWATCH" --daemon --record "$REC" -d 0.3 2>"$TMPD/rec.err" &
+"$CONNWATCH" --daemon --record "$REC" -d 0.3 --budget 100 2>"$TMPD/rec.err" &
 D=$!
 on_exit "kill $D 2>/dev/null"
 sleep 2

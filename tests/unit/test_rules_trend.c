@@ -281,7 +281,7 @@ static size_t tracked(const struct cw_rulekit_peers *h, const char **addrs, size
 {
 	size_t k, i, found = 0;
 
-	for (k = 0; k < CW_RULEKIT_PEERS; k++) {
+	for (k = 0; h->p && k < CW_RULEKIT_PEERS; k++) {
 		char buf[80];
 
 		if (!h->p[k].used)
@@ -326,7 +326,7 @@ static void test_rulekit_peers(void)
 			r->peers[j].tcp[CW_TCP_ESTABLISHED] = j < 2 && i >= 200 ? 500 : 12 - (uint32_t)j;
 		}
 		h = cw_rulekit_peers_update(&rows, s, r, CW_TCP_ESTABLISHED, prev);
-		for (k = used = 0; k < CW_RULEKIT_PEERS; k++)
+		for (k = used = 0; h->p && k < CW_RULEKIT_PEERS; k++)
 			used += h->p[k].used;
 		if (used > most)
 			most = used;
