@@ -216,21 +216,27 @@ int cw_cgmap_scan(struct cw_cgmap *m, const struct cw_root *root)
 	char path[4096];
 	struct stat st;
 	size_t i;
-	int fd = -1, rc;
+	int fd = -1, rc = 0;
 
 	cgmap_clear(m);
 	for (i = 0; i < CW_ARRAY_LEN(bases) && fd < 0; i++) {
 		char *ctl = cw_xasprintf("%s/cgroup.controllers", bases[i]);
 
-		if (cw_root_stat(root, ctl, &st) == 0) {
+		int sr = cw_root_stat(root, ctl, &st);
+
+		if (sr == -EMFILE || sr == -ENFILE)
+			rc = sr; /* cannot even tell: no descriptor to look */
+		if (sr == 0) {
 			fd = cw_root_openat(root, bases[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 			if (fd >= 0)
 				m->base = cw_xstrdup(bases[i]);
+			else if (fd == -EMFILE || fd == -ENFILE)
+				rc = fd; /* there is a tree: no descriptor to walk it */
 		}
 		free(ctl);
 	}
 	if (fd < 0)
-		return -ENOENT;
+		return rc ? rc : -ENOENT;
 	m->v2 = true;
 	if (fstat(fd, &st) == 0)
 		cw_cgmap_add(m, (uint64_t)st.st_ino, "/");
