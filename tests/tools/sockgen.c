@@ -72,6 +72,29 @@
  *                127.0.0.53:53 (as above). Each gives up after
  *                --dns-retries SYN retransmits (default 2: about 7 s), like a
  *                resolver, so about 7*RATE sit in SYN_SENT.
+ *   --dns-udp RATE
+ *                UDP sockets connected to port 53 of the same resolver, each
+ *                sending one question and closed after 5 s (a resolver's
+ *                timeout), so about 5*RATE are open.
+ *   --connfail RATE with --connfail-to ADDR:PORT
+ *                non-blocking connects to ADDR:PORT (an address that drops
+ *                SYNs) giving up after --connfail-retries SYN retransmits
+ *                (default 1: about 3 s): AttemptFails rises by RATE/s and
+ *                about 3*RATE sit in SYN_SENT.
+ *   --overflow RATE
+ *                a listener 0.0.0.0:P+6 with backlog --overflow-backlog B
+ *                (default 4) that never accepts, its accept queue filled
+ *                (B+1 connections from 127.0.0.1, both ends ESTABLISHED),
+ *                and RATE connects per second to it from 127.0.0.1, each
+ *                giving up after one SYN retransmit (about 3 s): every SYN
+ *                is dropped, so ListenOverflows and ListenDrops rise.
+ *   --hold N     N more ESTABLISHED connections to the load target, held: at
+ *                once after "ready", or from --hold-after S seconds after
+ *                "ready", or from --hold-at T (seconds since the epoch,
+ *                CLOCK_REALTIME, so several processes jump together).
+ *   --target ADDR:PORT
+ *                the load target of --churn, --leak and --hold (default:
+ *                the first --remote, else 127.0.0.1:P).
  *   --max N      stop growing a continuous load at N sockets (default 20000).
  * RLIMIT_NOFILE is raised as far as needed (the hard limit too, given
  * CAP_SYS_RESOURCE); without that, the static sockets must fit under the hard
@@ -113,12 +136,12 @@ struct config {
 	unsigned port;
 	long estab, estab6, timewait, closewait, synsent, synrecv;
 	long finwait1, lastack, closing, overflow, out;
-	double churn, leak, closewait_rate, dns;
-	long max;
-	int dns_retries;
-	double wait_s;
-	bool have_blackhole;
-	struct endpoint blackhole;
+	double churn, leak, closewait_rate, dns, dns_udp, connfail, overflow_rate;
+	long max, hold, overflow_backlog;
+	int dns_retries, connfail_retries;
+	double wait_s, hold_after, hold_at;
+	bool have_blackhole, have_connfail_to, have_target;
+	struct endpoint blackhole, connfail_to, target;
 	struct endpoint remotes[MAX_REMOTES];
 	int nremotes;
 };
@@ -176,6 +199,14 @@ static double now_s(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -484,7 +515,9 @@ static int connect_retry(const struct endpoint *to, const struct endpoint *from,
 struct conn {
 	int fd;
 	bool listener;
-	bool dns; /* a DNS-storm connect: closed once it ends either way */
+	long *probe; /* a probe connect (DNS storm, failing connect, overflow
+		      * client): closed once it ends either way; counts down
+		      * *probe then */
 	int remote; /* an --out connection to remotes[remote], or -1 */
 	struct conn *prev, *next; /* every watched conn, so exit can free them */
 };
@@ -731,15 +764,18 @@ static void make_synsent(const struct endpoint *to, int syncnt, const char *what
 
 /* ---- continuous loads ---- */
 
-static long dns_pending;
+static long dns_pending, fail_pending, ovf_pending;
 
-static void dns_one(const struct endpoint *to, int retries, long max)
+/* One non-blocking connect that gives up after `retries` SYN retransmits
+ * (TCP_SYNCNT); *pending counts those in flight, up to max. Each one that
+ * times out (or is closed) in SYN_SENT counts as an AttemptFails. */
+static void probe_one(const struct endpoint *to, int retries, long *pending, long max)
 {
 	struct epoll_event ev;
 	struct conn *c;
 	int err, fd;
 
-	if (dns_pending >= max)
+	if (*pending >= max)
 		return;
 	fd = connect_start(to, NULL, retries, 0, &err);
 	if (err) {
@@ -747,13 +783,71 @@ static void dns_one(const struct endpoint *to, int retries, long max)
 		return; /* e.g. ports exhausted: a storm may fail, that is the point */
 	}
 	c = conn_new(fd);
-	c->dns = true;
+	c->probe = pending;
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLOUT | EPOLLRDHUP; /* connected or failed: either way, done */
 	ev.data.ptr = c;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
 		die("epoll_ctl: %s", strerror(errno));
-	dns_pending++;
+	(*pending)++;
+}
+
+/* UDP "queries" to the resolver: connected UDP sockets, each holding one
+ * datagram's worth of question, closed after UDP_LIFE_S as a resolver's
+ * timeout would; a FIFO, since they all live the same time. */
+#define UDP_LIFE_S 5.0
+static struct udp_q {
+	int fd;
+	double expires;
+} *udpq;
+static size_t udp_head, udp_len, udp_cap;
+
+static void udp_one(const struct endpoint *to, double now, long max)
+{
+	/* A DNS question: id, RD, one A query for cwlab.svc.cluster.local. */
+	static const unsigned char q[] = {
+		0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		5, 'c', 'w', 'l', 'a', 'b', 3, 's', 'v', 'c', 7, 'c', 'l', 'u', 's', 't', 'e', 'r',
+		5, 'l', 'o', 'c', 'a', 'l', 0, 0x00, 0x01, 0x00, 0x01,
+	};
+	int fd;
+
+	if ((long)udp_len >= max)
+		return;
+	fd = socket(to->ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (connect(fd, (const struct sockaddr *)&to->ss, to->len) != 0) {
+		close(fd);
+		return;
+	}
+	if (send(fd, q, sizeof(q), 0) < 0) {
+		/* the blackhole may refuse at once; the socket stays all the same */
+	}
+	if (udp_len == udp_cap) {
+		size_t n = udp_cap ? udp_cap * 2 : 256, i;
+		struct udp_q *p = malloc(n * sizeof(*p));
+
+		if (!p)
+			die("out of memory");
+		for (i = 0; i < udp_len; i++)
+			p[i] = udpq[(udp_head + i) % udp_cap];
+		free(udpq);
+		udpq = p;
+		udp_cap = n;
+		udp_head = 0;
+	}
+	udpq[(udp_head + udp_len) % udp_cap] = (struct udp_q){fd, now + UDP_LIFE_S};
+	udp_len++;
+}
+
+static void udp_expire(double now)
+{
+	while (udp_len && udpq[udp_head].expires <= now) {
+		close(udpq[udp_head].fd);
+		udp_head = (udp_head + 1) % udp_cap;
+		udp_len--;
+	}
 }
 
 static void on_event(struct epoll_event *ev)
@@ -769,9 +863,9 @@ static void on_event(struct epoll_event *ev)
 			adopt(fd);
 		return;
 	}
-	if (c->dns) {
-		/* a DNS connect finished one way or the other */
-		dns_pending--;
+	if (c->probe) {
+		/* a probe connect finished one way or the other */
+		(*c->probe)--;
 		conn_drop(c);
 		return;
 	}
@@ -844,7 +938,8 @@ static void usage(FILE *f)
 		"and holds them until SIGTERM/SIGINT (exit 0). Errors: one line, exit 1.\n"
 		"  --port P                 main listener 0.0.0.0:P (default 8080); also\n"
 		"                           uses P+1 (dual-stack), P+2 (SYN sink), P+3\n"
-		"                           (overflow), P+4 (defer-accept), P+5 (tiny window)\n"
+		"                           (overflow), P+4 (defer-accept), P+5 (tiny window),\n"
+		"                           P+6 (--overflow)\n"
 		"  --estab N                N ESTABLISHED pairs over 127.0.0.1\n"
 		"  --estab6 N               N pairs on [::]:P+1: half over ::1, half v4-mapped\n"
 		"  --timewait N             N TIME_WAIT (client closes first)\n"
@@ -867,6 +962,18 @@ static void usage(FILE *f)
 		"  --closewait-rate RATE    CLOSE_WAIT pairs per second (pile-up)\n"
 		"  --dns RATE               SYN_SENT to port 53 per second (DNS storm)\n"
 		"  --dns-retries N          SYN retransmits before a DNS connect gives up (2)\n"
+		"  --dns-udp RATE           UDP sockets to port 53 per second, each open 5 s\n"
+		"  --connfail RATE          connects per second to --connfail-to ADDR:PORT\n"
+		"                           (dropping SYNs), giving up after\n"
+		"  --connfail-retries N     SYN retransmits (default 1: about 3 s)\n"
+		"  --overflow RATE          connects per second to a never-accepting listener\n"
+		"                           0.0.0.0:P+6 whose queue is full (ListenOverflows)\n"
+		"  --overflow-backlog B     that listener's backlog (default 4)\n"
+		"  --hold N                 N more ESTABLISHED to the load target, held\n"
+		"  --hold-after S           ... from S seconds after ready (default 0)\n"
+		"  --hold-at T              ... from T, seconds since the epoch\n"
+		"  --target ADDR:PORT       load target of --churn, --leak, --hold\n"
+		"                           (default: the first --remote, else 127.0.0.1:P)\n"
 		"  --max N                  cap for each continuous load (default 20000)\n"
 		"  --wait S                 how long to retry a refused --remote (default 10)\n"
 		"  -h, --help               this text\n");
@@ -900,6 +1007,8 @@ enum {
 	O_PORT = 256, O_ESTAB, O_ESTAB6, O_TIMEWAIT, O_CLOSEWAIT, O_SYNSENT, O_SYNRECV,
 	O_FINWAIT1, O_LASTACK, O_CLOSING, O_OVERFLOW, O_REMOTE, O_OUT, O_BLACKHOLE,
 	O_CHURN, O_LEAK, O_CWRATE, O_DNS, O_DNSRETRIES, O_MAX, O_WAIT,
+	O_DNSUDP, O_CONNFAIL, O_CONNFAIL_TO, O_CONNFAIL_RETRIES, O_OVFRATE, O_OVFBACKLOG,
+	O_HOLD, O_HOLD_AFTER, O_HOLD_AT, O_TARGET,
 };
 
 static void parse_args(struct config *cfg, int argc, char **argv)
@@ -926,6 +1035,16 @@ static void parse_args(struct config *cfg, int argc, char **argv)
 		{"dns-retries", required_argument, NULL, O_DNSRETRIES},
 		{"max", required_argument, NULL, O_MAX},
 		{"wait", required_argument, NULL, O_WAIT},
+		{"dns-udp", required_argument, NULL, O_DNSUDP},
+		{"connfail", required_argument, NULL, O_CONNFAIL},
+		{"connfail-to", required_argument, NULL, O_CONNFAIL_TO},
+		{"connfail-retries", required_argument, NULL, O_CONNFAIL_RETRIES},
+		{"overflow", required_argument, NULL, O_OVFRATE},
+		{"overflow-backlog", required_argument, NULL, O_OVFBACKLOG},
+		{"hold", required_argument, NULL, O_HOLD},
+		{"hold-after", required_argument, NULL, O_HOLD_AFTER},
+		{"hold-at", required_argument, NULL, O_HOLD_AT},
+		{"target", required_argument, NULL, O_TARGET},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -935,6 +1054,8 @@ static void parse_args(struct config *cfg, int argc, char **argv)
 	cfg->port = 8080;
 	cfg->max = 20000;
 	cfg->dns_retries = 2;
+	cfg->connfail_retries = 1;
+	cfg->overflow_backlog = 4;
 	cfg->wait_s = 10;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -942,7 +1063,7 @@ static void parse_args(struct config *cfg, int argc, char **argv)
 
 		switch (c) {
 		case O_PORT:
-			if (!parse_port(a, &cfg->port) || cfg->port > 65535 - 5)
+			if (!parse_port(a, &cfg->port) || cfg->port > 65535 - 6)
 				usage_error("bad --port", a);
 			break;
 		case O_ESTAB: cfg->estab = parse_count("--estab", a); break;
@@ -970,6 +1091,46 @@ static void parse_args(struct config *cfg, int argc, char **argv)
 		case O_CWRATE: cfg->closewait_rate = parse_rate("--closewait-rate", a); break;
 		case O_DNS: cfg->dns = parse_rate("--dns", a); break;
 		case O_WAIT: cfg->wait_s = parse_rate("--wait", a); break;
+		case O_DNSUDP: cfg->dns_udp = parse_rate("--dns-udp", a); break;
+		case O_CONNFAIL: cfg->connfail = parse_rate("--connfail", a); break;
+		case O_OVFRATE: cfg->overflow_rate = parse_rate("--overflow", a); break;
+		case O_HOLD: cfg->hold = parse_count("--hold", a); break;
+		case O_HOLD_AFTER: cfg->hold_after = parse_rate("--hold-after", a); break;
+		case O_HOLD_AT: {
+			char *end;
+
+			errno = 0;
+			cfg->hold_at = strtod(a, &end);
+			if (errno || end == a || *end || !(cfg->hold_at > 0))
+				usage_error("bad --hold-at (seconds since the epoch)", a);
+			break;
+		}
+		case O_OVFBACKLOG: {
+			long v = parse_count("--overflow-backlog", a);
+
+			if (v < 1 || v > 4096)
+				usage_error("--overflow-backlog must be 1..4096", a);
+			cfg->overflow_backlog = v;
+			break;
+		}
+		case O_CONNFAIL_RETRIES: {
+			long v = parse_count("--connfail-retries", a);
+
+			if (v < 1 || v > 127)
+				usage_error("--connfail-retries must be 1..127", a);
+			cfg->connfail_retries = (int)v;
+			break;
+		}
+		case O_CONNFAIL_TO:
+			if (!parse_hostport(a, &cfg->connfail_to))
+				usage_error("bad --connfail-to (want ADDR:PORT or [ADDR6]:PORT)", a);
+			cfg->have_connfail_to = true;
+			break;
+		case O_TARGET:
+			if (!parse_hostport(a, &cfg->target))
+				usage_error("bad --target (want ADDR:PORT or [ADDR6]:PORT)", a);
+			cfg->have_target = true;
+			break;
 		case O_REMOTE:
 			if (cfg->nremotes == MAX_REMOTES)
 				usage_error("too many --remote", a);
@@ -994,12 +1155,16 @@ static void parse_args(struct config *cfg, int argc, char **argv)
 		usage_error("unexpected argument", argv[optind]);
 	if (cfg->out && !cfg->nremotes)
 		usage_error("--out needs --remote", NULL);
+	if (cfg->connfail > 0 && !cfg->have_connfail_to)
+		usage_error("--connfail needs --connfail-to", NULL);
+	if ((cfg->hold_after > 0 || cfg->hold_at > 0) && !cfg->hold)
+		usage_error("--hold-after and --hold-at need --hold", NULL);
 }
 
 int main(int argc, char **argv)
 {
 	struct config cfg;
-	struct endpoint lo4, lo6, dns;
+	struct endpoint lo4, lo6, dns, ovf;
 	struct sigaction sa;
 	int lfd, i;
 	long k;
@@ -1017,8 +1182,10 @@ int main(int argc, char **argv)
 	need = 256 + 2 * (rlim_t)(cfg.estab + cfg.estab6 + cfg.timewait + cfg.closewait +
 				  cfg.synrecv + cfg.finwait1 + cfg.lastack + cfg.closing) +
 	       (rlim_t)(cfg.synsent + cfg.overflow + 4) +
-	       (rlim_t)cfg.out * (rlim_t)(cfg.nremotes ? cfg.nremotes : 1);
-	nloads = (cfg.leak > 0) + (cfg.closewait_rate > 0) + (cfg.dns > 0);
+	       (rlim_t)cfg.out * (rlim_t)(cfg.nremotes ? cfg.nremotes : 1) +
+	       (rlim_t)cfg.hold + 2 * (rlim_t)(cfg.overflow_rate > 0 ? cfg.overflow_backlog + 1 : 0);
+	nloads = (cfg.leak > 0) + (cfg.closewait_rate > 0) + (cfg.dns > 0) + (cfg.dns_udp > 0) +
+		 (cfg.connfail > 0) + (cfg.overflow_rate > 0);
 	want = need + (cfg.nremotes || cfg.churn > 0 || cfg.leak > 0 ? 1024 : 0) +
 	       2 * (rlim_t)cfg.max * (rlim_t)nloads;
 	limit = raise_nofile(want);
@@ -1115,7 +1282,26 @@ int main(int argc, char **argv)
 			watch(c, false, i); /* re-established if the remote drops it */
 		}
 
-	if (cfg.dns > 0) {
+	if (cfg.overflow_rate > 0) {
+		long nfill = cfg.overflow_backlog + 1;
+		int ofd = listen_on("0.0.0.0", cfg.port + 6, (int)cfg.overflow_backlog, false, 0);
+
+		/* The kernel calls an accept queue full when it holds more than
+		 * the backlog, so backlog + 1 handshakes fill it; from then on
+		 * every SYN is dropped and counted (ListenOverflows, ListenDrops). */
+		parse_addr("127.0.0.1", cfg.port + 6, &ovf);
+		for (k = 0; k < nfill; k++) {
+			int c = connect_retry(&ovf, NULL, 0, 5);
+
+			expect_state(c, TCP_ESTABLISHED, "overflow filler");
+			keep(c);
+		}
+		for (i = 0; i < 400 && listen_queue(ofd) < (unsigned)nfill; i++)
+			sleep_ms(5);
+		if (listen_queue(ofd) < (unsigned)nfill)
+			die("overflow listener: accept queue did not fill");
+	}
+	if (cfg.dns > 0 || cfg.dns_udp > 0) {
 		if (cfg.have_blackhole) {
 			dns = cfg.blackhole;
 			set_port(&dns, 53);
@@ -1131,14 +1317,18 @@ int main(int argc, char **argv)
 		die("stdout: %s", strerror(errno));
 
 	{
-		const struct endpoint *target = cfg.nremotes ? &cfg.remotes[0] : &lo4;
+		const struct endpoint *target = cfg.have_target ? &cfg.target
+						: cfg.nremotes	? &cfg.remotes[0]
+								: &lo4;
 		double t0 = now_s(), last_fix = t0;
-		long churned = 0, leaked = 0, cwd = 0, dnsed = 0;
+		long churned = 0, leaked = 0, cwd = 0, dnsed = 0, udped = 0, failed = 0, ovfed = 0;
+		bool held = cfg.hold == 0;
 		struct epoll_event evs[256];
 
 		while (!stopping) {
 			bool loads = cfg.churn > 0 || cfg.leak > 0 || cfg.closewait_rate > 0 ||
-				     cfg.dns > 0;
+				     cfg.dns > 0 || cfg.dns_udp > 0 || cfg.connfail > 0 ||
+				     cfg.overflow_rate > 0 || !held;
 			bool lost = false;
 			int n;
 			double t;
@@ -1181,12 +1371,32 @@ int main(int argc, char **argv)
 			     cwd++)
 				make_closewait(lfd, &lo4);
 			for (; cfg.dns > 0 && dnsed < (long)(t * cfg.dns); dnsed++)
-				dns_one(&dns, cfg.dns_retries, cfg.max);
+				probe_one(&dns, cfg.dns_retries, &dns_pending, cfg.max);
+			udp_expire(now_s());
+			for (; cfg.dns_udp > 0 && udped < (long)(t * cfg.dns_udp); udped++)
+				udp_one(&dns, now_s(), cfg.max);
+			for (; cfg.connfail > 0 && failed < (long)(t * cfg.connfail); failed++)
+				probe_one(&cfg.connfail_to, cfg.connfail_retries, &fail_pending,
+					  cfg.max);
+			for (; cfg.overflow_rate > 0 && ovfed < (long)(t * cfg.overflow_rate); ovfed++)
+				probe_one(&ovf, 1, &ovf_pending, cfg.max);
+			if (!held && t >= cfg.hold_after && wall_s() >= cfg.hold_at) {
+				/* A step, not a ramp: every connection at once. */
+				for (k = 0; k < cfg.hold; k++) {
+					int c = connect_wait(target, NULL, 0, 1);
+
+					if (c >= 0)
+						keep(c);
+				}
+				held = true;
+			}
 		}
 	}
 	/* Tidy up, so leak checkers (an ASan build) see nothing and exit stays 0. */
 	while (conns)
 		conn_drop(conns);
+	udp_expire(1e300);
+	free(udpq);
 	for (size_t j = 0; j < nkept; j++)
 		close(kept[j]);
 	free(kept);
