@@ -3,8 +3,10 @@
 # lab's "incidents" layout runs one pod per pattern beside four steady pods
 # (contrib/lab/README.md); connwatch watches it for 150 one-second ticks.
 # For each rule, a finding with that id must name the right pod (the inode
-# and label of its row) within the time the rule promises, the right peer
-# where the rule names one, and the right process where it names one; the
+# and label of its row) within the time the rule promises (two minutes;
+# pool-leak 150 s, since it needs two minutes of trend; avalanche and
+# off-baseline within a minute of the jump, and not before it), the right
+# peer where the rule names one, and the right process where it names one; the
 # steady pods must have no finding at all, at any tick. Before the rules,
 # the lab itself is checked through connwatch's rows and ss, so a failure
 # says which side is wrong. Nothing leaves the machine: the lab's bridge
@@ -185,12 +187,12 @@ expect() {
 # The jump-bound rules: first seen no earlier than the jump, and within 60 s.
 J=$((JUMP - T0))
 expect pool-leak $LEAK 150 peer "$(ip_of $BACKEND)" 8080 pid "$(apppid $LEAK)"
-expect dns-storm $DNS 60 peer 10.96.0.10 53 says ndots says netdns
-expect close-wait $CW 60 peer 127.0.0.1 8080 pid "$(apppid $CW)"
-expect time-wait $TW 60 peer "$(ip_of $BACKEND)" 8080
-expect connect-fail $FAIL 60 peer 10.100.32.7 5432
-expect listen-overflow $OVF 60 says 8086 says somaxconn
-expect node-limit $PORTS 60
+expect dns-storm $DNS 120 peer 10.96.0.10 53 says ndots says netdns
+expect close-wait $CW 120 peer 127.0.0.1 8080 pid "$(apppid $CW)"
+expect time-wait $TW 120 peer "$(ip_of $BACKEND)" 8080
+expect connect-fail $FAIL 120 peer 10.100.32.7 5432
+expect listen-overflow $OVF 120 says 8086 says somaxconn
+expect node-limit $PORTS 120
 expect off-baseline $SURGE $((J + 60))
 t=$(find off-baseline $SURGE -- true)
 ok "$([ -n "$t" ] && [ "$t" -ge $((J - 1)) ]; echo $?)" "off-baseline: not before the jump (+$J s; first at ${t:-never})"
