@@ -85,6 +85,19 @@ b=$(nsx $FAIL nstat -az TcpAttemptFails | awk '/AttemptFails/ { print $2 }')
 ok "$([ $((b - a)) -ge 10 ]; echo $?)" "connfail: AttemptFails rose by $((b - a)) in 2 s"
 n=$(nsx $OVF ss -ltnH sport = :8086 | awk '{ print $2 " " $3 }')
 is "$n" "5 4" "overflow: the :8086 listener's queue (5) is past its backlog (4)"
+# One process holds the leak and the CLOSE_WAIT sockets: the owner is known.
+owners() { # owners INDEX STATE REMOTE RPORT: "pid count" per owner of those sockets
+	"$CONNWATCH" --json --rootfs "$ROOT" --sockets "$(label "$1")" --tcp-info 2>/dev/null |
+		jq -r --arg st "$2" --arg r "$3" --argjson p "$4" '[.netns[] | .sockets? // [] | .[]
+			| select(.state == $st and .remote == $r and .rport == $p) | .pid] | group_by(.)
+			| map("\(.[0]) \(length)") | .[]'
+}
+n=$(owners $LEAK ESTABLISHED "$(ip_of $BACKEND)" 8080)
+ok "$([ "$(wc -l <<<"$n")" = 1 ] && [ "${n% *}" = "$(apppid $LEAK)" ] && [ "${n#* }" -ge 20 ]; echo $?)" \
+	"leak: the app (pid $(apppid $LEAK)) holds every connection to $BACK (pid count: $n)"
+n=$(owners $CW CLOSE_WAIT 127.0.0.1 8080)
+ok "$([ "$(wc -l <<<"$n")" = 1 ] && [ "${n% *}" = "$(apppid $CW)" ] && [ "${n#* }" -ge 10 ]; echo $?)" \
+	"closewait: the app (pid $(apppid $CW)) holds every CLOSE_WAIT (pid count: $n)"
 
 wait "$CWPID"
 is "$?" 0 "connwatch ran $TICKS ticks"
