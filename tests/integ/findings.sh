@@ -95,7 +95,7 @@ owners() { # owners INDEX STATE REMOTE RPORT: "pid count" per owner of those soc
 n=$(owners $LEAK ESTABLISHED "$(ip_of $BACKEND)" 8080)
 ok "$([ "$(wc -l <<<"$n")" = 1 ] && [ "${n% *}" = "$(apppid $LEAK)" ] && [ "${n#* }" -ge 20 ]; echo $?)" \
 	"leak: the app (pid $(apppid $LEAK)) holds every connection to $BACK (pid count: $n)"
-n=$(owners $CW CLOSE_WAIT 127.0.0.1 8080)
+n=$(owners $CW CLOSE_WAIT "$(ip_of $BACKEND)" 8087)
 ok "$([ "$(wc -l <<<"$n")" = 1 ] && [ "${n% *}" = "$(apppid $CW)" ] && [ "${n#* }" -ge 10 ]; echo $?)" \
 	"closewait: the app (pid $(apppid $CW)) holds every CLOSE_WAIT (pid count: $n)"
 
@@ -201,7 +201,7 @@ expect() {
 J=$((JUMP - T0))
 expect pool-leak $LEAK 150 peer "$(ip_of $BACKEND)" 8080 pid "$(apppid $LEAK)"
 expect dns-storm $DNS 120 peer 10.96.0.10 53 says ndots says netdns
-expect close-wait $CW 120 peer 127.0.0.1 8080 pid "$(apppid $CW)"
+expect close-wait $CW 120 peer "$(ip_of $BACKEND)" 8087 pid "$(apppid $CW)"
 expect time-wait $TW 120 peer "$(ip_of $BACKEND)" 8080
 expect connect-fail $FAIL 120 peer 10.100.32.7 5432
 expect listen-overflow $OVF 120 says 8086 says somaxconn

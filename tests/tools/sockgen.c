@@ -95,6 +95,14 @@
  *   --target ADDR:PORT
  *                the load target of --churn, --leak and --hold (default:
  *                the first --remote, else 127.0.0.1:P).
+ *   --closer     a listener 0.0.0.0:P+7 that shuts down its side of every
+ *                connection it accepts at once (as a server closing idle
+ *                keep-alive connections does) and keeps the fd: the client
+ *                sits in CLOSE_WAIT until it closes, this side in FIN_WAIT2.
+ *   --closewait-remote ADDR:PORT
+ *                --closewait and --closewait-rate connect to ADDR:PORT (a
+ *                --closer listener elsewhere) instead of making loopback
+ *                pairs: only the CLOSE_WAIT half is here, facing that peer.
  *   --max N      stop growing a continuous load at N sockets (default 20000).
  * RLIMIT_NOFILE is raised as far as needed (the hard limit too, given
  * CAP_SYS_RESOURCE); without that, the static sockets must fit under the hard
@@ -140,8 +148,8 @@ struct config {
 	long max, hold, overflow_backlog;
 	int dns_retries, connfail_retries;
 	double wait_s, hold_after, hold_at;
-	bool have_blackhole, have_connfail_to, have_target;
-	struct endpoint blackhole, connfail_to, target;
+	bool have_blackhole, have_connfail_to, have_target, closer, have_cw_remote;
+	struct endpoint blackhole, connfail_to, target, cw_remote;
 	struct endpoint remotes[MAX_REMOTES];
 	int nremotes;
 };
@@ -515,6 +523,7 @@ static int connect_retry(const struct endpoint *to, const struct endpoint *from,
 struct conn {
 	int fd;
 	bool listener;
+	bool closer; /* a listener whose connections are shut down at once */
 	long *probe; /* a probe connect (DNS storm, failing connect, overflow
 		      * client): closed once it ends either way; counts down
 		      * *probe then */
@@ -677,6 +686,38 @@ static void make_closewait(int lfd, const struct endpoint *to)
 	expect_state(s, TCP_FIN_WAIT2, "closewait server");
 	keep(c);
 	keep(s);
+}
+
+/* Waits up to timeout_s for fd to reach state want; false if it does not. */
+static bool wait_state(int fd, int want, double timeout_s)
+{
+	double end = now_s() + timeout_s;
+
+	do {
+		if (tcp_state(fd) == want)
+			return true;
+		check_stop();
+		sleep_ms(5);
+	} while (now_s() < end);
+	return false;
+}
+
+/* A connection to a --closer listener elsewhere, kept open once the peer
+ * closed its side: one CLOSE_WAIT here. fatal: die if it does not work
+ * (at start-up), else give up quietly (a load keeps going). */
+static void make_closewait_remote(const struct endpoint *to, double wait_s, bool fatal)
+{
+	int c = fatal ? connect_retry(to, NULL, 0, wait_s) : connect_wait(to, NULL, 0, 1);
+
+	if (c < 0)
+		return;
+	if (!wait_state(c, TCP_CLOSE_WAIT, fatal ? wait_s : 2)) {
+		if (fatal)
+			die("closewait: %s did not close its side (is it a --closer?)", ep_str(to));
+		close(c);
+		return;
+	}
+	keep(c);
 }
 
 static void make_finwait1(int tiny, const struct endpoint *to)
@@ -859,8 +900,11 @@ static void on_event(struct epoll_event *ev)
 	if (c->listener) {
 		int fd;
 
-		while ((fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
+		while ((fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+			if (c->closer)
+				shutdown(fd, SHUT_WR); /* the peer gets our FIN: CLOSE_WAIT there */
 			adopt(fd);
+		}
 		return;
 	}
 	if (c->probe) {
@@ -939,7 +983,7 @@ static void usage(FILE *f)
 		"  --port P                 main listener 0.0.0.0:P (default 8080); also\n"
 		"                           uses P+1 (dual-stack), P+2 (SYN sink), P+3\n"
 		"                           (overflow), P+4 (defer-accept), P+5 (tiny window),\n"
-		"                           P+6 (--overflow)\n"
+		"                           P+6 (--overflow), P+7 (--closer)\n"
 		"  --estab N                N ESTABLISHED pairs over 127.0.0.1\n"
 		"  --estab6 N               N pairs on [::]:P+1: half over ::1, half v4-mapped\n"
 		"  --timewait N             N TIME_WAIT (client closes first)\n"
@@ -969,6 +1013,11 @@ static void usage(FILE *f)
 		"  --overflow RATE          connects per second to a never-accepting listener\n"
 		"                           0.0.0.0:P+6 whose queue is full (ListenOverflows)\n"
 		"  --overflow-backlog B     that listener's backlog (default 4)\n"
+		"  --closer                 listener 0.0.0.0:P+7 that closes its side of every\n"
+		"                           connection at once (peers go CLOSE_WAIT)\n"
+		"  --closewait-remote ADDR:PORT\n"
+		"                           --closewait/--closewait-rate toward a --closer\n"
+		"                           elsewhere instead of loopback pairs\n"
 		"  --hold N                 N more ESTABLISHED to the load target, held\n"
 		"  --hold-after S           ... from S seconds after ready (default 0)\n"
 		"  --hold-at T              ... from T, seconds since the epoch\n"
@@ -1008,7 +1057,7 @@ enum {
 	O_FINWAIT1, O_LASTACK, O_CLOSING, O_OVERFLOW, O_REMOTE, O_OUT, O_BLACKHOLE,
 	O_CHURN, O_LEAK, O_CWRATE, O_DNS, O_DNSRETRIES, O_MAX, O_WAIT,
 	O_DNSUDP, O_CONNFAIL, O_CONNFAIL_TO, O_CONNFAIL_RETRIES, O_OVFRATE, O_OVFBACKLOG,
-	O_HOLD, O_HOLD_AFTER, O_HOLD_AT, O_TARGET,
+	O_HOLD, O_HOLD_AFTER, O_HOLD_AT, O_TARGET, O_CLOSER, O_CWREMOTE,
 };
 
 static void parse_args(struct config *cfg, int argc, char **argv)
@@ -1045,6 +1094,8 @@ static void parse_args(struct config *cfg, int argc, char **argv)
 		{"hold-after", required_argument, NULL, O_HOLD_AFTER},
 		{"hold-at", required_argument, NULL, O_HOLD_AT},
 		{"target", required_argument, NULL, O_TARGET},
+		{"closer", no_argument, NULL, O_CLOSER},
+		{"closewait-remote", required_argument, NULL, O_CWREMOTE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -1063,7 +1114,7 @@ static void parse_args(struct config *cfg, int argc, char **argv)
 
 		switch (c) {
 		case O_PORT:
-			if (!parse_port(a, &cfg->port) || cfg->port > 65535 - 6)
+			if (!parse_port(a, &cfg->port) || cfg->port > 65535 - 7)
 				usage_error("bad --port", a);
 			break;
 		case O_ESTAB: cfg->estab = parse_count("--estab", a); break;
@@ -1125,6 +1176,12 @@ static void parse_args(struct config *cfg, int argc, char **argv)
 			if (!parse_hostport(a, &cfg->connfail_to))
 				usage_error("bad --connfail-to (want ADDR:PORT or [ADDR6]:PORT)", a);
 			cfg->have_connfail_to = true;
+			break;
+		case O_CLOSER: cfg->closer = true; break;
+		case O_CWREMOTE:
+			if (!parse_hostport(a, &cfg->cw_remote))
+				usage_error("bad --closewait-remote (want ADDR:PORT or [ADDR6]:PORT)", a);
+			cfg->have_cw_remote = true;
 			break;
 		case O_TARGET:
 			if (!parse_hostport(a, &cfg->target))
@@ -1213,8 +1270,18 @@ int main(int argc, char **argv)
 		make_estab(lfd, &lo4, NULL);
 	for (k = 0; k < cfg.timewait; k++)
 		make_timewait(lfd, &lo4);
-	for (k = 0; k < cfg.closewait; k++)
-		make_closewait(lfd, &lo4);
+	if (cfg.closer) {
+		int cl = listen_on("0.0.0.0", cfg.port + 7, 4096, false, 0);
+
+		watch(cl, true, -1);
+		conns->closer = true; /* watch() put it first */
+	}
+	for (k = 0; k < cfg.closewait; k++) {
+		if (cfg.have_cw_remote)
+			make_closewait_remote(&cfg.cw_remote, cfg.wait_s, true);
+		else
+			make_closewait(lfd, &lo4);
+	}
 
 	if (cfg.estab6) {
 		int l6 = listen_on("::", cfg.port + 1, 4096, true, 0);
@@ -1368,8 +1435,12 @@ int main(int argc, char **argv)
 			}
 			for (; cfg.closewait_rate > 0 && cwd < cfg.max &&
 			       cwd < (long)(t * cfg.closewait_rate);
-			     cwd++)
-				make_closewait(lfd, &lo4);
+			     cwd++) {
+				if (cfg.have_cw_remote)
+					make_closewait_remote(&cfg.cw_remote, 0, false);
+				else
+					make_closewait(lfd, &lo4);
+			}
 			for (; cfg.dns > 0 && dnsed < (long)(t * cfg.dns); dnsed++)
 				probe_one(&dns, cfg.dns_retries, &dns_pending, cfg.max);
 			udp_expire(now_s());
