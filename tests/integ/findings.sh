@@ -24,8 +24,10 @@ on_exit "rm -rf '$TMPD'"
 export CWLAB_STATE=/run/cwlab-find$$ CWLAB_BRIDGE=cwfb$$ CWLAB_VETH=cwfv$$
 export CWLAB_NET=10.$((214 + $$ % 20)) CWLAB_SOCKGEN=$SOCKGEN
 # avalanche and surge jump this long after the apps start: connwatch has
-# about 45 s of steady history before.
-export CWLAB_JUMP_AFTER=50
+# about 75 s of steady history before, more than the minute a baseline
+# needs under --history 3 (a third of it), and the minute before the jump
+# that avalanche compares with.
+export CWLAB_JUMP_AFTER=80
 ROOT=$TMPD/root
 on_exit "'$LAB' down"
 "$LAB" up --scenario incidents --rootfs "$ROOT" >"$TMPD/up.out" 2>&1 ||
@@ -57,7 +59,9 @@ JUMP=$(tr '\0' '\n' <"/proc/$(apppid 0)/cmdline" | sed -n '/^--hold-at$/{n;p}')
 [ -n "$JUMP" ] || bail "no --hold-at in the avalanche pod's command line"
 
 OUT=$TMPD/run.ndjson
-"$CONNWATCH" --json --count "$TICKS" --delay 1 --rootfs "$ROOT" >"$OUT" 2>"$TMPD/cw.err" &
+# --history 3: baselines from the first minute on (the default 15 minutes
+# would need 5), and trends long enough for pool-leak's 2 minutes.
+"$CONNWATCH" --json --count "$TICKS" --delay 1 --history 3 --rootfs "$ROOT" >"$OUT" 2>"$TMPD/cw.err" &
 CWPID=$!
 on_exit "kill $CWPID 2>/dev/null; wait $CWPID 2>/dev/null"
 
@@ -219,6 +223,13 @@ for i in "${AVAL[@]}"; do
 		[.findings[]? | select(.rule == "avalanche") | select(.inode == $ino or says($name))] | length' "$OUT" |
 		sort -g | tail -1)
 	ok "$([ "${n:-0}" -gt 0 ]; echo $?)" "avalanche: ... involves $(label "$i")"
+done
+
+# What each pod got over the run, for the log.
+for i in $(jq -r '.[].index' "$TMPD/pods.json"); do
+	diag "$(printf '%-9s %-38s' "$(pod "$i" .effective)" "$(label "$i")")" \
+		"$(jq -r --argjson ino "$(ino "$i")" '.findings[]? | select(.inode == $ino) | .rule' "$OUT" |
+			sort | uniq -c | awk '{ printf "%s%s(%d ticks)", NR > 1 ? ", " : "", $2, $1 }')"
 done
 
 # The control group: no finding about a steady pod, ever.
