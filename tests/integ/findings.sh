@@ -229,7 +229,7 @@ done
 for i in $(jq -r '.[].index' "$TMPD/pods.json"); do
 	diag "$(printf '%-9s %-38s' "$(pod "$i" .effective)" "$(label "$i")")" \
 		"$(jq -r --argjson ino "$(ino "$i")" '.findings[]? | select(.inode == $ino) | .rule' "$OUT" |
-			sort | uniq -c | awk '{ printf "%s%s(%d ticks)", NR > 1 ? ", " : "", $2, $1 }')"
+			sort | uniq -c | awk '{ printf "%s%s (%d ticks)", (NR > 1 ? ", " : ""), $2, $1 }')"
 done
 
 # The control group: no finding about a steady pod, ever.
