@@ -13,7 +13,7 @@
 # has no route off the node, and the service range is dropped in each pod.
 . "$top_srcdir/tests/lib.sh"
 need_root
-need_cmd ip ss jq nsenter setsid unshare flock
+need_cmd ip ss nstat jq nsenter setsid unshare flock
 [ -x "$SOCKGEN" ] || bail "no $SOCKGEN: run make check (or make tests/tools/sockgen)"
 [ -x "$CONNWATCH" ] || bail "no $CONNWATCH: run make"
 
