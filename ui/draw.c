@@ -164,6 +164,33 @@ static void help_text(const struct cw_view *v, int y, int height, int width)
 		mvaddnstr(y + (int)i, 0, v->rows[f->top + i].text, width);
 }
 
+/* Rows of the findings screen's table kept for the selected finding. */
+static int detail_height(int table_h)
+{
+	return table_h >= 24 ? 8 : table_h >= 12 ? 6 : 0;
+}
+
+/* Under the findings list: a bar naming the selected finding, then its
+ * text, evidence and next step, wrapped. */
+static void detail(const struct cw_view *v, int y, int height, int width)
+{
+	char lines[8][CW_DETAIL_LINE], fit[CW_DETAIL_LINE];
+	size_t n, i;
+
+	n = cw_findings_detail(v, width, lines, height < 8 ? (size_t)height : 8);
+	attrset(cw_term_attr(CW_ROLE_TITLE));
+	mvhline(y, 0, ' ', width);
+	attrset(A_NORMAL);
+	for (i = 0; i < n; i++) {
+		/* Sanitised here: the texts come from outside. */
+		cw_fmt_fit(lines[i], width, false, v->cfg.utf8, fit, sizeof(fit));
+		if (i == 0)
+			attrset(cw_term_attr(CW_ROLE_TITLE));
+		mvaddstr(y + (int)i, 0, fit);
+		attrset(A_NORMAL);
+	}
+}
+
 void cw_draw_frame(struct cw_view *v, struct cw_draw_geom *g)
 {
 	const struct cw_screen *s = cw_screen_get(v->stack[v->depth].id);
@@ -195,10 +222,15 @@ void cw_draw_frame(struct cw_view *v, struct cw_draw_geom *g)
 		v->page = g->table_h;
 		help_text(v, y, g->table_h, w);
 	} else {
+		int dh = v->stack[v->depth].id == CW_SCR_FINDINGS ? detail_height(g->table_h) : 0;
+
+		g->table_h -= dh;
 		v->page = g->table_h - 1;
 		v->cols = w;
 		cw_table_layout(s, w, &g->layout);
 		cw_table_draw(v, s, y, g->table_h, w);
+		if (dh)
+			detail(v, y + g->table_h, dh, w);
 	}
 	if (v->msg[0] || (v->note[0] && v->nrows)) {
 		attrset(cw_term_attr(CW_ROLE_BANNER));

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "fmt.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,18 @@ void cw_fmt_age(int64_t ms, char *buf, size_t n)
 		snprintf(buf, n, "%lldm", (long long)(ms / 60000));
 	else
 		snprintf(buf, n, "%lldh", (long long)(ms / 3600000));
+}
+
+void cw_fmt_ratio(double r, char *buf, size_t n)
+{
+	if (!isfinite(r) || r < 0)
+		snprintf(buf, n, "-");
+	else if (r < 9.95)
+		snprintf(buf, n, "x%.1f", r);
+	else if (r < 999.5)
+		snprintf(buf, n, "x%.0f", r);
+	else
+		snprintf(buf, n, "x999+");
 }
 
 void cw_fmt_spark(const uint32_t *vals, size_t n, size_t width, bool utf8, char *buf, size_t bufn)
@@ -257,4 +270,35 @@ void cw_fmt_fit(const char *s, int width, bool middle, bool utf8, char *buf, siz
 	/* The tail gets every cell the head did not use. */
 	tail = suffix_fit(s, head, total, width - 1 - used, utf8);
 	put_glyphs(&o, s, tail, len, utf8);
+}
+
+size_t cw_fmt_wrap(const char *s, int width, bool utf8, size_t *next)
+{
+	size_t p = 0, brk = 0, len = strlen(s);
+	int w = 0;
+
+	while (s[p]) {
+		struct glyph g = glyph_at(s + p, utf8);
+
+		if (s[p] == ' ')
+			brk = p; /* the line may end before this blank */
+		if (w + g.width > width && s[p] != ' ') {
+			size_t end = brk ? brk : p;
+
+			if (end == 0)
+				end = g.len; /* one character wider than the line */
+			*next = end;
+			while (s[*next] == ' ')
+				(*next)++;
+			while (end > 0 && s[end - 1] == ' ')
+				end--;
+			return end;
+		}
+		w += g.width;
+		p += g.len;
+	}
+	*next = len;
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	return len;
 }

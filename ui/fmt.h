@@ -21,6 +21,9 @@ void cw_fmt_rate(double v, char *buf, size_t n);
 /* Truncated, not rounded: 999 -> "999ms", 1999 -> "1s", 99999 -> "99s",
  * 100000 -> "1m", 5999999 -> "99m", 7200000 -> "2h"; negative -> "-". */
 void cw_fmt_age(int64_t ms, char *buf, size_t n);
+/* A ratio to a baseline, at most 5 cells: "x0.4", "x3.2", "x12", "x999",
+ * then "x999+"; "-" for a negative or non-finite one. */
+void cw_fmt_ratio(double r, char *buf, size_t n);
 /* A sparkline of vals scaled to their maximum, width cells wide (right
  * aligned: the newest value is the last cell). */
 void cw_fmt_spark(const uint32_t *vals, size_t n, size_t width, bool utf8, char *buf, size_t bufn);
@@ -35,5 +38,11 @@ int cw_fmt_width(const char *s, bool utf8);
  * control characters, invalid UTF-8, and without utf8 every byte past
  * ASCII. */
 void cw_fmt_fit(const char *s, int width, bool middle, bool utf8, char *buf, size_t n);
+/* Word wrap: the first line of s in width cells (as cw_fmt_width counts
+ * them). Returns its length in bytes, without the blanks it ends on, and
+ * sets *next to the start of the next line, past blanks (strlen(s) when
+ * none is left). A word longer than a line is cut between characters; a
+ * line holds at least one character, so a loop on *next always ends. */
+size_t cw_fmt_wrap(const char *s, int width, bool utf8, size_t *next);
 
 #endif

@@ -10,7 +10,8 @@
 
 #define PODS CW_ON(CW_SCR_PODS)
 #define TABLES (CW_ON(CW_SCR_PODS) | CW_ON(CW_SCR_PEERS) | CW_ON(CW_SCR_SOCKETS) | \
-		CW_ON(CW_SCR_PIVOT) | CW_ON(CW_SCR_PIVOT_PODS) | CW_ON(CW_SCR_NODE))
+		CW_ON(CW_SCR_PIVOT) | CW_ON(CW_SCR_PIVOT_PODS) | CW_ON(CW_SCR_NODE) | \
+		CW_ON(CW_SCR_FINDINGS))
 #define KEY_ESC 27
 #define KEY_CTRL_L 12
 
@@ -32,6 +33,9 @@ static const struct cw_binding table[] = {
 	 "peer pivot: every remote endpoint across all pods, busiest first"},
 	{'N', 0, 0, CW_ACT_NODE, TABLES, NULL, NULL,
 	 "the node screen: file handles and conntrack against their limits, sysctls per pod"},
+	{'f', 0, 0, CW_ACT_FINDINGS, TABLES, NULL, NULL,
+	 "findings: what connwatch recognised, worst first; Enter goes to the sockets, "
+	 "peers or pods behind one"},
 	{'Z', ' ', 0, CW_ACT_PAUSE, CW_ON_ALL, "Space", "Pause",
 	 "pause or resume updates (in a replay: hold the place, or play on)"},
 	{'e', 0, 0, CW_ACT_BUNDLE, TABLES, NULL, NULL,
@@ -44,7 +48,7 @@ static const struct cw_binding table[] = {
 	 "replay: go to a time (HH:MM:SS on the day shown, or YYYY-MM-DDTHH:MM:SS UTC)"},
 	{'\n', KEY_ENTER, '\r', CW_ACT_ENTER, TABLES, "Enter", "Drill",
 	 "drill down: pod -> its peers -> the sockets to a peer; on the pivot, "
-	 "endpoint -> its pods -> a pod's sockets to it"},
+	 "endpoint -> its pods -> a pod's sockets to it; finding -> what it is about"},
 	{KEY_ESC, KEY_BACKSPACE, KEY_LEFT, CW_ACT_BACK, CW_ON_ALL, "Esc", "Back",
 	 "go back up"},
 	{KEY_UP, 'k', 0, CW_ACT_UP, CW_ON_ALL, NULL, NULL, "move up"},
@@ -178,6 +182,7 @@ enum cw_action cw_keys_dispatch(struct cw_view *v, int key)
 	case CW_ACT_SORT_CLOSE_WAIT: cw_view_sort_by(v, "CLOSE_WAIT"); break;
 	case CW_ACT_SORT_TOTAL: cw_view_sort_by(v, "TOTAL"); break;
 	case CW_ACT_PIVOT: cw_view_open(v, CW_SCR_PIVOT, "endpoints"); break;
+	case CW_ACT_FINDINGS: cw_view_open(v, CW_SCR_FINDINGS, "findings"); break;
 	case CW_ACT_PAUSE: cw_view_toggle_pause(v); break;
 	case CW_ACT_BUNDLE: cw_view_bundle(v); break;
 	case CW_ACT_REPLAY_NEXT: cw_view_replay_step(v, 1); break;

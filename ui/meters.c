@@ -3,6 +3,7 @@
 #include "meters.h"
 #include "fmt.h"
 #include "json_out.h"
+#include "screen.h"
 #include "term.h"
 #include "util.h"
 
@@ -219,6 +220,40 @@ static int line_warnings(const struct cw_view *v, int y, int width)
 	return used;
 }
 
+/* The worst finding in one line: its marker, "label: text", and how many
+ * more there are. Nothing when there is none. */
+static int line_finding(const struct cw_view *v, int y, int width)
+{
+	const struct cw_snapshot *s = v->snap;
+	const struct cw_finding *f;
+	char more[48] = "", line[1024], fit[1024];
+	int mw, room;
+
+	if (!s->nfindings)
+		return 0;
+	f = &s->findings[0];
+	if (s->nfindings > 1)
+		snprintf(more, sizeof(more), "  +%zu more (f)", s->nfindings - 1);
+	mw = (int)strlen(more);
+	room = width - 2 - mw;
+	if (room < 20) {
+		more[0] = '\0';
+		room = width - 2;
+	}
+	attrset(cw_term_attr(cw_severity_role(f->severity)));
+	mvaddstr(y, 0, cw_severity_glyph(f->severity, v->cfg.utf8));
+	attrset(cw_term_attr(CW_ROLE_BANNER));
+	/* Both come from outside (a pod's name, a file read inside it). */
+	snprintf(line, sizeof(line), "%s: %s", f->label ? f->label : "?", f->text ? f->text : "");
+	cw_fmt_fit(line, room, false, v->cfg.utf8, fit, sizeof(fit));
+	mvaddstr(y, 2, fit);
+	attrset(cw_term_attr(CW_ROLE_METER_LABEL));
+	if (more[0])
+		mvaddstr(y, width - mw, more);
+	attrset(A_NORMAL);
+	return 1;
+}
+
 int cw_meters_draw(const struct cw_view *v, int width)
 {
 	int y = 0;
@@ -232,5 +267,6 @@ int cw_meters_draw(const struct cw_view *v, int width)
 	y += line_limits(v, y, width);
 	y += line_spark(v, y, width);
 	y += line_warnings(v, y, width);
+	y += line_finding(v, y, width);
 	return y;
 }

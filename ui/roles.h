@@ -21,6 +21,9 @@ enum cw_role {
 	CW_ROLE_BANNER,       /* a warning line in the header */
 	CW_ROLE_SPARK,
 	CW_ROLE_DIM,
+	CW_ROLE_SEV_CRIT,     /* a finding's severity marker */
+	CW_ROLE_SEV_WARN,
+	CW_ROLE_SEV_INFO,
 	CW_ROLE_COUNT
 };
 

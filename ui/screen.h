@@ -43,11 +43,17 @@ struct cw_column {
 	const char *help;    /* one line for the help screen */
 };
 
+/* Columns of this priority and up are dropped to widen the flexible
+ * columns to the screen's flex_pref, not only to fit. */
+#define CW_PRIO_OPTIONAL 3
+
 struct cw_screen {
 	const char *name;
 	const struct cw_column *cols;
 	size_t ncols;
 	const char *default_sort;   /* the title of the column sorted by at first */
+	int flex_pref;              /* the width a flexible column should get before
+				     * optional columns are shown; 0: its min_width */
 	/* Appends this screen's rows for the current snapshot to v (unsorted). */
 	void (*build)(struct cw_view *v);
 	/* Fills the identity of a row, to keep it selected. */
@@ -65,6 +71,7 @@ int cw_screen_column(const struct cw_screen *s, const char *title);
 
 extern const struct cw_screen cw_screen_pods, cw_screen_peers, cw_screen_sockets, cw_screen_help;
 extern const struct cw_screen cw_screen_pivot, cw_screen_pivot_pods, cw_screen_node;
+extern const struct cw_screen cw_screen_findings;
 
 /* Helpers the screens share (view.c). */
 struct cw_vrow *cw_view_push_row(struct cw_view *v, enum cw_vrow_kind kind);
@@ -72,6 +79,9 @@ bool cw_view_filter_match(const struct cw_view *v, const char *label);
 /* Pushes a frame for a screen (sort and selection reset); the caller fills
  * its context and crumb. NULL when the stack is full. */
 struct cw_frame *cw_view_push_frame(struct cw_view *v, enum cw_screen_id id);
+/* Pushes the sockets screen of a row (its id) toward one peer, with its
+ * crumb; NULL when the stack is full. */
+struct cw_frame *cw_view_push_sockets(struct cw_view *v, uint64_t pod_id, const struct cw_peer *peer);
 /* The pod row a PEERS/SOCKETS frame looks at, or NULL if it vanished. */
 const struct cw_ns_row *cw_view_context_row(const struct cw_view *v);
 /* Which namespace on this node owns an address: an index of every row's
@@ -97,5 +107,15 @@ void cw_col_fmt_count(const struct cw_column *c, const struct cw_view *v, const 
 enum cw_role cw_vrow_role(const struct cw_view *v, const struct cw_vrow *r);
 /* Exact counts older than a few ticks. */
 bool cw_vrow_stale(const struct cw_view *v, const struct cw_vrow *r);
+
+/* A severity as one cell ("!", "*", "i"; UTF-8 glyphs when utf8) and the
+ * role it is drawn in. */
+const char *cw_severity_glyph(enum cw_severity s, bool utf8);
+enum cw_role cw_severity_role(enum cw_severity s);
+/* The findings screen's detail of the selected finding: up to max lines of
+ * at most width cells (not yet sanitised: draw them through cw_fmt_fit),
+ * each in a buffer of CW_DETAIL_LINE bytes. Returns how many. */
+#define CW_DETAIL_LINE 1024
+size_t cw_findings_detail(const struct cw_view *v, int width, char (*lines)[CW_DETAIL_LINE], size_t max);
 
 #endif

@@ -135,6 +135,7 @@ static void build(struct cw_view *v)
 	line(v, "");
 	line(v, "Counts in a quiet colour are older than a few ticks: the dump budget");
 	line(v, "(--budget) rations exact dumps; CHG/s then shows their age.");
+	line(v, "The line under the header names the worst finding; f lists them all.");
 	line(v, "");
 	columns(v, &cw_screen_pods);
 	columns(v, &cw_screen_peers);
@@ -142,6 +143,7 @@ static void build(struct cw_view *v)
 	columns(v, &cw_screen_pivot);
 	columns(v, &cw_screen_pivot_pods);
 	columns(v, &cw_screen_node);
+	columns(v, &cw_screen_findings);
 	leave_line(v);
 }
 

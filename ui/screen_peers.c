@@ -110,21 +110,7 @@ static void key(const struct cw_vrow *r, struct cw_selkey *k)
 
 static bool enter(struct cw_view *v, const struct cw_vrow *r)
 {
-	uint64_t inode = cw_view_top(v)->pod_inode;
-	struct cw_peer peer = *r->peer;
-	struct cw_frame *f = cw_view_push_frame(v, CW_SCR_SOCKETS);
-
-	if (!f)
-		return false;
-	f->pod_inode = inode;
-	f->peer = peer;
-	{
-		char ep[80];
-
-		cw_fmt_endpoint(&peer.addr, peer.port, ep, sizeof(ep));
-		snprintf(f->crumb, sizeof(f->crumb), "%s%s", ep, peer.dir == CW_PEER_IN ? " (in)" : "");
-	}
-	return true;
+	return cw_view_push_sockets(v, cw_view_top(v)->pod_inode, r->peer) != NULL;
 }
 
 const struct cw_screen cw_screen_peers = {

@@ -1,5 +1,6 @@
 /* screen_pods: one row per network namespace (the default screen), or in
- * tree mode, workloads with their pods under them. */
+ * tree mode, workloads with their pods under them; each row marked with
+ * its worst finding, and its sort column measured against its baseline. */
 #include "config.h"
 #include "fmt.h"
 #include "screen.h"
@@ -39,6 +40,31 @@ static void fmt_label(const struct cw_column *c, const struct cw_view *v, const 
 
 /* The slot the rate and the trend follow: the sort column's, else TOTAL. */
 static int sort_slot(const struct cw_view *v);
+
+/* The worst finding of the row (a group: of its pods) sorts it; rows
+ * without one go below info. */
+static int cmp_mark(const struct cw_column *c, const struct cw_vrow *a, const struct cw_vrow *b)
+{
+	int x = a->finding ? (int)a->finding->severity : -1;
+	int y = b->finding ? (int)b->finding->severity : -1;
+
+	return x - y;
+}
+
+static void fmt_mark(const struct cw_column *c, const struct cw_view *v, const struct cw_vrow *r,
+		     char *buf, size_t n, enum cw_role *role)
+{
+	const struct cw_finding *f = r->finding;
+
+	buf[0] = '\0';
+	*role = cw_vrow_role(v, r);
+	if (!f)
+		return;
+	snprintf(buf, n, "%s", cw_severity_glyph(f->severity, v->cfg.utf8));
+	/* A vanished row keeps its dimmed look. */
+	if (r->kind != CW_VROW_GONE)
+		*role = cw_severity_role(f->severity);
+}
 
 static double rate(const struct cw_view *v, const struct cw_vrow *r, int slot)
 {
@@ -89,10 +115,35 @@ static void fmt_trend(const struct cw_column *c, const struct cw_view *v, const 
 	cw_fmt_spark(vals, k, 8, v->cfg.utf8, buf, n);
 }
 
+/* The sort column's value against its baseline, or -1 (fmt_base). */
+static double base_ratio(const struct cw_vrow *r, int slot);
+static int ratio_slot(const struct cw_view *v);
+
+/* Sorting by xBASE ranks by the total's ratio, as CHG/s does by its rate. */
+static int cmp_base(const struct cw_column *c, const struct cw_vrow *a, const struct cw_vrow *b)
+{
+	double x = base_ratio(a, CW_SLOT_TOTAL), y = base_ratio(b, CW_SLOT_TOTAL);
+
+	return x < y ? -1 : x > y;
+}
+
+static void fmt_base(const struct cw_column *c, const struct cw_view *v, const struct cw_vrow *r,
+		     char *buf, size_t n, enum cw_role *role)
+{
+	*role = cw_vrow_role(v, r);
+	if (r->kind != CW_VROW_NS && r->kind != CW_VROW_GONE) {
+		buf[0] = '\0';
+		return;
+	}
+	cw_fmt_ratio(base_ratio(r, ratio_slot(v)), buf, n);
+}
+
 #define COUNT(title, width, prio, slot, help) \
 	{title, width, 0, prio, CW_ALIGN_RIGHT, false, true, slot, cw_col_cmp_count, cw_col_fmt_count, help}
 
 static const struct cw_column cols[] = {
+	{"!", 1, 0, 0, CW_ALIGN_LEFT, false, true, CW_SLOT_NONE, cmp_mark, fmt_mark,
+	 "its worst finding: ! crit, * warn, i info (in UTF-8: ▲ △ ·); f lists them all"},
 	{"NAME", 0, 14, 0, CW_ALIGN_LEFT, true, false, CW_SLOT_NONE, cmp_label, fmt_label,
 	 "namespace/pod, or the container, netns name, host, or comm[pid]"},
 	COUNT("ESTAB", 6, 0, CW_TCP_ESTABLISHED, "ESTABLISHED sockets"),
@@ -108,6 +159,9 @@ static const struct cw_column cols[] = {
 	 "change per second of the sort column; for stale rows, the age of their counts"},
 	{"TREND", 8, 0, 2, CW_ALIGN_LEFT, false, true, CW_SLOT_TOTAL, cw_col_cmp_count, fmt_trend,
 	 "the sort column over the last 60 ticks"},
+	{"xBASE", 5, 0, 2, CW_ALIGN_RIGHT, false, true, CW_SLOT_NONE, cmp_base, fmt_base,
+	 "the sort column against its baseline (its median over --history minutes, once it "
+	 "covers a third of them); - until then"},
 };
 
 static int sort_slot(const struct cw_view *v)
@@ -121,6 +175,36 @@ static int sort_slot(const struct cw_view *v)
 	if (slot == CW_SLOT_FIN_WAIT)
 		return CW_TCP_FIN_WAIT2;
 	return slot >= 0 && slot < CW_TCP_NSTATES ? slot : CW_SLOT_TOTAL;
+}
+
+static int ratio_slot(const struct cw_view *v)
+{
+	int s = v->stack[0].sort, slot;
+
+	if (s < 0 || (size_t)s >= CW_ARRAY_LEN(cols))
+		return CW_SLOT_TOTAL;
+	slot = cols[s].slot;
+	return slot == CW_SLOT_FIN_WAIT || (slot >= 0 && slot < CW_TCP_NSTATES) ? slot : CW_SLOT_TOTAL;
+}
+
+/* A baseline below 1 counts as 1: a count that was idle shows as itself
+ * rather than as an infinite ratio. */
+static double base_ratio(const struct cw_vrow *r, int slot)
+{
+	const double *b;
+	double base;
+
+	if ((r->kind != CW_VROW_NS && r->kind != CW_VROW_GONE) || !r->has_cnt ||
+	    !r->ns->has_baseline)
+		return -1;
+	b = r->ns->baseline;
+	if (slot == CW_SLOT_FIN_WAIT)
+		base = b[CW_TCP_FIN_WAIT1] + b[CW_TCP_FIN_WAIT2];
+	else if (slot >= 0 && slot < CW_TCP_NSTATES)
+		base = b[slot];
+	else
+		return -1;
+	return cw_vrow_value(r, slot) / (base < 1 ? 1 : base);
 }
 
 /* Tree mode: pods of one workload (namespace/workload) go under a group
@@ -175,6 +259,9 @@ static void group_rows(struct cw_view *v)
 			m->depth = 1;
 			for (s = 0; s < CW_TCP_NSTATES; s++)
 				v->rows[k].cnt.tcp[s] += m->cnt.tcp[s];
+			/* The findings are worst first: the earliest is the worst. */
+			if (m->finding && (!v->rows[k].finding || m->finding < v->rows[k].finding))
+				v->rows[k].finding = m->finding;
 			v->rows[k].cnt.total += m->cnt.total;
 		}
 	}
@@ -183,6 +270,14 @@ static void group_rows(struct cw_view *v)
 	free(keys);
 	free(done);
 	free(flat);
+}
+
+/* A row's worst finding (the findings stage links it), or NULL. */
+static const struct cw_finding *worst(const struct cw_snapshot *s, const struct cw_ns_row *row)
+{
+	if (!row->finding || row->finding > s->nfindings)
+		return NULL;
+	return &s->findings[row->finding - 1];
 }
 
 static void build(struct cw_view *v)
@@ -205,6 +300,7 @@ static void build(struct cw_view *v)
 			continue;
 		r = cw_view_push_row(v, CW_VROW_NS);
 		r->ns = row;
+		r->finding = worst(s, row);
 		r->has_cnt = row->has_exact;
 		if (row->has_exact)
 			r->cnt = row->tcp;
@@ -219,6 +315,7 @@ static void build(struct cw_view *v)
 			continue;
 		r = cw_view_push_row(v, CW_VROW_GONE);
 		r->ns = row;
+		r->finding = worst(s, row);
 		r->text = row->label;
 		r->cnt = row->tcp;
 		r->has_cnt = true;
@@ -265,6 +362,8 @@ const struct cw_screen cw_screen_pods = {
 	.cols = cols,
 	.ncols = CW_ARRAY_LEN(cols),
 	.default_sort = "TOTAL",
+	/* At 120 columns a pod's name matters more than LAST_ACK. */
+	.flex_pref = 26,
 	.build = build,
 	.key = key,
 	.enter = enter,

@@ -17,17 +17,26 @@ void cw_table_layout(const struct cw_screen *s, int width, struct cw_layout *out
 	for (i = 0; i < n; i++)
 		shown[i] = true;
 	for (;;) {
-		int worst = -1;
+		int worst = -1, want = -1, floor;
 
 		need = -1; /* n columns take n-1 separators */
-		for (i = 0; i < n; i++)
-			if (shown[i])
-				need += 1 + (s->cols[i].width ? s->cols[i].width : s->cols[i].min_width);
-		if (need <= width)
+		for (i = 0; i < n; i++) {
+			const struct cw_column *c = &s->cols[i];
+
+			if (!shown[i])
+				continue;
+			need += 1 + (c->width ? c->width : c->min_width);
+			want += 1 + (c->width ? c->width
+					      : s->flex_pref > c->min_width ? s->flex_pref : c->min_width);
+		}
+		if (need <= width && want <= width)
 			break;
+		/* To fit, any column but the essentials goes; to widen a
+		 * flexible one, only the optional ones. */
+		floor = need <= width ? CW_PRIO_OPTIONAL : 1;
 		/* Drop the least important column, the rightmost among equals. */
 		for (i = 0; i < n; i++)
-			if (shown[i] && s->cols[i].priority > 0 &&
+			if (shown[i] && s->cols[i].priority >= floor &&
 			    (worst < 0 || s->cols[i].priority >= s->cols[worst].priority))
 				worst = (int)i;
 		if (worst < 0)

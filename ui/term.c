@@ -58,6 +58,10 @@ static void init_roles(bool color)
 		{CW_ROLE_BANNER, COLOR_YELLOW, -1, A_BOLD, A_BOLD},
 		{CW_ROLE_SPARK, COLOR_GREEN, -1, A_NORMAL, A_NORMAL},
 		{CW_ROLE_DIM, -1, -1, A_DIM, A_DIM},
+		/* Without colour the glyphs tell severities apart; crit stands out. */
+		{CW_ROLE_SEV_CRIT, COLOR_WHITE, COLOR_RED, A_BOLD, A_BOLD | A_REVERSE},
+		{CW_ROLE_SEV_WARN, COLOR_YELLOW, -1, A_BOLD, A_BOLD},
+		{CW_ROLE_SEV_INFO, COLOR_CYAN, -1, A_NORMAL, A_NORMAL},
 	};
 	size_t i;
 

@@ -24,6 +24,7 @@ const struct cw_screen *cw_screen_get(enum cw_screen_id id)
 	case CW_SCR_HELP: return &cw_screen_help;
 	case CW_SCR_PIVOT: return &cw_screen_pivot;
 	case CW_SCR_PIVOT_PODS: return &cw_screen_pivot_pods;
+	case CW_SCR_FINDINGS: return &cw_screen_findings;
 	default: return &cw_screen_pods;
 	}
 }
@@ -428,6 +429,9 @@ static bool key_eq(const struct cw_selkey *a, const struct cw_selkey *b)
 		       cw_addr_equal(&a->addr, &b->addr);
 	case CW_VROW_SOCK:
 		return a->cookie == b->cookie;
+	case CW_VROW_FINDING:
+		return a->inode == b->inode && a->cookie == b->cookie && a->dir == b->dir &&
+		       a->port == b->port && cw_addr_equal(&a->addr, &b->addr);
 	default:
 		return false;
 	}
@@ -588,6 +592,21 @@ static struct cw_frame *push(struct cw_view *v, enum cw_screen_id id)
 struct cw_frame *cw_view_push_frame(struct cw_view *v, enum cw_screen_id id)
 {
 	return push(v, id);
+}
+
+struct cw_frame *cw_view_push_sockets(struct cw_view *v, uint64_t pod_id, const struct cw_peer *peer)
+{
+	struct cw_peer p = *peer; /* it may point into the frame being reused */
+	struct cw_frame *f = push(v, CW_SCR_SOCKETS);
+	char ep[80];
+
+	if (!f)
+		return NULL;
+	f->pod_inode = pod_id;
+	f->peer = p;
+	cw_fmt_endpoint(&p.addr, p.port, ep, sizeof(ep));
+	snprintf(f->crumb, sizeof(f->crumb), "%s%s", ep, p.dir == CW_PEER_IN ? " (in)" : "");
+	return f;
 }
 
 void cw_view_enter(struct cw_view *v)

@@ -1,6 +1,6 @@
 /* view: the state of the interactive view, without curses: the screen
  * stack (pods -> peers -> sockets, the peer pivot -> its pods -> sockets,
- * the node screen, and help), sort, filter, search, tree
+ * the node screen, the findings, and help), sort, filter, search, tree
  * grouping, pause and selection. It turns the current snapshot into the
  * rows of the current screen. Key actions change only this state; drawing
  * reads it. What the next tick should collect goes out as struct cw_wants. */
@@ -21,6 +21,7 @@ enum cw_screen_id {
 	CW_SCR_HELP,
 	CW_SCR_PIVOT,        /* every remote endpoint, across all pods */
 	CW_SCR_PIVOT_PODS,   /* the pods that face one endpoint */
+	CW_SCR_FINDINGS,     /* what the findings stage recognised */
 	CW_SCR_COUNT
 };
 
@@ -31,6 +32,7 @@ enum cw_vrow_kind {
 	CW_VROW_PEER,
 	CW_VROW_SOCK,
 	CW_VROW_TEXT,    /* a line of the help screen */
+	CW_VROW_FINDING,
 };
 
 /* One displayed row. Pointers borrow from the view's snapshot. */
@@ -43,6 +45,7 @@ struct cw_vrow {
 	const struct cw_peer *peer;         /* PEER */
 	const struct cw_sock *sock;         /* SOCK */
 	const struct cw_owner *owner;       /* SOCK */
+	const struct cw_finding *finding;   /* FINDING; NS, GONE: its worst; GROUP: its pods' worst */
 	const char *text;                   /* GROUP label, GONE label, TEXT */
 	struct cw_tcpcount cnt;             /* NS, PEER; GROUP sums; GONE last counts */
 	bool has_cnt;                       /* NS: false until its first exact dump */
@@ -53,7 +56,8 @@ struct cw_vrow {
 					     * cut short may face it too (counts are at least) */
 };
 
-/* Identifies the selected row across refreshes and re-sorts. */
+/* Identifies the selected row across refreshes and re-sorts. A finding is
+ * its row (inode), its rule (cookie) and its peer (addr, port, dir). */
 struct cw_selkey {
 	enum cw_vrow_kind kind;
 	uint64_t inode, cookie;
