@@ -188,7 +188,7 @@ static int ratio_slot(const struct cw_view *v)
 }
 
 /* A baseline below 1 counts as 1: a count that was idle shows as itself
- * rather than as an infinite ratio. */
+ * rather than as an infinite ratio, and one still idle as x1.0. */
 static double base_ratio(const struct cw_vrow *r, int slot)
 {
 	const double *b;
@@ -204,6 +204,8 @@ static double base_ratio(const struct cw_vrow *r, int slot)
 		base = b[slot];
 	else
 		return -1;
+	if (base < 1 && cw_vrow_value(r, slot) == 0)
+		return 1; /* none then, none now: as usual */
 	return cw_vrow_value(r, slot) / (base < 1 ? 1 : base);
 }
 

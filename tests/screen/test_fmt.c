@@ -29,9 +29,19 @@ static void numbers(void)
 		{999, "999ms"}, {1999, "1s"}, {99999, "99s"}, {100000, "1m"},
 		{5999999, "99m"}, {7200000, "2h"}, {-1, "-"},
 	};
+	static const struct { double v; const char *want; } ratios[] = {
+		{0.04, "x0.0"}, {0.44, "x0.4"}, {3.21, "x3.2"}, {9.94, "x9.9"}, {9.95, "x10"},
+		{420, "x420"}, {999.4, "x999"}, {999.5, "x999+"}, {1e9, "x999+"}, {-1, "-"},
+		{1.0 / 0.0, "-"},
+	};
 	char buf[32];
 	size_t i;
 
+	for (i = 0; i < CW_ARRAY_LEN(ratios); i++) {
+		cw_fmt_ratio(ratios[i].v, buf, sizeof(buf));
+		is_str(buf, ratios[i].want, "ratio %g", ratios[i].v);
+		ok(strlen(buf) <= 5, "ratio %g takes at most 5 cells", ratios[i].v);
+	}
 	for (i = 0; i < CW_ARRAY_LEN(counts); i++) {
 		cw_fmt_count(counts[i].v, buf, sizeof(buf));
 		is_str(buf, counts[i].want, "count %llu", (unsigned long long)counts[i].v);
@@ -131,6 +141,77 @@ static void fit_sweep(const char *locale, bool utf8)
 	   locale, count);
 }
 
+/* Wraps s at width into "line|line|..." */
+static void wrap_all(const char *s, int width, bool utf8, char *out, size_t n)
+{
+	size_t at = 0, len = strlen(s), o = 0;
+	int guard = 0;
+
+	out[0] = '\0';
+	while (at < len && guard++ < 1000) {
+		size_t next, l = cw_fmt_wrap(s + at, width, utf8, &next);
+
+		o += (size_t)snprintf(out + o, n - o, "%s%.*s", o ? "|" : "", (int)l, s + at);
+		if (next == 0)
+			break; /* would loop for ever */
+		at += next;
+	}
+}
+
+static void wraps(void)
+{
+	static const struct { const char *in; int width; bool utf8; const char *want; } cases[] = {
+		{"next: look at the pool", 10, false, "next: look|at the|pool"},
+		{"a  b   c", 3, false, "a|b|c"},
+		{"abcdefghij", 4, false, "abcd|efgh|ij"},
+		{"fits exactly", 12, false, "fits exactly"},
+		{"trailing   ", 20, false, "trailing"},
+		{"日本語のポッド名 x", 5, true, "日本|語の|ポッ|ド名|x"},
+		{"ééé ééé", 4, true, "ééé|ééé"},
+		{"日", 1, true, "日"}, /* wider than the line: still one per line */
+		{"café ñandú", 7, false, "café|ñandú"}, /* bytes are cells outside UTF-8 */
+		{"café ñandú", 6, false, "café|ñand\xc3|\xba"},
+		{"", 5, false, ""},
+	};
+	char out[256];
+	size_t i, bad = 0, k;
+
+	for (i = 0; i < CW_ARRAY_LEN(cases); i++) {
+		setlocale(LC_ALL, cases[i].utf8 ? "C.UTF-8" : "C");
+		wrap_all(cases[i].in, cases[i].width, cases[i].utf8, out, sizeof(out));
+		is_str(out, cases[i].want, "wrap '%s' at %d", cases[i].in, cases[i].width);
+	}
+	/* Every label at every width: each line within the width (but one
+	 * character), never split inside a character, and always progressing. */
+	setlocale(LC_ALL, "C.UTF-8");
+	for (i = 0; i < CW_ARRAY_LEN(labels); i++)
+		for (k = 1; k <= 12; k++) {
+			size_t at = 0, len = strlen(labels[i]);
+			int steps = 0;
+			bool valid = utf8_cells(labels[i]) >= 0;
+
+			while (at < len && steps++ < 200) {
+				char line[256];
+				size_t next, l = cw_fmt_wrap(labels[i] + at, (int)k, true, &next);
+
+				snprintf(line, sizeof(line), "%.*s", (int)l, labels[i] + at);
+				/* Over the width only as one character alone. */
+				if (next == 0 || (cw_fmt_width(line, true) > (int)k && l > 4) ||
+				    (valid && ((unsigned char)labels[i][at + l] & 0xc0) == 0x80)) {
+					if (bad++ < 5)
+						printf("# label %zu at %zu: '%s'\n", i, k, line);
+				}
+				if (next == 0)
+					break;
+				at += next;
+			}
+			if (at < len)
+				bad++;
+		}
+	ok(bad == 0, "wrapping odd labels at widths 1 to 12: lines fit, characters stay whole, "
+	   "every step moves on");
+}
+
 int main(void)
 {
 	static const struct fit_case c_cases[] = {
@@ -175,5 +256,6 @@ int main(void)
 	/* A buffer too small for the next character stops before it. */
 	cw_fmt_fit("éééééé", 20, false, true, buf, 6);
 	is_str(buf, "éé", "a 6-byte buffer takes two 2-byte characters, not half a third");
+	wraps();
 	return tap_done();
 }

@@ -107,6 +107,24 @@ static const struct scenario scenarios[] = {
 	{"node-from-peers-80x24", "node.json", 80, 24, {KEY_HOME, '\r', 'N', 0}, NULL, {0}, false},
 	/* Enter on the node screen: that namespace's peers */
 	{"node-enter-80x24", "node.json", 80, 24, {'N', KEY_HOME, '\r', 0}, NULL, {0}, false},
+	/* findings.json: five quiet minutes (baselines), then findings of
+	 * every severity, about pods, a hostNetwork pod and the node */
+	{"pods-findings-80x24", "findings.json", 80, 24, {0}, NULL, {0}, false},
+	{"pods-findings-120x40", "findings.json", 120, 40, {0}, NULL, {0}, false},
+	{"pods-findings-ascii-80x24", "findings.json", 80, 24, {0}, NULL, {0}, true},
+	/* xBASE follows the sort column: CLOSE_WAIT from a baseline of 0 */
+	{"pods-findings-closewait-120x40", "findings.json", 120, 40, {'C', 0}, NULL, {0}, false},
+	{"tree-findings-80x24", "findings.json", 80, 24, {'t', 0}, NULL, {0}, false},
+	{"findings-80x24", "findings.json", 80, 24, {'f', 0}, NULL, {0}, false},
+	{"findings-120x40", "findings.json", 120, 40, {'f', 0}, NULL, {0}, false},
+	{"findings-ascii-80x24", "findings.json", 80, 24, {'f', 0}, NULL, {0}, true},
+	/* the hostile finding selected: its texts in the detail, made safe */
+	{"findings-hostile-80x24", "findings.json", 80, 24, {'f', '/', 0}, "connect-fail", {'\r', 0}, false},
+	{"findings-hostile-120x40", "findings.json", 120, 40, {'f', '/', 0}, "connect-fail", {'\r', 0}, false},
+	{"findings-filter-warn-80x24", "findings.json", 80, 24, {'f', '\\', 0}, "warn", {'\r', 0}, false},
+	/* Enter on the worst finding: the sockets behind it */
+	{"findings-enter-80x24", "findings.json", 80, 24, {'f', KEY_HOME, '\r', 0}, NULL, {0}, false},
+	{"findings-enter-back-80x24", "findings.json", 80, 24, {'f', KEY_HOME, '\r', KEY_ESC, 0}, NULL, {0}, false},
 	/* a node with no namespaces at all, in tree mode (grouping nothing) */
 	{"tree-empty-80x24", EMPTY_NODE, 80, 24, {'t', 0}, NULL, {0}, false},
 };
@@ -334,6 +352,112 @@ static void help_keys(void)
 	cw_view_done(&v);
 }
 
+/* Types text into the search line and accepts it. */
+static void search(struct cw_view *v, const char *text)
+{
+	size_t i;
+
+	cw_keys_dispatch(v, '/');
+	for (i = 0; text[i]; i++)
+		cw_keys_dispatch(v, (unsigned char)text[i]);
+	cw_keys_dispatch(v, '\r');
+}
+
+static const struct cw_finding *selected_finding(const struct cw_view *v)
+{
+	const struct cw_vrow *r = cw_view_selected(v);
+
+	return r && r->kind == CW_VROW_FINDING ? r->finding : NULL;
+}
+
+/* Where Enter on a finding goes, from f on any screen, and what the next
+ * tick is asked for there. */
+static void findings_keys(void)
+{
+	struct cw_view_cfg cfg = {.delay_s = 1.0, .utf8 = true};
+	struct cw_view v;
+	struct cw_wants w;
+	const struct cw_finding *fd;
+	uint64_t id;
+	char ep[80];
+
+	cw_view_init(&v, &cfg);
+	if (!load(&v, "findings.json")) {
+		ok(false, "findings.json loads");
+		cw_view_done(&v);
+		return;
+	}
+	is_int(cw_keys_dispatch(&v, 'f'), CW_ACT_FINDINGS, "f is the findings key");
+	ok(cw_view_top(&v)->id == CW_SCR_FINDINGS && v.depth == 1, "f opens the findings over the pods");
+	is_int(v.nrows, v.snap->nfindings, "one line per finding");
+	fd = selected_finding(&v);
+	ok(fd == &v.snap->findings[0], "the worst finding is selected first");
+
+	/* The worst: a close-wait toward a peer, Enter opens its sockets. */
+	id = fd->id;
+	cw_keys_dispatch(&v, '\r');
+	is_int(cw_view_top(&v)->id, CW_SCR_SOCKETS, "Enter on a finding with a peer opens the sockets");
+	ok(cw_view_top(&v)->pod_inode == id, "... of its row");
+	cw_fmt_endpoint(&cw_view_top(&v)->peer.addr, cw_view_top(&v)->peer.port, ep, sizeof(ep));
+	is_str(ep, "10.96.0.10:5432", "... toward its peer");
+	ok(v.nrows == 7 && cw_view_selected(&v)->kind == CW_VROW_SOCK,
+	   "... listing the row's 7 sockets toward it (%zu)", v.nrows);
+	cw_view_wants(&v, &w);
+	ok(w.sockets_id == id && w.focus_id == id && w.sockets_info,
+	   "... and the next tick keeps that row's sockets, with tcp_info");
+	cw_keys_dispatch(&v, KEY_ESC);
+	ok(cw_view_top(&v)->id == CW_SCR_PEERS && cw_view_top(&v)->pod_inode == id,
+	   "Esc from there is the row's peers");
+	cw_keys_dispatch(&v, KEY_ESC);
+	is_int(cw_view_top(&v)->id, CW_SCR_FINDINGS, "Esc again is the findings");
+	cw_keys_dispatch(&v, KEY_ESC);
+	ok(cw_view_top(&v)->id == CW_SCR_PODS && v.depth == 0, "Esc again is the pods");
+
+	/* No peer: its pod's peers. */
+	cw_keys_dispatch(&v, 'f');
+	search(&v, "listen-overflow");
+	fd = selected_finding(&v);
+	ok(fd && fd->rule == CW_RULE_LISTEN_OVERFLOW && !fd->has_peer, "search finds the listen-overflow");
+	id = fd ? fd->id : 0;
+	cw_keys_dispatch(&v, '\r');
+	ok(cw_view_top(&v)->id == CW_SCR_PEERS && cw_view_top(&v)->pod_inode == id,
+	   "Enter on a finding without a peer opens its pod's peers");
+
+	/* A hostNetwork pod's finding: its row by its cgroup. */
+	cw_keys_dispatch(&v, 'f');
+	ok(cw_view_top(&v)->id == CW_SCR_FINDINGS && v.depth == 1,
+	   "f from the peers screen is the findings, right over the pods");
+	search(&v, "time-wait");
+	fd = selected_finding(&v);
+	ok(fd && (fd->id & CW_ROW_ID_CGROUP), "the time-wait finding is about a hostNetwork pod");
+	id = fd ? fd->id : 0;
+	cw_keys_dispatch(&v, '\r');
+	ok(cw_view_top(&v)->id == CW_SCR_PEERS && cw_view_top(&v)->pod_inode == id &&
+	   cw_view_context_row(&v) && cw_view_context_row(&v)->kind == CW_KIND_HOSTNET_POD,
+	   "Enter on it opens that pod's own peers, not the host's");
+
+	/* The node: the pods screen. */
+	cw_keys_dispatch(&v, 'f');
+	search(&v, "node-limit");
+	fd = selected_finding(&v);
+	ok(fd && fd->id == 0, "the node-limit finding is about the node");
+	cw_keys_dispatch(&v, '\r');
+	ok(cw_view_top(&v)->id == CW_SCR_PODS && v.depth == 0, "Enter on it goes to the pods");
+
+	/* The selection stays on its finding when the order changes. */
+	cw_keys_dispatch(&v, 'f');
+	search(&v, "dns-storm");
+	fd = selected_finding(&v);
+	cw_keys_dispatch(&v, 'I');
+	ok(fd && selected_finding(&v) == fd && cw_view_top(&v)->sel != 3,
+	   "inverted, the list keeps the dns-storm selected (now line %zu)", cw_view_top(&v)->sel);
+	cw_view_set_filter(&v, "warn");
+	is_int(v.nrows, 4, "the filter 'warn' keeps the 4 warnings");
+	cw_view_set_filter(&v, "!crit");
+	is_int(v.nrows, 6, "the filter '!crit' keeps all but the 3 crit");
+	cw_view_done(&v);
+}
+
 /* A mouse click finds its column through the same layout the table is
  * drawn with: check that every visible title sits where a click finds it. */
 static void mouse_columns(void)
@@ -492,6 +616,7 @@ int main(int argc, char **argv)
 		mouse_columns();
 		help_keys();
 		pivot_flow();
+		findings_keys();
 		too_small_sweep();
 	}
 	cw_term_stop();
