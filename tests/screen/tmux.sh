@@ -28,8 +28,11 @@ start_sockgen "$B" b --port 9090 --estab 40 --timewait 3
 screen() { T capture-pane -p -t cw; }
 # shows TEXT [TIMEOUT]: polls the pane until TEXT appears.
 shows() { wait_for "${2:-10}" sh -c "tmux -S '$SOCK' capture-pane -p -t cw | grep -qF -- \"\$1\"" _ "$1"; }
-# row LABEL: the pane line of a row.
-row() { screen | grep -E "^$1 " | head -1; }
+# rows: the pods screen's lines without their first column, the finding
+# marker (a glyph or blank), so that each starts with its label.
+rows() { screen | grep -E '^[^ ]* +[^ ]' | sed -E 's/^[^ ]* +//'; }
+# row LABEL: the pane line of a row, from its label on.
+row() { rows | grep -E "^$1 " | head -1; }
 # field N LINE: the Nth whitespace-separated field.
 field() { echo "$2" | awk -v n="$1" '{ print $n }'; }
 
@@ -59,24 +62,23 @@ ok $? "connwatch starts and shows the namespaces' rows"
 
 want_cw=$(ss_counts "$A" | sed -n 's/^CLOSE_WAIT=//p')
 want_est=$(ss_counts "$B" | sed -n 's/^ESTABLISHED=//p')
-# Columns at 80: NAME ESTAB SYN_SENT TIME_WAIT CLOSE_WAIT TOTAL CHG/s TREND
+# Columns at 80 (from the label on): NAME ESTAB SYN_SENT TIME_WAIT CLOSE_WAIT TOTAL CHG/s TREND
 is "$(field 5 "$(row "$A")")" "$want_cw" "$A row shows CLOSE_WAIT as ss counts it ($want_cw)"
 is "$(field 2 "$(row "$B")")" "$want_est" "$B row shows ESTAB as ss counts it ($want_est)"
 
-order() { screen | grep -nE "^($A|$B) " | sed 's/ .*//' | tr '\n' ' '; }
 T send-keys -t cw C
 shows "CLOSE_WAIT▼"
-first=$(screen | grep -E "^($A|$B) " | head -1 | awk '{print $1}')
+first=$(rows | grep -E "^($A|$B) " | head -1 | awk '{print $1}')
 is "$first" "$A" "sorting by CLOSE_WAIT puts $A above $B"
 T send-keys -t cw E
 wait_for 5 sh -c "tmux -S '$SOCK' capture-pane -p -t cw | grep -qF 'ESTAB▼'"
-first=$(screen | grep -E "^($A|$B) " | head -1 | awk '{print $1}')
+first=$(rows | grep -E "^($A|$B) " | head -1 | awk '{print $1}')
 is "$first" "$B" "sorting by ESTAB puts $B above $A"
 
 T send-keys -t cw '\' a Enter
-wait_for 5 sh -c "! tmux -S '$SOCK' capture-pane -p -t cw | grep -qE '^$B '"
+wait_for 5 sh -c "! tmux -S '$SOCK' capture-pane -p -t cw | grep -qE '^[^ ]* +$B '"
 ok $? "the filter (-F cwtm$$- plus 'a' typed after \\) narrows the rows to $A"
-screen | grep -qE "^$A "
+rows | grep -qE "^$A "
 ok $? "the filtered row is still there"
 
 T send-keys -t cw Enter
