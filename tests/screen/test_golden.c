@@ -455,6 +455,24 @@ static void findings_keys(void)
 	is_int(v.nrows, 4, "the filter 'warn' keeps the 4 warnings");
 	cw_view_set_filter(&v, "!crit");
 	is_int(v.nrows, 6, "the filter '!crit' keeps all but the 3 crit");
+
+	/* On the pods screen, sorting by the marker ranks rows by severity. */
+	cw_keys_dispatch(&v, KEY_ESC);
+	ok(cw_view_sort_by(&v, "!"), "the pods screen sorts by its marker column");
+	{
+		size_t i, bad = 0;
+		int prev = 3;
+
+		for (i = 0; i < v.nrows; i++) {
+			int sev = v.rows[i].finding ? (int)v.rows[i].finding->severity : -1;
+
+			bad += sev > prev;
+			prev = sev;
+		}
+		ok(bad == 0 && v.nrows > 0 && v.rows[0].finding &&
+		   v.rows[0].finding->severity == CW_SEV_CRIT && !v.rows[v.nrows - 1].finding,
+		   "crit first, rows without a finding last");
+	}
 	cw_view_done(&v);
 }
 
