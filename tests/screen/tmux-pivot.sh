@@ -145,7 +145,7 @@ for ns in "$A" "$B"; do
 done
 
 T send-keys -t cw Escape
-wait_for 5 sh -c "tmux -S '$SOCK' capture-pane -p -t cw | grep -qE '^NAME .*CHG/s'"
+wait_for 5 sh -c "tmux -S '$SOCK' capture-pane -p -t cw | grep -qE '^! NAME .*CHG/s'"
 ok $? "Esc again goes back to the pods"
 
 T send-keys -t cw q
