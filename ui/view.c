@@ -521,11 +521,19 @@ void cw_view_wants(const struct cw_view *v, struct cw_wants *w)
 	 * shows them at once. */
 	if (f->id == CW_SCR_PIVOT_PODS && r && r->kind == CW_VROW_NS)
 		w->focus_id = w->sockets_id = r->ns->id;
+	/* The selected finding's row: dumped every tick, and its sockets kept
+	 * when the finding names a peer, so Enter shows them at once. */
+	if (f->id == CW_SCR_FINDINGS && r && r->kind == CW_VROW_FINDING && r->finding->id) {
+		w->focus_id = r->finding->id;
+		if (r->finding->has_peer)
+			w->sockets_id = r->finding->id;
+	}
 	for (i = v->depth; i >= 0; i--) {
 		const struct cw_frame *g = &v->stack[i];
 
-		/* Frames under a pivot belong to the screens it was opened from. */
-		if (g->id == CW_SCR_PIVOT)
+		/* Frames under a pivot or the findings belong to the screens
+		 * they were opened from. */
+		if (g->id == CW_SCR_PIVOT || g->id == CW_SCR_FINDINGS)
 			break;
 		if (g->id == CW_SCR_PEERS || g->id == CW_SCR_SOCKETS) {
 			w->focus_id = g->pod_inode;

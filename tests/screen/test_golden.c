@@ -392,6 +392,9 @@ static void findings_keys(void)
 	is_int(v.nrows, v.snap->nfindings, "one line per finding");
 	fd = selected_finding(&v);
 	ok(fd == &v.snap->findings[0], "the worst finding is selected first");
+	cw_view_wants(&v, &w);
+	ok(w.focus_id == fd->id && w.sockets_id == fd->id && !w.sockets_info,
+	   "its row is dumped every tick, with its sockets (no tcp_info) for Enter");
 
 	/* The worst: a close-wait toward a peer, Enter opens its sockets. */
 	id = fd->id;
@@ -419,6 +422,9 @@ static void findings_keys(void)
 	fd = selected_finding(&v);
 	ok(fd && fd->rule == CW_RULE_LISTEN_OVERFLOW && !fd->has_peer, "search finds the listen-overflow");
 	id = fd ? fd->id : 0;
+	cw_view_wants(&v, &w);
+	ok(w.focus_id == id && w.sockets_id == 0, "a finding without a peer: its row is focused, "
+	   "no sockets kept");
 	cw_keys_dispatch(&v, '\r');
 	ok(cw_view_top(&v)->id == CW_SCR_PEERS && cw_view_top(&v)->pod_inode == id,
 	   "Enter on a finding without a peer opens its pod's peers");
@@ -436,13 +442,24 @@ static void findings_keys(void)
 	   cw_view_context_row(&v) && cw_view_context_row(&v)->kind == CW_KIND_HOSTNET_POD,
 	   "Enter on it opens that pod's own peers, not the host's");
 
-	/* The node: the pods screen. */
+	/* The node: the pods screen. Opened this time over a pod's peers. */
+	cw_keys_dispatch(&v, KEY_ESC);
+	cw_keys_dispatch(&v, KEY_ESC);
+	cw_keys_dispatch(&v, KEY_HOME);
+	cw_keys_dispatch(&v, '\r');
+	is_int(cw_view_top(&v)->id, CW_SCR_PEERS, "Esc twice and Enter: a pod's peers");
 	cw_keys_dispatch(&v, 'f');
+	ok(cw_view_top(&v)->id == CW_SCR_FINDINGS && v.depth == 2, "f opens the findings over them");
 	search(&v, "node-limit");
 	fd = selected_finding(&v);
 	ok(fd && fd->id == 0, "the node-limit finding is about the node");
+	cw_view_wants(&v, &w);
+	ok(w.focus_id == 0 && w.sockets_id == 0,
+	   "... and asks nothing of the next tick, whatever is under the findings");
 	cw_keys_dispatch(&v, '\r');
 	ok(cw_view_top(&v)->id == CW_SCR_PODS && v.depth == 0, "Enter on it goes to the pods");
+	cw_view_wants(&v, &w);
+	ok(w.sockets_id == 0, "... and the peers under the findings ask for sockets no more");
 
 	/* The selection stays on its finding when the order changes. */
 	cw_keys_dispatch(&v, 'f');
