@@ -41,7 +41,8 @@ ok "$([ "$first" -lt "$last" ]; echo $?)" "the recording holds a change ($first 
 screen() { T capture-pane -p -t cw; }
 shows() { wait_for "${2:-10}" sh -c "tmux -S '$SOCK' capture-pane -p -t cw | grep -qF -- \"\$1\"" _ "$1"; }
 place() { screen | grep -oE 'REPLAY [0-9-]+ [0-9]+/[0-9]+' | awk '{ print $3 }'; }
-row_estab() { screen | grep -E "^$A " | awk '{ print $2 }'; }
+# The pods screen's first column is the finding marker (a glyph or blank).
+row_estab() { screen | grep -E "^[^ ]* +$A " | sed -E 's/^[^ ]* +//' | awk '{ print $2 }'; }
 # at K: the header shows line K of N, and A's row the ESTABLISHED of line K.
 at() {
 	shows "/$N" 5 && wait_for 5 sh -c "[ \"\$(tmux -S '$SOCK' capture-pane -p -t cw | grep -oE 'REPLAY [0-9-]+ [0-9]+/' | awk '{ print \$3 }')\" = '$1/' ]"
