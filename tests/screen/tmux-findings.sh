@@ -32,6 +32,7 @@ shows() { wait_for "${2:-10}" sh -c "tmux -S '$SOCK' capture-pane -p -t cw | gre
 shows_re() { wait_for "${2:-10}" sh -c "tmux -S '$SOCK' capture-pane -p -t cw | grep -qE -- \"\$1\"" _ "$1"; }
 dump() { screen | sed 's/^/#   /'; }
 
+# The close-wait rule: CLOSE_WAIT at or above --warn-close-wait for 30 s.
 # -F keeps the pods screen to this test's namespaces; the findings screen
 # has a filter of its own, set below, as other tests may run beside it.
 T new-session -d -s cw -x 80 -y 24 -e TERM=tmux-256color \
@@ -40,8 +41,9 @@ T new-session -d -s cw -x 80 -y 24 -e TERM=tmux-256color \
 shows "$B" 15
 ok $? "connwatch starts and shows the namespaces' rows"
 
-# The marker column comes first: a severity glyph (UTF-8 in tmux) on A's row.
-shows_re "^[▲△·] $A " 20
+# The marker column comes first: a severity glyph (UTF-8 in tmux) on A's row,
+# once the close-wait rule has held for its 30 seconds.
+shows_re "^[▲△·] $A " 60
 ok $? "$A's row is marked with its finding" || dump
 screen | grep -qE "^  $B "
 ok $? "$B's row has no marker"
