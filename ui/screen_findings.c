@@ -259,8 +259,6 @@ size_t cw_findings_detail(const struct cw_view *v, int width, char (*lines)[CW_D
 		snprintf(head + o, sizeof(head) - o, "  pid %d", (int)fd->pid);
 	}
 	snprintf(lines[n++], CW_DETAIL_LINE, "%s", head);
-	if (fd->text && fd->text[0])
-		n = wrapped("", fd->text, width, v->cfg.utf8, lines, n, max);
 	ev[0] = '\0';
 	for (i = 0, o = 0; i < fd->nevidence && o < sizeof(ev); i++) {
 		char val[256];
@@ -269,10 +267,46 @@ size_t cw_findings_detail(const struct cw_view *v, int width, char (*lines)[CW_D
 		o += (size_t)snprintf(ev + o, sizeof(ev) - o, "%s%s=%s", i ? "  " : "",
 				      fd->evidence[i].key, val);
 	}
-	if (ev[0])
-		n = wrapped("evidence: ", ev, width, v->cfg.utf8, lines, n, max);
-	if (fd->next && fd->next[0])
-		n = wrapped("next: ", fd->next, width, v->cfg.utf8, lines, n, max);
+	{
+		/* The text, the evidence and the next step share the lines
+		 * left: each gets one, then the text, the next step and the
+		 * evidence take more in turn. A part cut short ends in "…". */
+		static const char *const prefix[3] = {"", "next: ", "evidence: "};
+		const char *part[3] = {fd->text, fd->next, ev};
+		char (*wrap)[CW_DETAIL_LINE] = cw_xmalloc(3 * max * sizeof(*wrap));
+		size_t have[3], give[3] = {0, 0, 0}, left = max - n, k;
+		bool more = true;
+
+		for (k = 0; k < 3; k++)
+			have[k] = part[k] && part[k][0]
+				  ? wrapped(prefix[k], part[k], width, v->cfg.utf8, wrap + k * max, 0, max)
+				  : 0;
+		while (left && more) {
+			more = false;
+			for (k = 0; k < 3 && left; k++)
+				if (give[k] < have[k]) {
+					give[k]++;
+					left--;
+					more = true;
+				}
+		}
+		/* Shown in reading order: text, evidence, next step. */
+		for (k = 0; k < 3; k++) {
+			size_t p = k == 0 ? 0 : k == 1 ? 2 : 1, j;
+
+			for (j = 0; j < give[p]; j++) {
+				snprintf(lines[n], CW_DETAIL_LINE, "%s", wrap[p * max + j]);
+				if (j + 1 == give[p] && give[p] < have[p]) {
+					size_t l = strlen(lines[n]);
+
+					snprintf(lines[n] + l, CW_DETAIL_LINE - l, "%s",
+						 v->cfg.utf8 ? "…" : "~");
+				}
+				n++;
+			}
+		}
+		free(wrap);
+	}
 	return n;
 }
 
