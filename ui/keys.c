@@ -35,7 +35,7 @@ static const struct cw_binding table[] = {
 	 "the node screen: file handles and conntrack against their limits, sysctls per pod"},
 	{'f', 0, 0, CW_ACT_FINDINGS, TABLES, NULL, NULL,
 	 "findings: what connwatch recognised, worst first; Enter goes to the sockets, "
-	 "peers or pods behind one"},
+	 "peers or node screen behind one"},
 	{'Z', ' ', 0, CW_ACT_PAUSE, CW_ON_ALL, "Space", "Pause",
 	 "pause or resume updates (in a replay: hold the place, or play on)"},
 	{'e', 0, 0, CW_ACT_BUNDLE, TABLES, NULL, NULL,

@@ -2,7 +2,7 @@
  * line, worst first, with the selected one's evidence and next step under
  * the table (draw.c asks cw_findings_detail for them). Enter goes to what a
  * finding is about: the sockets toward its peer, else its pod's peers, and
- * for the node the pods screen. Also the severity glyphs the pods screen
+ * for the node the node screen. Also the severity glyphs the pods screen
  * and the header share. */
 #include "config.h"
 #include "fmt.h"
@@ -168,8 +168,11 @@ static bool enter(struct cw_view *v, const struct cw_vrow *r)
 	struct cw_frame *f;
 
 	if (!fd->id) {
-		/* About the node: its rows are the pods screen. */
-		v->depth = 0;
+		/* About the node: its limits and settings, as N shows them. */
+		f = cw_view_push_frame(v, CW_SCR_NODE);
+		if (!f)
+			return false;
+		snprintf(f->crumb, sizeof(f->crumb), "limits and settings");
 		return true;
 	}
 	ns = cw_snapshot_find(v->snap, fd->id);

@@ -125,6 +125,8 @@ static const struct scenario scenarios[] = {
 	/* Enter on the worst finding: the sockets behind it */
 	{"findings-enter-80x24", "findings.json", 80, 24, {'f', KEY_HOME, '\r', 0}, NULL, {0}, false},
 	{"findings-enter-back-80x24", "findings.json", 80, 24, {'f', KEY_HOME, '\r', KEY_ESC, 0}, NULL, {0}, false},
+	/* Enter on the node's finding: the node screen */
+	{"findings-enter-node-80x24", "findings.json", 80, 24, {'f', '/', 0}, "node-limit", {'\r', '\r', 0}, false},
 	/* a node with no namespaces at all, in tree mode (grouping nothing) */
 	{"tree-empty-80x24", EMPTY_NODE, 80, 24, {'t', 0}, NULL, {0}, false},
 };
@@ -442,7 +444,7 @@ static void findings_keys(void)
 	   cw_view_context_row(&v) && cw_view_context_row(&v)->kind == CW_KIND_HOSTNET_POD,
 	   "Enter on it opens that pod's own peers, not the host's");
 
-	/* The node: the pods screen. Opened this time over a pod's peers. */
+	/* The node: the node screen. The findings opened this time over a pod's peers. */
 	cw_keys_dispatch(&v, KEY_ESC);
 	cw_keys_dispatch(&v, KEY_ESC);
 	cw_keys_dispatch(&v, KEY_HOME);
@@ -457,7 +459,9 @@ static void findings_keys(void)
 	ok(w.focus_id == 0 && w.sockets_id == 0,
 	   "... and asks nothing of the next tick, whatever is under the findings");
 	cw_keys_dispatch(&v, '\r');
-	ok(cw_view_top(&v)->id == CW_SCR_PODS && v.depth == 0, "Enter on it goes to the pods");
+	ok(cw_view_top(&v)->id == CW_SCR_NODE && v.depth == 3, "Enter on it opens the node screen");
+	cw_keys_dispatch(&v, KEY_ESC);
+	is_int(cw_view_top(&v)->id, CW_SCR_FINDINGS, "Esc comes back to the findings");
 	cw_view_wants(&v, &w);
 	ok(w.sockets_id == 0, "... and the peers under the findings ask for sockets no more");
 
@@ -475,6 +479,8 @@ static void findings_keys(void)
 
 	/* On the pods screen, sorting by the marker ranks rows by severity. */
 	cw_keys_dispatch(&v, KEY_ESC);
+	cw_keys_dispatch(&v, KEY_ESC);
+	is_int(cw_view_top(&v)->id, CW_SCR_PODS, "Esc twice: the peers, then the pods");
 	ok(cw_view_sort_by(&v, "!"), "the pods screen sorts by its marker column");
 	{
 		size_t i, bad = 0;
