@@ -30,6 +30,20 @@
 	"\"netns_dumped\":0,\"dump_mode\":\"legacy\",\"host_netns_from\":\"pid1\",\"procs_denied\":0}," \
 	"\"netns\":[]}"
 
+/* One pod and one finding about it whose label and text are hostile: the
+ * summary line under the header is their only place on the pods screen. */
+#define HOSTILE_SUMMARY "{\"schema\":2,\"time\":\"2025-11-26T19:21:18.123Z\",\"hostname\":\"n\"," \
+	"\"collector\":{\"cpu_ms\":0.5,\"budget_ms\":50,\"netns_total\":1,\"netns_dumped\":1}," \
+	"\"findings\":[{\"rule\":\"close-wait\",\"severity\":\"crit\",\"inode\":4026532001," \
+	"\"label\":\"x\\u001b]0;t\\u0007/\\u202e\u652f\u4ed8\u652f\u4ed8\u652f\u4ed8\"," \
+	"\"since\":\"2025-11-26T19:20:18.123Z\",\"text\":\"\\u001b[2J\\r\\n\u00e9\u0301 " \
+	"\u65e5\u672c\u8a9e\u65e5\u672c\u8a9e\u65e5\u672c\u8a9e\u65e5\u672c\u8a9e\u65e5\u672c\u8a9e " \
+	"\u65e5\u672c\u8a9e\u65e5\u672c\u8a9e\u65e5\u672c\u8a9e\u65e5\u672c\u8a9e\u65e5\u672c\u8a9e " \
+	"\u65e5\u672c\u8a9e\u65e5\u672c\u8a9e\u65e5\u672c\u8a9e\u65e5\u672c\u8a9e\u65e5\u672c\u8a9e\"}]," \
+	"\"netns\":[{\"inode\":4026532001,\"kind\":\"named\"," \
+	"\"label\":\"x\\u001b]0;t\\u0007/\\u202e\u652f\u4ed8\u652f\u4ed8\u652f\u4ed8\"," \
+	"\"exact_age_ms\":0,\"tcp\":{\"CLOSE_WAIT\":60}}]}"
+
 struct scenario {
 	const char *name;
 	const char *fixture;    /* under tests/fixtures/snapshots/, NDJSON: one snapshot per
@@ -127,6 +141,10 @@ static const struct scenario scenarios[] = {
 	{"findings-enter-back-80x24", "findings.json", 80, 24, {'f', KEY_HOME, '\r', KEY_ESC, 0}, NULL, {0}, false},
 	/* Enter on the node's finding: the node screen */
 	{"findings-enter-node-80x24", "findings.json", 80, 24, {'f', '/', 0}, "node-limit", {'\r', '\r', 0}, false},
+	/* the summary line of a hostile finding: escapes made safe, wide
+	 * characters cut whole, in UTF-8 and in ASCII */
+	{"summary-hostile-80x24", HOSTILE_SUMMARY, 80, 24, {0}, NULL, {0}, false},
+	{"summary-hostile-ascii-80x24", HOSTILE_SUMMARY, 80, 24, {0}, NULL, {0}, true},
 	/* a node with no namespaces at all, in tree mode (grouping nothing) */
 	{"tree-empty-80x24", EMPTY_NODE, 80, 24, {'t', 0}, NULL, {0}, false},
 };
