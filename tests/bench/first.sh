@@ -44,7 +44,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	exw+=("$(jq -r .collector.wall_ms "$TMPD/one.json")")
 	t0=$(ms)
 	tmux -S "$SOCK" new-session -d -s v -x 120 -y 40 "$CONNWATCH -F cwbf$$ --no-mouse"
-	while ! tmux -S "$SOCK" capture-pane -p -t v 2>/dev/null | grep -q "^cwbf$$-"; do
+	while ! tmux -S "$SOCK" capture-pane -p -t v 2>/dev/null | grep -qE "^[^ ]* +cwbf$$-"; do
 		sleep 0.02
 		[ $(($(ms) - t0)) -gt 60000 ] && break
 	done
