@@ -143,7 +143,7 @@ static void fmt_base(const struct cw_column *c, const struct cw_view *v, const s
 
 static const struct cw_column cols[] = {
 	{"!", 1, 0, 0, CW_ALIGN_LEFT, false, true, CW_SLOT_NONE, cmp_mark, fmt_mark,
-	 "its worst finding: ! crit, * warn, i info (in UTF-8: ▲ △ ·); f lists them all"},
+	 "its worst finding: ! crit, * warn, i info (triangles and a dot in UTF-8); f lists them"},
 	{"NAME", 0, 14, 0, CW_ALIGN_LEFT, true, false, CW_SLOT_NONE, cmp_label, fmt_label,
 	 "namespace/pod, or the container, netns name, host, or comm[pid]"},
 	COUNT("ESTAB", 6, 0, CW_TCP_ESTABLISHED, "ESTABLISHED sockets"),
