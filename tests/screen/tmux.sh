@@ -60,6 +60,10 @@ run_cw
 shows "$A" 15
 ok $? "connwatch starts and shows the namespaces' rows"
 
+# The first screen may show estimates from the cheap counters (a "≤"):
+# compare once both rows have their exact counts.
+wait_for 15 sh -c "! tmux -S '$SOCK' capture-pane -p -t cw | grep -E '^[^ ]* +($A|$B) ' | grep -q '≤'"
+ok $? "both rows get their exact counts"
 want_cw=$(ss_counts "$A" | sed -n 's/^CLOSE_WAIT=//p')
 want_est=$(ss_counts "$B" | sed -n 's/^ESTABLISHED=//p')
 # Columns at 80 (from the label on): NAME ESTAB SYN_SENT TIME_WAIT CLOSE_WAIT TOTAL CHG/s TREND
