@@ -56,6 +56,7 @@ void cw_app_collector_cfg(const struct cw_opts *o, struct cw_collector_cfg *cfg)
 	cfg->interval_s = o->delay_s;
 	cfg->max_peers = o->peers;
 	cfg->diag_mode = o->diag_mode;
+	cfg->events = o->bpf;
 }
 
 struct cw_app *cw_app_new(const struct cw_opts *o)
@@ -296,7 +297,7 @@ int cw_app_run(struct cw_app *a, char **cause)
 	 * before the thread pool starts so its threads inherit the reduced
 	 * sets. Reducing them needs no privilege, so this cannot leave us
 	 * with too few; on an error the run goes on with what it has. */
-	cw_privs_drop(NULL);
+	cw_privs_drop(a->col && cw_collector_events_active(a->col), NULL);
 	a->hist = cw_history_new(CW_HISTORY_LINGER_MS, a->history_min);
 	a->findings = cw_findings_new(&a->fconf);
 	/* A closed pipe is an error from write(), not a signal that kills. */

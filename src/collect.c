@@ -114,6 +114,8 @@ int cw_collector_new(struct cw_collector **out, const struct cw_collector_cfg *c
 	c->max_peers = cfg->max_peers;
 	c->fd_reserve = cfg->fd_reserve;
 	c->diag_mode = cfg->diag_mode;
+	/* events: loaded once; off (with its reason) when BPF cannot be had. */
+	c->events = cw_events_new(cfg->events);
 	c->podid = cw_podid_new(c->procfs, &c->root);
 	cw_podid_index(c->podid);
 	read_hostname(c);
@@ -144,7 +146,15 @@ void cw_collector_free(struct cw_collector *c)
 	free(c->order);
 	free(c->items);
 	free(c->procfs);
+	/* events */
+	cw_events_free(c->events);
+	free(c->live_inodes);
 	free(c);
+}
+
+bool cw_collector_events_active(const struct cw_collector *c)
+{
+	return cw_events_active(c->events);
 }
 
 /* Runs inside the namespace: the handles that must be created there. */
@@ -637,11 +647,14 @@ static void dump(struct cw_collector *c, struct nsstate *s, bool info, bool keep
 {
 	int64_t t0 = cw_thread_cpu_ns();
 	bool split = false;
+	struct cw_evtotals ev_before;
 	int r;
 
 	cw_sockvec_clear(&c->scratch);
 	free(s->dump_err);
 	s->dump_err = NULL;
+	/* events: the totals as the walk starts (seed and reconcile, below). */
+	cw_events_before_dump(c->events, s->inode, &ev_before);
 	r = cw_diag_dump(s->diag, info, &c->scratch, &s->dump_err);
 	if (r == 0) {
 		char *cause = NULL;
@@ -656,13 +669,21 @@ static void dump(struct cw_collector *c, struct nsstate *s, bool info, bool keep
 	s->dump_ms = (double)(cw_thread_cpu_ns() - t0) / 1e6;
 	*spent += s->dump_ms;
 	s->dumped = true;
-	if (r < 0)
+	if (r < 0) {
+		cw_events_unseed(c->events, s->inode);
 		return;
+	}
 	if (s->inode == c->host_inode)
 		split = cw_collect_split_host(c, s, now);
 	if (!split) {
 		cw_agg_done(&s->agg);
 		cw_agg_build(&s->agg, c->scratch.v, c->scratch.n, c->max_peers);
+		/* events: this dump seeds the namespace's live counts, or
+		 * reconciles them (drift is counted and corrected). */
+		cw_events_after_dump(c->events, s->inode, &s->agg.count, &ev_before);
+	} else {
+		/* The row holds only part of the namespace; its events are all of it. */
+		cw_events_unseed(c->events, s->inode);
 	}
 	s->has_exact = true;
 	s->exact_ms = now;
@@ -718,6 +739,31 @@ static void fill_row(struct cw_snapshot *snap, struct cw_ns_row *row, const stru
 	row->counters = s->counters;
 	if (s->has_exact)
 		cw_agg_to_row(&s->agg, a, row);
+	/* events: not dumped this tick, but live counts exact to the tick; the
+	 * peers and listeners stay the last dump's. */
+	if (s->live_events) {
+		row->tcp = s->ev_live;
+		row->from_events = true;
+		row->dump_age_ms = now - s->exact_ms;
+		row->exact_age_ms = 0;
+	}
+}
+
+/* events: the namespace's busiest transitions, per second, into the row. */
+#define CW_ROW_MAXTRANS 20
+static void fill_transitions(struct cw_collector *c, struct cw_snapshot *snap, struct cw_ns_row *row)
+{
+	struct cw_transition tr[CW_ROW_MAXTRANS];
+	size_t n = cw_events_transitions(c->events, row->inode, tr, CW_ROW_MAXTRANS), i;
+
+	if (!n || row->kind == CW_KIND_HOSTNET_POD)
+		return;
+	row->transitions = cw_arena_alloc(&snap->arena, n * sizeof(*tr));
+	for (i = 0; i < n; i++) {
+		row->transitions[i] = tr[i];
+		row->transitions[i].comm = cw_arena_strdup(&snap->arena, tr[i].comm);
+	}
+	row->ntransitions = n;
 }
 
 /* A row's settings: the host's are the node's, read this tick; the others'
@@ -870,6 +916,12 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	cw_node_files_read(&c->node, &snap->node);
 	for (i = 0; i < c->norder; i++)
 		c->order[i]->conntrack = cw_ctstat_read(c->order[i]->ct_fd);
+	/* events: this tick's totals, read once; vanished namespaces forgotten. */
+	cw_xgrow((void **)&c->live_inodes, &c->caplive, c->norder, sizeof(*c->live_inodes));
+	for (i = 0; i < c->norder; i++)
+		c->live_inodes[i] = c->order[i]->inode;
+	cw_events_prune(c->events, c->live_inodes, c->norder);
+	cw_events_read(c->events, now_ms);
 	if (!c->cgmap_scanned || now_ms - c->cgmap_ms >= CW_CGMAP_RESCAN_MS)
 		cw_collect_cgmap_rescan(c, now_ms);
 	memset(&c->kept, 0, sizeof(c->kept));
@@ -905,6 +957,10 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 			it->cls = CW_SCHED_MUST; /* an output wants every count exact now */
 		else if (!s->has_exact)
 			it->cls = CW_SCHED_NEW;  /* a burst of new pods stays within budget */
+		/* events: live counts are exact already; dumps only reconcile
+		 * (and refresh peers), which the age bound schedules. */
+		else if (cw_events_live(c->events, s->inode, &s->counters, &s->ev_live))
+			it->cls = CW_SCHED_IDLE;
 		else if (!s->counters.valid || cw_counters_moved(&s->counters, &s->counters_at_dump))
 			it->cls = CW_SCHED_MOVED;
 		else
@@ -926,6 +982,14 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 		dumped++;
 	}
 	cw_collect_hostnet_order(c, now_ms);
+	/* events: live counts for the namespaces not dumped this tick. */
+	for (i = 0; i < c->norder; i++) {
+		struct nsstate *s = c->order[i];
+
+		s->live_events = !s->dumped && s->has_exact &&
+				 cw_events_live(c->events, s->inode, &s->counters, &s->ev_live);
+		snap->collector.netns_events += s->live_events;
+	}
 
 	nrows = c->norder + c->nhn;
 	snap->nrows = nrows;
@@ -933,6 +997,7 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	for (i = 0; i < c->norder; i++) {
 		fill_row(snap, &snap->rows[i], c->order[i], fd_note, now_ms);
 		fill_sysctl(c, &snap->rows[i], c->order[i], &snap->node);
+		fill_transitions(c, snap, &snap->rows[i]);
 		shared |= snap->rows[i].shared_ehash == 1;
 		if (c->order[i] == host)
 			host_row = &snap->rows[i];
@@ -980,6 +1045,18 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	snap->collector.cpu_ms = (double)(cw_thread_cpu_ns() - t0) / 1e6;
 	snap->collector.wall_ms = (double)(cw_mono_ns() - wall0) / 1e6;
 	snap->collector.exact_all = w->exact_all;
+	/* events */
+	{
+		const struct cw_events_stats *es = cw_events_stats(c->events);
+
+		snap->collector.events = cw_arena_strdup(&snap->arena, cw_events_source(c->events));
+		snap->collector.events_drift = es->drift;
+		snap->collector.events_reconciled = es->reconciled;
+		snap->collector.events_drift_share =
+			es->reconciled ? (double)es->drift / (double)es->reconciled : 0;
+		snap->collector.events_lost = es->full_states + es->full_trans;
+		snap->collector.events_read_ms = es->read_ms;
+	}
 	c->ticks++;
 	return snap;
 }

@@ -11,6 +11,7 @@
 
 #include "agg.h"
 #include "collect.h"
+#include "events.h"
 #include "fdbudget.h"
 #include "hostnet.h"
 #include "map.h"
@@ -74,6 +75,8 @@ struct nsstate {
 	int64_t exact_ms;
 	double dump_ms;
 	char *dump_err;
+	bool live_events;               /* events: this tick's counts are live (not dumped) */
+	struct cw_tcpcount ev_live;     /* ... and these are they */
 };
 
 /* A hostNetwork pod: a share of the host namespace's sockets, by cgroup. */
@@ -148,6 +151,9 @@ struct cw_collector {
 	struct cw_node_files node; /* the node's files and the host's sysctls */
 	int64_t node_open_ms;      /* when missing node files were last tried */
 	size_t sysctl_next;        /* where this tick's sysctl refreshes start */
+	struct cw_events *events;  /* TCP state events (events.c): always set, maybe off */
+	uint64_t *live_inodes;     /* this tick's, for cw_events_prune */
+	size_t caplive;
 };
 
 

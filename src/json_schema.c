@@ -949,6 +949,30 @@ static cJSON *put_rate(const struct cw_json_field *f, const struct cw_json_ref *
 /* Counter rates are never negative: a counter that went back gives none. */
 static const struct cw_json_conv conv_rate = {"rate", put_rate, get_ms, NULL};
 
+/* Where a row's per-state counts came from: a bool (from_events) written
+ * as "events"; a dump's are left out (reading takes "dump" too), so that
+ * snapshots without events are as they were. */
+static cJSON *put_source_counts(const struct cw_json_field *f, const struct cw_json_ref *o)
+{
+	return *(bool *)at(f, o) ? string("events") : NULL;
+}
+
+static bool get_source_counts(struct cw_json_reader *r, const struct cw_json_field *f,
+			      const cJSON *v, const struct cw_json_ref *o)
+{
+	const char *s = NULL;
+
+	if (!read_raw(r, f->key, v, &s))
+		return false;
+	if (strcmp(s, "events") != 0 && strcmp(s, "dump") != 0)
+		return fail(r, f->key, "not \"events\" or \"dump\" (found \"%.32s\")", s);
+	*(bool *)at(f, o) = s[0] == 'e';
+	return true;
+}
+
+static const struct cw_json_conv conv_source_counts = {"source_counts", put_source_counts,
+						       get_source_counts, NULL};
+
 /* {"ESTABLISHED": change per second, ...} over double[CW_TCP_NSTATES], every
  * state as in "tcp"; slot 0 (all states) is their sum and is not written. */
 static cJSON *put_change(const struct cw_json_field *f, const struct cw_json_ref *o)
@@ -1113,8 +1137,11 @@ static cJSON *put_list(const struct cw_json_field *f, const struct cw_json_ref *
 {
 	char *v = *(char **)at(f, o);
 	size_t i, n = *count_of(f, o);
-	cJSON *arr = array();
+	cJSON *arr;
 
+	if (!n && (f->flags & CW_JSON_OMIT_ZERO))
+		return NULL;
+	arr = array();
 	for (i = 0; i < n; i++) {
 		struct cw_json_ref el = {{v + i * f->sub->size, NULL}};
 
@@ -1520,6 +1547,14 @@ static const struct cw_json_guard when_pod = {row_is_pod, "present for a row tha
 static const struct cw_json_guard when_hostnet = {row_is_hostnet,
 						 "present for a row that is not a hostnet-pod"};
 static const struct cw_json_guard when_exact = {row_has_exact, "present without exact_age_ms"};
+
+static bool row_from_events(const struct cw_json_ref *o)
+{
+	return ((const struct cw_ns_row *)o->part[0])->from_events;
+}
+
+static const struct cw_json_guard when_events = {row_from_events,
+						 "present without \"source_counts\": \"events\""};
 static const struct cw_json_guard when_pids = {row_has_pids, "present without pids"};
 static const struct cw_json_guard when_pid = {owner_has_pid, "present without pid"};
 
@@ -1628,6 +1663,15 @@ static const struct cw_json_field finding_fields[] = {
 static const struct cw_json_object finding_object =
 	TABLE("finding", finding_fields, struct cw_finding, NULL, NULL);
 
+#define TRANS(m) CW_JSON_AT(struct cw_transition, m)
+static const struct cw_json_field transition_fields[] = {
+	{"comm",  &cw_json_str, TRANS(comm), .flags = REQ},
+	{"state", &conv_state,  TRANS(state), .flags = REQ},
+	{"per_s", &conv_rate,   TRANS(per_s), .flags = REQ},
+};
+static const struct cw_json_object transition_object =
+	TABLE("transition", transition_fields, struct cw_transition, NULL, NULL);
+
 #define COUNTER(m) CW_JSON_AT(struct cw_counters, m)
 static const struct cw_json_field counters_fields[] = {
 	{"curr_estab",       &cw_json_uint, COUNTER(curr_estab)},
@@ -1733,6 +1777,16 @@ static void row_init(const struct cw_json_ref *o)
 
 static const char *const dump_modes[] = {"legacy", "family", NULL};
 static const char *const host_froms[] = {"pid1", "self", NULL};
+static const char *const event_sources[] = {"bpf", NULL};
+
+static bool events_on(const struct cw_json_ref *o)
+{
+	const char *e = ((const struct cw_collector_stats *)o->part[0])->events;
+
+	return e && strcmp(e, "bpf") == 0;
+}
+
+static const struct cw_json_guard when_events_on = {events_on, "present without \"events\": \"bpf\""};
 
 static const struct cw_json_field row_fields[] = {
 	{"inode",        &cw_json_uint,   ROW(inode), .flags = REQ | CW_JSON_NONZERO},
@@ -1751,6 +1805,8 @@ static const struct cw_json_field row_fields[] = {
 	{"status",       &conv_status,    ROW(status)},
 	{"vanished",     &cw_json_bool,   ROW(vanished), .flags = CW_JSON_OMIT_ZERO},
 	{"exact_age_ms", &cw_json_i64,    ROW(exact_age_ms), FLAGGED(struct cw_ns_row, has_exact)},
+	{"source_counts", &conv_source_counts, ROW(from_events), .when = &when_exact},
+	{"dump_age_ms",  &cw_json_i64,    ROW(dump_age_ms), .when = &when_events},
 	{"dump_ms",      &cw_json_ms,     ROW(dump_ms), FLAGGED(struct cw_ns_row, dumped)},
 	{"shared_ehash", &conv_tristate,  ROW(shared_ehash)},
 	{"tcp",          &conv_tcp_all,   ROW(tcp.tcp), .when = &when_exact},
@@ -1772,6 +1828,8 @@ static const struct cw_json_field row_fields[] = {
 	{"addrs",        &conv_addr_list, ROW(addrs), ROW_COUNT(naddrs), .when = &when_exact},
 	{"listeners",    &cw_json_list,   ROW(listeners), ROW_COUNT(nlisteners), .when = &when_exact,
 	                                  .sub = &listener_object},
+	{"transitions",  &cw_json_list,   ROW(transitions), ROW_COUNT(ntransitions),
+	                                  .flags = CW_JSON_OMIT_ZERO, .sub = &transition_object},
 	{"sockets",      &conv_sockets,   ROW(socks), ROW_COUNT(nsocks), .sub = &socket_object},
 };
 static const struct cw_json_object row_object =
@@ -1793,6 +1851,13 @@ static const struct cw_json_field collector_fields[] = {
 	{"procs_denied",    &cw_json_uint, COLLECTOR(procs_denied)},
 	{"diag_rejected",   &cw_json_uint, COLLECTOR(diag_rejected)},
 	{"note",            &cw_json_str,  COLLECTOR(note)},
+	{"events",          &conv_symbol,  COLLECTOR(events), .aux = event_sources},
+	{"netns_events",    &cw_json_uint, COLLECTOR(netns_events), .flags = CW_JSON_OMIT_ZERO},
+	{"events_drift",    &cw_json_uint, COLLECTOR(events_drift), .when = &when_events_on},
+	{"events_reconciled", &cw_json_uint, COLLECTOR(events_reconciled), .when = &when_events_on},
+	{"events_drift_share", &cw_json_number, COLLECTOR(events_drift_share), .when = &when_events_on},
+	{"events_lost",     &cw_json_uint, COLLECTOR(events_lost), .flags = CW_JSON_OMIT_ZERO},
+	{"events_read_ms",  &cw_json_ms,   COLLECTOR(events_read_ms), .when = &when_events_on},
 };
 static const struct cw_json_object collector_object =
 	TABLE("collector", collector_fields, struct cw_collector_stats, NULL, NULL);
@@ -1827,5 +1892,5 @@ const struct cw_json_object *const cw_json_objects[] = {
 	&cw_json_snapshot_object, &collector_object, &row_object, &pod_object, &counters_object,
 	&rates_object, &sysctl_object, &node_object,
 	&peer_object, &listener_object, &socket_object, &info_object, &finding_object,
-	&endpoint_object, NULL,
+	&endpoint_object, &transition_object, NULL,
 };

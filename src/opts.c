@@ -16,6 +16,7 @@ enum {
 	OPT_SOCKETS, OPT_INFO, OPT_NO_COLOR, OPT_NO_MOUSE, OPT_WARN_CW, OPT_WARN_TW, OPT_WARN_SS,
 	OPT_HISTORY, OPT_RECORD, OPT_RECORD_SIZE, OPT_RECORD_KEEP, OPT_DAEMON, OPT_REPLAY, OPT_BUNDLE,
 	OPT_LISTEN, OPT_METRICS_PEERS,
+	OPT_NO_BPF,
 };
 
 static const struct option longopts[] = {
@@ -28,6 +29,7 @@ static const struct option longopts[] = {
 	{"rootfs", required_argument, NULL, OPT_ROOTFS},
 	{"peers", required_argument, NULL, OPT_PEERS},
 	{"diag-mode", required_argument, NULL, OPT_DIAG_MODE},
+	{"no-bpf", no_argument, NULL, OPT_NO_BPF},
 	{"sockets", required_argument, NULL, OPT_SOCKETS},
 	{"tcp-info", no_argument, NULL, OPT_INFO},
 	{"sort", required_argument, NULL, 's'},
@@ -62,6 +64,7 @@ void cw_opts_defaults(struct cw_opts *o)
 	o->rootfs = "/";
 	o->peers = 20;
 	o->diag_mode = CW_DIAG_MODE_AUTO;
+	o->bpf = true;
 	o->color = true;
 	o->mouse = true;
 	o->warn_close_wait = 50;
@@ -93,6 +96,7 @@ void cw_opts_usage(FILE *f)
 	      "      --sockets NETNS    with --json: list the sockets of NETNS (label or inode)\n"
 	      "      --tcp-info         with --sockets: add rtt and retransmits (tcp_info)\n"
 	      "      --diag-mode MODE   auto, legacy (one walk) or family (two dumps)\n"
+	      "      --no-bpf           no TCP state events: exact counts from dumps alone\n"
 	      "      --history MINUTES  trend kept per namespace for baselines and findings\n"
 	      "                         (default 15, at most 1440)\n"
 	      "\n"
@@ -210,6 +214,9 @@ int cw_opts_parse(struct cw_opts *o, int argc, char **argv, char **cause)
 			break;
 		case 'F':
 			o->filter = optarg;
+			break;
+		case OPT_NO_BPF:
+			o->bpf = false;
 			break;
 		case OPT_NO_COLOR:
 			o->color = false;

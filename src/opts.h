@@ -25,6 +25,7 @@ struct cw_opts {
 	bool procfs_set, rootfs_set;
 	size_t peers;
 	enum cw_diag_mode diag_mode;
+	bool bpf;               /* TCP state events when they can be had (--no-bpf: off) */
 	const char *sockets;    /* --sockets NETNS: inode or label whose sockets to include */
 	bool sockets_info;
 	/* TUI */

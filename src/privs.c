@@ -10,17 +10,19 @@
 
 static const cap_value_t keep_caps[] = {CAP_DAC_READ_SEARCH, CAP_SYS_ADMIN, CAP_SYS_PTRACE};
 
-static bool to_keep(cap_value_t c)
+static bool to_keep(cap_value_t c, bool bpf)
 {
 	size_t i;
 
+	if (bpf && (c == CW_CAP_BPF || c == CW_CAP_PERFMON))
+		return true;
 	for (i = 0; i < CW_ARRAY_LEN(keep_caps); i++)
 		if (keep_caps[i] == c)
 			return true;
 	return false;
 }
 
-int cw_privs_drop(char **cause)
+int cw_privs_drop(bool bpf, char **cause)
 {
 	cap_t now, want;
 	cap_value_t c, last = (cap_value_t)cap_max_bits() - 1;
@@ -36,13 +38,13 @@ int cw_privs_drop(char **cause)
 	 * goes with the permitted set below. */
 	if (cap_get_flag(now, CAP_SETPCAP, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET)
 		for (c = 0; c <= last; c++)
-			if (!to_keep(c) && cap_get_bound(c) == 1)
+			if (!to_keep(c, bpf) && cap_get_bound(c) == 1)
 				cap_drop_bound(c);
 	want = cap_init();
 	for (c = 0; c <= last; c++) {
 		if (cap_get_flag(now, c, CAP_PERMITTED, &v) != 0 || v != CAP_SET)
 			continue;
-		if (!to_keep(c)) {
+		if (!to_keep(c, bpf)) {
 			dropped++;
 			continue;
 		}

@@ -184,6 +184,15 @@ struct cw_finding {
 	int32_t pid;              /* the process it names; 0: none */
 };
 
+/* One (new state, process) pair of a namespace's TCP state changes, from
+ * the BPF event source: "@[newstate, comm] = count()" as a rate. */
+struct cw_transition {
+	const char *comm;         /* the task running at the change (sanitised): on
+				     the receive path, whoever the softirq interrupted */
+	uint8_t state;            /* the new state; TIME_WAIT for a close into it */
+	double per_s;
+};
+
 enum cw_ns_kind {
 	CW_KIND_PROCESS = 0,
 	CW_KIND_POD,
@@ -251,6 +260,13 @@ struct cw_ns_row {
 	/* Filled by the findings stage: 1 + the index of its worst finding
 	 * in the snapshot's findings; 0: none. */
 	size_t finding;
+
+	/* Filled by the collector when TCP state events are in use. */
+	bool from_events;             /* tcp holds live event counts (exact this tick), not a
+	                                 dump's; peers and listeners are the last dump's */
+	int64_t dump_age_ms;          /* with from_events: the age of that dump */
+	struct cw_transition *transitions; /* busiest first, per second */
+	size_t ntransitions;
 };
 
 struct cw_collector_stats {
@@ -268,6 +284,14 @@ struct cw_collector_stats {
 	const char *host_netns_from;  /* "pid1" or "self" */
 	const char *dump_mode;        /* "legacy" (one walk) or "family" */
 	const char *note;             /* missing privilege etc., or NULL */
+	const char *events;           /* "bpf" when state events are in use, else why not;
+	                                 NULL: unknown (an older recording) */
+	uint64_t events_drift;        /* dumps that found live event counts wrong (corrected) */
+	uint64_t events_reconciled;   /* dumps compared with live event counts */
+	double events_drift_share;    /* drift / reconciled, 0 when none were compared */
+	uint64_t events_lost;         /* events not counted: a BPF map was full */
+	double events_read_ms;        /* CPU time reading the event maps this tick */
+	size_t netns_events;          /* rows whose counts came from events this tick */
 };
 
 struct cw_snapshot {

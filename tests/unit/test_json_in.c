@@ -565,6 +565,20 @@ static struct cw_snapshot *full(void)
 	s->rows[0].baseline[CW_TCP_ESTABLISHED] = 4.5;
 	s->rows[0].baseline[CW_TCP_TIME_WAIT] = 2;
 	s->rows[0].baseline[0] = 6.5;
+	/* What TCP state events add. */
+	s->collector.events = "bpf";
+	s->collector.netns_events = 1;
+	s->collector.events_drift = 1;
+	s->collector.events_reconciled = 4;
+	s->collector.events_drift_share = 0.25;
+	s->collector.events_lost = 3;
+	s->collector.events_read_ms = 0.125;
+	s->rows[0].from_events = true;
+	s->rows[0].dump_age_ms = 4000;
+	s->rows[0].transitions = cw_arena_alloc(&s->arena, 2 * sizeof(*s->rows[0].transitions));
+	s->rows[0].transitions[0] = (struct cw_transition){"client", CW_TCP_TIME_WAIT, 98.5};
+	s->rows[0].transitions[1] = (struct cw_transition){"swapper/1", CW_TCP_ESTABLISHED, 2};
+	s->rows[0].ntransitions = 2;
 	add_findings(s);
 	/* What the collector reads of the node and of each namespace. */
 	s->node = (struct cw_node){
