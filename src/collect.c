@@ -755,7 +755,9 @@ static void fill_transitions(struct cw_collector *c, struct cw_snapshot *snap, s
 {
 	struct cw_transition tr[CW_ROW_MAXTRANS];
 	size_t n = cw_events_transitions(c->events, row->inode, tr, CW_ROW_MAXTRANS), i;
+	uint64_t drift = cw_events_drift(c->events, row->inode);
 
+	row->events_drift = drift > UINT32_MAX ? UINT32_MAX : (uint32_t)drift;
 	if (!n || row->kind == CW_KIND_HOSTNET_POD)
 		return;
 	row->transitions = cw_arena_alloc(&snap->arena, n * sizeof(*tr));

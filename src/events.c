@@ -37,6 +37,7 @@ struct evns {
 	uint32_t seed[CW_TCP_NSTATES];
 	struct cw_evtotals at_seed; /* the totals the seed goes with */
 	uint64_t unc_seed;          /* events while the seeding dump walked */
+	uint64_t drift;             /* dumps of it that found drift */
 };
 
 struct evtrans {
@@ -260,10 +261,14 @@ int cw_events_after_dump(struct cw_events *ev, uint64_t inode, const struct cw_t
 		for (slot = 1; slot < CW_TCP_NSTATES; slot++) {
 			int64_t d = live_slot(n, &after, slot) - (int64_t)dumped->tcp[slot];
 
+			/* Not the events' to get right (live_slot). */
+			if (slot == CW_TCP_TIME_WAIT || slot == CW_TCP_CLOSE)
+				continue;
 			if ((uint64_t)(d < 0 ? -d : d) > n->unc_seed + unc)
 				drift = 1;
 		}
 		ev->stats.drift += (uint64_t)drift;
+		n->drift += (uint64_t)drift;
 	}
 	for (slot = 0; slot < CW_TCP_NSTATES; slot++)
 		n->seed[slot] = dumped->tcp[slot];
@@ -271,6 +276,13 @@ int cw_events_after_dump(struct cw_events *ev, uint64_t inode, const struct cw_t
 	n->unc_seed = unc;
 	n->seeded = true;
 	return drift;
+}
+
+uint64_t cw_events_drift(const struct cw_events *ev, uint64_t inode)
+{
+	const struct evns *n = ev ? cw_imap_get(&ev->ns, inode) : NULL;
+
+	return n ? n->drift : 0;
 }
 
 void cw_events_unseed(struct cw_events *ev, uint64_t inode)
@@ -431,7 +443,7 @@ static void bpf_start(struct cw_events *ev)
 	/* CAP_SYS_ADMIN stands in for both on kernels before 5.8. */
 	if (!(cw_privs_have(CW_CAP_BPF) && cw_privs_have(CW_CAP_PERFMON)) &&
 	    !cw_privs_have(CAP_SYS_ADMIN)) {
-		ev->why = cw_xstrdup("events off: needs CAP_BPF and CAP_PERFMON");
+		ev->why = cw_xstrdup("events off: needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN)");
 		return;
 	}
 	ev->ncpus = libbpf_num_possible_cpus();

@@ -59,6 +59,8 @@ void cw_events_read(struct cw_events *ev, int64_t now_ms);
 void cw_events_before_dump(struct cw_events *ev, uint64_t inode, struct cw_evtotals *before);
 int cw_events_after_dump(struct cw_events *ev, uint64_t inode, const struct cw_tcpcount *dumped,
 			 const struct cw_evtotals *before);
+/* How many of a namespace's dumps found drift. */
+uint64_t cw_events_drift(const struct cw_events *ev, uint64_t inode);
 /* Forgets a namespace's seed: its next dump seeds it again (its dump
  * counted only part of it, or it failed). */
 void cw_events_unseed(struct cw_events *ev, uint64_t inode);

@@ -1807,6 +1807,7 @@ static const struct cw_json_field row_fields[] = {
 	{"exact_age_ms", &cw_json_i64,    ROW(exact_age_ms), FLAGGED(struct cw_ns_row, has_exact)},
 	{"source_counts", &conv_source_counts, ROW(from_events), .when = &when_exact},
 	{"dump_age_ms",  &cw_json_i64,    ROW(dump_age_ms), .when = &when_events},
+	{"events_drift", &cw_json_uint,   ROW(events_drift), .flags = CW_JSON_OMIT_ZERO},
 	{"dump_ms",      &cw_json_ms,     ROW(dump_ms), FLAGGED(struct cw_ns_row, dumped)},
 	{"shared_ehash", &conv_tristate,  ROW(shared_ehash)},
 	{"tcp",          &conv_tcp_all,   ROW(tcp.tcp), .when = &when_exact},

@@ -265,6 +265,7 @@ struct cw_ns_row {
 	bool from_events;             /* tcp holds live event counts (exact this tick), not a
 	                                 dump's; peers and listeners are the last dump's */
 	int64_t dump_age_ms;          /* with from_events: the age of that dump */
+	uint32_t events_drift;        /* its dumps that found its live counts wrong (corrected) */
 	struct cw_transition *transitions; /* busiest first, per second */
 	size_t ntransitions;
 };
