@@ -11,7 +11,7 @@
 #define PODS CW_ON(CW_SCR_PODS)
 #define TABLES (CW_ON(CW_SCR_PODS) | CW_ON(CW_SCR_PEERS) | CW_ON(CW_SCR_SOCKETS) | \
 		CW_ON(CW_SCR_PIVOT) | CW_ON(CW_SCR_PIVOT_PODS) | CW_ON(CW_SCR_NODE) | \
-		CW_ON(CW_SCR_FINDINGS))
+		CW_ON(CW_SCR_FINDINGS) | CW_ON(CW_SCR_TRANS))
 #define KEY_ESC 27
 #define KEY_CTRL_L 12
 
@@ -36,6 +36,8 @@ static const struct cw_binding table[] = {
 	{'f', 0, 0, CW_ACT_FINDINGS, TABLES, NULL, NULL,
 	 "findings: what connwatch recognised, worst first; Enter goes to the sockets, "
 	 "peers or node screen behind one"},
+	{'X', 0, 0, CW_ACT_TRANS, TABLES, NULL, NULL,
+	 "state transitions per second, by pod and process (needs state events)"},
 	{'Z', ' ', 0, CW_ACT_PAUSE, CW_ON_ALL, "Space", "Pause",
 	 "pause or resume updates (in a replay: hold the place, or play on)"},
 	{'e', 0, 0, CW_ACT_BUNDLE, TABLES, NULL, NULL,
@@ -183,6 +185,7 @@ enum cw_action cw_keys_dispatch(struct cw_view *v, int key)
 	case CW_ACT_SORT_TOTAL: cw_view_sort_by(v, "TOTAL"); break;
 	case CW_ACT_PIVOT: cw_view_open(v, CW_SCR_PIVOT, "endpoints"); break;
 	case CW_ACT_FINDINGS: cw_view_open(v, CW_SCR_FINDINGS, "findings"); break;
+	case CW_ACT_TRANS: cw_view_open(v, CW_SCR_TRANS, "transitions"); break;
 	case CW_ACT_PAUSE: cw_view_toggle_pause(v); break;
 	case CW_ACT_BUNDLE: cw_view_bundle(v); break;
 	case CW_ACT_REPLAY_NEXT: cw_view_replay_step(v, 1); break;

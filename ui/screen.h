@@ -72,6 +72,7 @@ int cw_screen_column(const struct cw_screen *s, const char *title);
 extern const struct cw_screen cw_screen_pods, cw_screen_peers, cw_screen_sockets, cw_screen_help;
 extern const struct cw_screen cw_screen_pivot, cw_screen_pivot_pods, cw_screen_node;
 extern const struct cw_screen cw_screen_findings;
+extern const struct cw_screen cw_screen_trans;
 
 /* Helpers the screens share (view.c). */
 struct cw_vrow *cw_view_push_row(struct cw_view *v, enum cw_vrow_kind kind);

@@ -25,6 +25,7 @@ const struct cw_screen *cw_screen_get(enum cw_screen_id id)
 	case CW_SCR_PIVOT: return &cw_screen_pivot;
 	case CW_SCR_PIVOT_PODS: return &cw_screen_pivot_pods;
 	case CW_SCR_FINDINGS: return &cw_screen_findings;
+	case CW_SCR_TRANS: return &cw_screen_trans;
 	default: return &cw_screen_pods;
 	}
 }
@@ -313,7 +314,7 @@ void cw_col_fmt_count(const struct cw_column *c, const struct cw_view *v, const 
 
 const char *cw_vrow_label(const struct cw_vrow *r)
 {
-	if (r->kind == CW_VROW_NS)
+	if (r->kind == CW_VROW_NS || r->kind == CW_VROW_TRANS)
 		return r->ns->label;
 	return r->text ? r->text : "";
 }
@@ -432,6 +433,8 @@ static bool key_eq(const struct cw_selkey *a, const struct cw_selkey *b)
 	case CW_VROW_FINDING:
 		return a->inode == b->inode && a->cookie == b->cookie && a->dir == b->dir &&
 		       a->port == b->port && cw_addr_equal(&a->addr, &b->addr);
+	case CW_VROW_TRANS:
+		return a->inode == b->inode && a->port == b->port && strcmp(a->group, b->group) == 0;
 	default:
 		return false;
 	}

@@ -22,6 +22,7 @@ enum cw_screen_id {
 	CW_SCR_PIVOT,        /* every remote endpoint, across all pods */
 	CW_SCR_PIVOT_PODS,   /* the pods that face one endpoint */
 	CW_SCR_FINDINGS,     /* what the findings stage recognised */
+	CW_SCR_TRANS,        /* TCP state transitions per second, by pod and process */
 	CW_SCR_COUNT
 };
 
@@ -33,6 +34,7 @@ enum cw_vrow_kind {
 	CW_VROW_SOCK,
 	CW_VROW_TEXT,    /* a line of the help screen */
 	CW_VROW_FINDING,
+	CW_VROW_TRANS,   /* a (pod, new state, process) rate (transitions screen) */
 };
 
 /* One displayed row. Pointers borrow from the view's snapshot. */
@@ -46,6 +48,7 @@ struct cw_vrow {
 	const struct cw_sock *sock;         /* SOCK */
 	const struct cw_owner *owner;       /* SOCK */
 	const struct cw_finding *finding;   /* FINDING; NS, GONE: its worst; GROUP: its pods' worst */
+	const struct cw_transition *trans;  /* TRANS (ns: its row) */
 	const char *text;                   /* GROUP label, GONE label, TEXT */
 	struct cw_tcpcount cnt;             /* NS, PEER; GROUP sums; GONE last counts */
 	bool has_cnt;                       /* NS: false until its first exact dump */

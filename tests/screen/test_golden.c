@@ -145,6 +145,13 @@ static const struct scenario scenarios[] = {
 	 * characters cut whole, in UTF-8 and in ASCII */
 	{"summary-hostile-80x24", HOSTILE_SUMMARY, 80, 24, {0}, NULL, {0}, false},
 	{"summary-hostile-ascii-80x24", HOSTILE_SUMMARY, 80, 24, {0}, NULL, {0}, true},
+	/* transitions per second by pod and process (X), from state events */
+	{"trans-80x24", "transitions.json", 80, 24, {'X', 0}, NULL, {0}, false},
+	{"trans-120x40", "transitions.json", 120, 40, {'X', 0}, NULL, {0}, false},
+	/* Enter on the busiest opens that pod's peers */
+	{"trans-peers-80x24", "transitions.json", 80, 24, {'X', KEY_HOME, '\r', 0}, NULL, {0}, false},
+	/* a snapshot taken without events: the screen says so */
+	{"trans-none-80x24", "small.json", 80, 24, {'X', 0}, NULL, {0}, false},
 	/* a node with no namespaces at all, in tree mode (grouping nothing) */
 	{"tree-empty-80x24", EMPTY_NODE, 80, 24, {'t', 0}, NULL, {0}, false},
 };
