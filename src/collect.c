@@ -947,6 +947,7 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 		if (is_host)
 			host = s;
 		s->dumped = false;
+		s->ev_covered = false;
 		it->index = i;
 		it->last_exact_ms = s->has_exact ? s->exact_ms : 0;
 		it->cost_ns = s->has_exact ? (int64_t)(s->dump_ms * 1e6) : 0;
@@ -961,7 +962,7 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 			it->cls = CW_SCHED_NEW;  /* a burst of new pods stays within budget */
 		/* events: live counts are exact already; dumps only reconcile
 		 * (and refresh peers), which the age bound schedules. */
-		else if (cw_events_live(c->events, s->inode, &s->counters, &s->ev_live))
+		else if ((s->ev_covered = cw_events_live(c->events, s->inode, &s->counters, &s->ev_live)))
 			it->cls = CW_SCHED_IDLE;
 		else if (!s->counters.valid || cw_counters_moved(&s->counters, &s->counters_at_dump))
 			it->cls = CW_SCHED_MOVED;
@@ -979,6 +980,13 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 
 		if (!cw_sched_should_dump(&c->items[i], (int64_t)(spent * 1e6), (int64_t)(budget * 1e6),
 					  guess_ns))
+			continue;
+		/* events: a namespace with live counts needs dumps only to
+		 * reconcile and for its peers: those spend at most half the
+		 * budget (the age bound still reconciles every one). */
+		if (s->ev_covered && c->items[i].cls == CW_SCHED_IDLE &&
+		    !cw_sched_should_dump(&c->items[i], (int64_t)(spent * 1e6),
+					  (int64_t)(budget * CW_EVENTS_DUMP_SHARE * 1e6), guess_ns))
 			continue;
 		dump(c, s, keep && w->sockets_info, keep, w->sockets_id, &spent, snap, now_ms);
 		dumped++;

@@ -42,6 +42,9 @@
  * entering it, which a tick does only for a few namespaces (the refreshes
  * are spread over the period, CW_EXAMINE_PER_TICK bounding them). */
 #define CW_SYSCTL_REFRESH_MS 30000
+/* events: the share of the dump budget that namespaces with live event
+ * counts may spend (on reconciling, and on their peers). */
+#define CW_EVENTS_DUMP_SHARE 0.5
 
 struct nsstate {
 	uint64_t inode;
@@ -76,6 +79,7 @@ struct nsstate {
 	double dump_ms;
 	char *dump_err;
 	bool live_events;               /* events: this tick's counts are live (not dumped) */
+	bool ev_covered;                /* events: it had live counts as the tick began */
 	struct cw_tcpcount ev_live;     /* ... and these are they */
 };
 

@@ -141,6 +141,9 @@ void cw_events_ingest_trans(struct cw_events *ev, uint64_t inode, unsigned state
 	struct tkey k;
 	struct evtrans *t;
 
+	/* Only states a row can name (the map's keys are the kernel's). */
+	if (!cw_tcp_state_slot(state))
+		return;
 	memset(&k, 0, sizeof(k));
 	k.netns = (uint32_t)inode;
 	k.state = state;
