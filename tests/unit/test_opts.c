@@ -96,6 +96,9 @@ int main(void)
 	is_int(run(&o, "--diag-mode", "family", NULL), 0, "--diag-mode family");
 	is_int(o.diag_mode, CW_DIAG_MODE_FAMILY, "family");
 	is_int(run(&o, "--diag-mode", "auto", NULL), 0, "--diag-mode auto");
+	ok(o.bpf, "state events by default");
+	is_int(run(&o, "--no-bpf", NULL), 0, "--no-bpf");
+	ok(!o.bpf, "--no-bpf turns state events off");
 	is_int(o.diag_mode, CW_DIAG_MODE_AUTO, "auto");
 	is_int(run(&o, "--json", "--sockets", "default/web", "--tcp-info", NULL), 0, "--sockets --tcp-info");
 	ok(o.sockets && strcmp(o.sockets, "default/web") == 0 && o.sockets_info, "sockets and tcp-info");
