@@ -147,7 +147,7 @@ void cw_events_ingest_trans(struct cw_events *ev, uint64_t inode, unsigned state
 	memset(&k, 0, sizeof(k));
 	k.netns = (uint32_t)inode;
 	k.state = state;
-	strncpy(k.comm, comm, sizeof(k.comm) - 1);
+	memcpy(k.comm, comm, strnlen(comm, sizeof(k.comm) - 1));
 	t = cw_smap_getb(&ev->trans, &k, sizeof(k));
 	if (!t) {
 		t = cw_xcalloc(1, sizeof(*t));
@@ -532,7 +532,7 @@ void cw_events_read(struct cw_events *ev, int64_t now_ms)
 			memset(&uk, 0, sizeof(uk));
 			uk.netns = tk.netns;
 			uk.state = tk.state;
-			strncpy(uk.comm, comm, sizeof(uk.comm) - 1);
+			memcpy(uk.comm, comm, strnlen(comm, sizeof(uk.comm) - 1));
 			old = cw_smap_getb(&ev->trans, &uk, sizeof(uk));
 		}
 		if (old && old->total == total && now_ms - old->changed_ms >= CW_EV_TRANS_IDLE_MS) {
