@@ -206,7 +206,8 @@ void cw_events_ingest_end(struct cw_events *ev)
 	for (i = 0; i < ngone; i++)
 		free(cw_smap_delb(&ev->trans, &gone[i], sizeof(gone[i])));
 	free(gone);
-	qsort(ev->tv, ev->ntv, sizeof(*ev->tv), trans_cmp);
+	if (ev->ntv)
+		qsort(ev->tv, ev->ntv, sizeof(*ev->tv), trans_cmp);
 	ev->have_read = true;
 }
 
