@@ -287,6 +287,9 @@ static void row_copy(struct cw_arena *a, struct cw_ns_row *d, const struct cw_ns
 	d->series = NULL;
 	d->trend = NULL;
 	d->finding = 0;
+	/* A vanished namespace changes no state any more. */
+	d->transitions = NULL;
+	d->ntransitions = 0;
 }
 
 static struct hist_ns *ns_get(struct cw_history *h, uint64_t inode, int64_t now)

@@ -45,6 +45,11 @@ static struct cw_snapshot *snap(int64_t t, const struct ns_spec *v, size_t n)
 		p->total = v[i].estab;
 		r->peers = p;
 		r->npeers = 1;
+		/* State events' transitions, in this snapshot's arena. */
+		r->transitions = cw_arena_alloc(&s->arena, sizeof(*r->transitions));
+		r->transitions[0] = (struct cw_transition){cw_arena_strdup(&s->arena, "client"),
+							   CW_TCP_TIME_WAIT, 5};
+		r->ntransitions = 1;
 	}
 	return s;
 }
@@ -158,6 +163,8 @@ static void test_vanished(void)
 		is_int(r->first_seen_ms, T0, "... and its first-seen time");
 		is_int(r->exact_age_ms, 1000, "... whose age keeps growing");
 		ok(!r->dumped && !r->has_change, "... not dumped, no change");
+		ok(!r->transitions && !r->ntransitions,
+		   "... and no transitions (they were the previous snapshot's, and it changes no state)");
 	}
 	ok(find(s, 1, false) && !find(s, 1, true), "the live row is not doubled");
 	{
