@@ -66,7 +66,7 @@ run() {
 	"$CONNWATCH" --json -n "$TICKS" -d "$DELAY" "$@" >"$TMPD/$name.json" 2>"$TMPD/$name.err" &
 	pid=$!
 	# The program's counters while it is loaded: just before the end.
-	while kill -0 "$pid" 2>/dev/null && [ "$(wc -l <"$TMPD/$name.json")" -lt $((TICKS - 1)) ]; do
+	while kill -0 "$pid" 2>/dev/null && [ "$(cat "$TMPD/$name.json" 2>/dev/null | wc -l)" -lt $((TICKS - 1)) ]; do
 		sleep 0.1
 	done
 	bpftool prog show -j 2>/dev/null | jq -r '[.[] | select(.name == "cw_set_state" or .name == "cw_set_state_ra")
