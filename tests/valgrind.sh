@@ -30,7 +30,9 @@ for prog in "$@"; do
 	fi
 done
 
-vg "$TMPD/json.vg" "$CONNWATCH" --json --count 5 --delay 0.2 >"$TMPD/json.out" 2>"$TMPD/json.err"
+# --no-bpf: valgrind does not model the bpf() syscall and reports the
+# unions libbpf fills in part; the events path runs under ASan instead.
+vg "$TMPD/json.vg" "$CONNWATCH" --no-bpf --json --count 5 --delay 0.2 >"$TMPD/json.out" 2>"$TMPD/json.err"
 rc=$?
 is "$rc" 0 "valgrind connwatch --json --count 5: exit 0, no memcheck error, no definite leak"
 [ "$rc" -eq 0 ] || grep -v '^--' "$TMPD/json.vg" | head -30 | sed 's/^/# /'
