@@ -29,25 +29,6 @@ static const char *const node_names[CW_NODE_NFILES] = {
 	[CW_NODE_CONNTRACK_MAX] = "sys/net/netfilter/nf_conntrack_max",
 };
 
-/* Opens a /proc file without blocking (a FIFO planted in a fake tree would
- * wait for a writer) and only if it is a regular file, as procfs files are. */
-static int open_regular(const char *path)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW), e;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) != 0)
-		e = -errno;
-	else if (!S_ISREG(st.st_mode))
-		e = -EINVAL;
-	else
-		return fd;
-	close(fd);
-	return e;
-}
-
 /* Reads up to n - 1 bytes from offset 0; the text is NUL-terminated. */
 static bool pread_text(int fd, char *buf, size_t n)
 {
@@ -175,7 +156,7 @@ int cw_sysctl_open(struct cw_sysctl_fds *f, const char *procsys)
 
 	for (i = 0; i < CW_SYSCTL_NFILES; i++) {
 		char *path = cw_xasprintf("%s/%s", procsys, sysctl_names[i]);
-		int fd = open_regular(path);
+		int fd = cw_open_regular(path, O_NOFOLLOW);
 
 		free(path);
 		f->fd[i] = fd >= 0 ? fd : -1;
@@ -272,7 +253,7 @@ void cw_node_files_open(struct cw_node_files *n, const char *procfs)
 		if (n->fd[i] >= 0)
 			continue;
 		path = cw_xasprintf("%s/%s", procfs, node_names[i]);
-		fd = open_regular(path);
+		fd = cw_open_regular(path, O_NOFOLLOW);
 		free(path);
 		n->fd[i] = fd >= 0 ? fd : -1;
 	}
@@ -315,7 +296,7 @@ void cw_node_files_read(const struct cw_node_files *n, struct cw_node *out)
 int cw_ctstat_open(const char *netdir)
 {
 	char *path = cw_xasprintf("%s/stat/nf_conntrack", netdir);
-	int fd = open_regular(path);
+	int fd = cw_open_regular(path, O_NOFOLLOW);
 
 	free(path);
 	return fd;

@@ -13,25 +13,6 @@
 
 static const char *const file_names[CW_NSCOUNT_NFILES] = {"sockstat", "sockstat6", "snmp", "netstat"};
 
-/* Opens a counter file: without blocking (a FIFO would wait for a writer
- * forever) and only if it is a regular file, as procfs files are. */
-static int open_counter(const char *path)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW), e;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) != 0)
-		e = -errno;
-	else if (!S_ISREG(st.st_mode))
-		e = -EINVAL;
-	else
-		return fd;
-	close(fd);
-	return e;
-}
-
 int cw_nscount_open(struct cw_nscount *c, const char *dir, char **cause)
 {
 	int i;
@@ -40,7 +21,7 @@ int cw_nscount_open(struct cw_nscount *c, const char *dir, char **cause)
 		c->fd[i] = -1;
 	for (i = 0; i < CW_NSCOUNT_NFILES; i++) {
 		char *p = cw_xasprintf("%s/%s", dir, file_names[i]);
-		int fd = open_counter(p);
+		int fd = cw_open_regular(p, O_NOFOLLOW);
 
 		free(p);
 		if (fd >= 0)

@@ -244,20 +244,16 @@ int cw_recr_open(struct cw_recr **out, const char *path, char **cause)
 {
 	struct cw_recr *r = cw_xcalloc(1, sizeof(*r));
 	unsigned char magic[4];
-	struct stat st;
 	ssize_t n;
 
 	r->path = cw_xstrdup(path);
-	r->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	r->fd = cw_open_regular(path, 0);
 	if (r->fd < 0) {
-		int e = -errno;
+		int e = r->fd;
 
 		cw_recr_close(r);
-		return cw_cause(cause, e, "%s: %s", path, strerror(-e));
-	}
-	if (fstat(r->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		cw_recr_close(r);
-		return cw_cause(cause, -EINVAL, "%s: not a regular file", path);
+		return cw_cause(cause, e, "%s: %s", path,
+				e == -EINVAL ? "not a regular file" : strerror(-e));
 	}
 	n = pread(r->fd, magic, sizeof(magic), 0);
 	r->zst = n == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd;

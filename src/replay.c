@@ -211,19 +211,16 @@ static int index_zstd(struct cw_replay *r, char **cause)
 int cw_replay_open(struct cw_replay **out, const char *path, char **cause)
 {
 	struct cw_replay *r = cw_xcalloc(1, sizeof(*r));
-	struct stat st;
 	int rc;
 
 	r->path = cw_xstrdup(path);
-	r->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	r->fd = cw_open_regular(path, 0);
 	if (r->fd < 0) {
-		rc = cw_cause(cause, -errno, "%s: %s", path, strerror(errno));
+		int e = r->fd;
+
 		cw_replay_close(r);
-		return rc;
-	}
-	if (fstat(r->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		cw_replay_close(r);
-		return cw_cause(cause, -EINVAL, "%s: not a regular file", path);
+		return cw_cause(cause, e, "%s: %s", path,
+				e == -EINVAL ? "not a regular file" : strerror(-e));
 	}
 	r->zst = is_zstd(r->fd);
 	if (r->zst) {

@@ -302,6 +302,23 @@ int cw_read_file(const char *path, size_t max, char **out, size_t *len)
 	return r;
 }
 
+int cw_open_regular(const char *path, int extra)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | extra), e;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) != 0)
+		e = -errno;
+	else if (!S_ISREG(st.st_mode))
+		e = -EINVAL;
+	else
+		return fd;
+	close(fd);
+	return e;
+}
+
 char *cw_path_join(const char *root, const char *path)
 {
 	size_t rl = strlen(root);

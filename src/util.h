@@ -57,6 +57,10 @@ int64_t cw_process_cpu_ns(void);  /* CLOCK_PROCESS_CPUTIME_ID in ns */
  * symlink as its last component (-ELOOP). */
 int cw_read_fd(int fd, size_t max, char **out, size_t *len);
 int cw_read_file(const char *path, size_t max, char **out, size_t *len);
+/* Opens path read-only without blocking (a FIFO would wait for a writer)
+ * and only if it is a regular file; extra is more open flags (O_NOFOLLOW).
+ * An fd, or -errno (-EINVAL for anything but a regular file). */
+int cw_open_regular(const char *path, int extra);
 /* Joins a root prefix and an absolute path: ("/host", "/run/x") -> "/host/run/x". */
 char *cw_path_join(const char *root, const char *path);
 
