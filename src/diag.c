@@ -31,6 +31,7 @@ struct cw_diag {
 	int capture_fd;
 	char *buf;
 	uint64_t rejected;   /* datagrams not from the kernel, or with a foreign seq */
+	uint64_t retried;    /* dumps interrupted (NLM_F_DUMP_INTR) and asked again */
 	bool no_udp;         /* the kernel has no UDP sock_diag */
 };
 
@@ -90,6 +91,11 @@ void cw_diag_set_capture(struct cw_diag *d, int fd)
 uint64_t cw_diag_rejected(const struct cw_diag *d)
 {
 	return d->rejected;
+}
+
+uint64_t cw_diag_retried(const struct cw_diag *d)
+{
+	return d->retried;
 }
 
 uint32_t cw_diag_portid(const struct cw_diag *d)
@@ -247,6 +253,14 @@ static int dump_one(struct cw_diag *d, int family, int proto, unsigned ext, stru
 	}
 }
 
+static void clear_cause(char **cause)
+{
+	if (cause) {
+		free(*cause);
+		*cause = NULL;
+	}
+}
+
 static int dump_families(struct cw_diag *d, unsigned ext, struct cw_sockvec *out, char **cause)
 {
 	int r = dump_one(d, AF_INET, IPPROTO_TCP, ext, out, cause);
@@ -282,7 +296,17 @@ int cw_diag_dump(struct cw_diag *d, bool with_info, struct cw_sockvec *out, char
 		}
 		if (r != -EINTR)
 			break;
+		if (tries == 0)
+			d->retried++;
 	}
+	if (r == -EINTR)
+		return cw_cause(cause, r, "sock_diag: dump interrupted by a concurrent change, "
+					  "and again when retried");
+	/* An attempt that failed before the one that worked (an interrupted
+	 * dump, or the legacy request refused) left its words: they are not
+	 * this dump's. */
+	if (r == 0)
+		clear_cause(cause);
 	return r;
 }
 
@@ -300,7 +324,11 @@ int cw_diag_dump_udp_dns(struct cw_diag *d, struct cw_sockvec *out, char **cause
 			r = dump_one(d, AF_INET6, IPPROTO_UDP, 0, out, cause);
 		if (r != -EINTR)
 			break;
+		if (tries == 0)
+			d->retried++;
 	}
+	if (r == 0)
+		clear_cause(cause);
 	if (r < 0)
 		out->n = start; /* all or nothing, as for TCP */
 	/* No handler for the protocol: sock_diag asks for the module and,

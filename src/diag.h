@@ -23,7 +23,9 @@ enum cw_diag_mode {
 int cw_diag_open(struct cw_diag **out, enum cw_diag_mode mode, char **cause);
 void cw_diag_close(struct cw_diag *d);
 
-/* Dumps all TCP sockets into out (appended). with_info asks for tcp_info. */
+/* Dumps all TCP sockets into out (appended). with_info asks for tcp_info.
+ * All or nothing: on error out is left as it was. *cause is set on error
+ * only (and cleared on success). */
 int cw_diag_dump(struct cw_diag *d, bool with_info, struct cw_sockvec *out, char **cause);
 
 /* Appends the UDP sockets of both families connected to port 53, marked
@@ -43,6 +45,10 @@ enum cw_diag_mode cw_diag_mode_used(const struct cw_diag *d);
  * namespace can send to our port id, and those answering another request
  * (a foreign sequence number). */
 uint64_t cw_diag_rejected(const struct cw_diag *d);
+/* Dumps (TCP or UDP) interrupted by a concurrent change (NLM_F_DUMP_INTR)
+ * and therefore asked again, since open. A retry interrupted too fails the
+ * dump with -EINTR. */
+uint64_t cw_diag_retried(const struct cw_diag *d);
 /* The socket's netlink port id (for tests). */
 uint32_t cw_diag_portid(const struct cw_diag *d);
 
