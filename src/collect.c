@@ -648,6 +648,7 @@ static void dump(struct cw_collector *c, struct nsstate *s, bool info, bool keep
 	int64_t t0 = cw_thread_cpu_ns();
 	bool split = false;
 	struct cw_evtotals ev_before;
+	uint64_t retried = cw_diag_retried(s->diag);
 	int r;
 
 	cw_sockvec_clear(&c->scratch);
@@ -669,7 +670,11 @@ static void dump(struct cw_collector *c, struct nsstate *s, bool info, bool keep
 	s->dump_ms = (double)(cw_thread_cpu_ns() - t0) / 1e6;
 	*spent += s->dump_ms;
 	s->dumped = true;
+	c->dumps_retried += cw_diag_retried(s->diag) - retried;
 	if (r < 0) {
+		/* The row keeps its last exact counts, with their age; its
+		 * status says why they are not this tick's. */
+		c->dumps_failed++;
 		cw_events_unseed(c->events, s->inode);
 		return;
 	}
@@ -1037,6 +1042,8 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	for (i = 0; i < c->norder; i++)
 		if (c->order[i]->diag)
 			snap->collector.diag_rejected += (size_t)cw_diag_rejected(c->order[i]->diag);
+	snap->collector.dumps_failed = c->dumps_failed;
+	snap->collector.dumps_retried = c->dumps_retried;
 	/* Sorting moves rows, so the socket lists move with them. */
 	qsort(snap->rows, snap->nrows, sizeof(*snap->rows), row_cmp);
 

@@ -158,6 +158,8 @@ struct cw_collector {
 	struct cw_events *events;  /* TCP state events (events.c): always set, maybe off */
 	uint64_t *live_inodes;     /* this tick's, for cw_events_prune */
 	size_t caplive;
+	uint64_t dumps_failed;     /* TCP dumps that failed, since start */
+	uint64_t dumps_retried;    /* dumps interrupted and asked again, since start */
 };
 
 

@@ -1851,6 +1851,8 @@ static const struct cw_json_field collector_fields[] = {
 	{"host_netns_from", &conv_symbol,  COLLECTOR(host_netns_from), .aux = host_froms},
 	{"procs_denied",    &cw_json_uint, COLLECTOR(procs_denied)},
 	{"diag_rejected",   &cw_json_uint, COLLECTOR(diag_rejected)},
+	{"dumps_failed",    &cw_json_uint, COLLECTOR(dumps_failed), .flags = CW_JSON_OMIT_ZERO},
+	{"dumps_retried",   &cw_json_uint, COLLECTOR(dumps_retried), .flags = CW_JSON_OMIT_ZERO},
 	{"note",            &cw_json_str,  COLLECTOR(note)},
 	{"events",          &conv_symbol,  COLLECTOR(events), .aux = event_sources},
 	{"netns_events",    &cw_json_uint, COLLECTOR(netns_events), .flags = CW_JSON_OMIT_ZERO},

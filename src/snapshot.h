@@ -293,6 +293,9 @@ struct cw_collector_stats {
 	uint64_t events_lost;         /* events not counted: a BPF map was full */
 	double events_read_ms;        /* CPU time reading the event maps this tick */
 	size_t netns_events;          /* rows whose counts came from events this tick */
+	uint64_t dumps_failed;        /* TCP dumps that failed since start (ENOBUFS, interrupted
+	                                 twice, ...): each row kept its last exact counts */
+	uint64_t dumps_retried;       /* dumps interrupted (NLM_F_DUMP_INTR) and asked again */
 };
 
 struct cw_snapshot {

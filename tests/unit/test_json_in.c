@@ -548,6 +548,8 @@ static struct cw_snapshot *full(void)
 	s->rows[0].socks[0].rqueue = 3;
 	/* What the history stage adds. */
 	s->collector.diag_rejected = 2;
+	s->collector.dumps_failed = 5;
+	s->collector.dumps_retried = 6;
 	s->collector.age_bound_ms = 168000;
 	s->collector.wall_ms = 812.5;
 	s->collector.exact_all = true;
