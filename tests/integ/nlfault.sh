@@ -1,0 +1,172 @@
+#!/bin/bash
+# nlfault.sh: netlink faults in real dumps of real namespaces. The kernel
+# cannot be made to overrun a sock_diag receive queue (ENOBUFS) or to
+# interrupt a dump (NLM_F_DUMP_INTR) on demand, so tests/tools/nlfault.so,
+# preloaded into the real connwatch, injects them into its dumps of one
+# namespace (see that file's header for CW_FAULT_NL). Proves:
+#  1. ENOBUFS in the middle of some dumps: connwatch keeps running, never
+#     publishes a partial dump; the row keeps its last exact counts with
+#     their true age and says why; collector.dumps_failed counts them; once
+#     the faults stop the counts are fresh and equal to ss -tan again.
+#  2. NLM_F_DUMP_INTR on one reply: the dump is asked again at once, the
+#     row is fresh, right and "ok", and collector.dumps_retried counts it.
+#  3. NLM_F_DUMP_INTR on every reply: a namespace never dumped whole has no
+#     exact counts at all; one dumped whole before keeps those counts,
+#     ageing, and is never published fresh; both say why.
+# Runs with --no-bpf: the counts under test are the dumps' own. In a
+# sanitizer build the ASan runtime is preloaded first.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/integ/netns-lib.sh"
+need_root
+need_cmd ip ss jq
+[ -x "$SOCKGEN" ] || bail "no $SOCKGEN: run make check (or make tests/tools/sockgen)"
+NLFAULT=$top_builddir/tests/tools/nlfault.so
+[ -f "$NLFAULT" ] || bail "no $NLFAULT: run make check (or make tests/tools/nlfault.so)"
+# A sanitizer build: its runtime must come first in the preload list.
+ASAN_RT=$(ldd "$CONNWATCH" 2>/dev/null | awk '$1 ~ /^libasan/ { print $3 }')
+PRELOAD=${ASAN_RT:+$ASAN_RT:}$NLFAULT
+[ -n "$ASAN_RT" ] && diag "sanitizer build: preloading $ASAN_RT first"
+
+TMPD=$(mktemp -d /tmp/cwt-nlfault.XXXXXX)
+on_exit "rm -rf '$TMPD'"
+t=cwtn$$
+A=$t-a B=$t-b C=$t-c
+
+# A: the faulted namespace; enough sockets that a dump takes several
+# datagrams, so a fault on the second one lands in the middle of it.
+add_netns "$A"
+add_netns "$B"
+add_netns "$C"
+start_sockgen "$A" a --estab 400 --closewait 5 --synsent 2
+start_sockgen "$B" b --estab 7 --closewait 2
+start_sockgen "$C" c --estab 3
+IA=$(netns_inode "$A") IB=$(netns_inode "$B") IC=$(netns_inode "$C")
+# Every socket is static: ss now is what each exact count must be.
+SS_A=$(ss_counts "$A") SS_B=$(ss_counts "$B")
+diag "A holds $(ip netns exec "$A" ss -tanH | wc -l) sockets"
+
+# run NAME SPEC ARGS...: connwatch --json with faults SPEC injected; A's
+# sockets asked for, so A is dumped every tick whatever the budget.
+run() {
+	local name=$1 spec=$2
+	shift 2
+	: >"$TMPD/$name.log"
+	CW_FAULT_NL=$spec CW_FAULT_NL_LOG=$TMPD/$name.log LD_PRELOAD=$PRELOAD \
+		"$CONNWATCH" --json --no-bpf --budget 100 --sockets "$IA" "$@" \
+		>"$TMPD/$name.json" 2>"$TMPD/$name.err"
+}
+
+# rows FILE INODE: per snapshot, one line "time_ms status age counts"
+# (age and counts "-" without exact counts).
+rows() {
+	jq -r --argjson ino "$2" --arg states "$CW_STATES" '
+		(.time | sub("\\.(?<ms>[0-9]+)Z$"; "Z") | fromdate) as $s
+		| (.time | capture("\\.(?<ms>[0-9]+)Z$").ms | tonumber) as $ms
+		| .netns[] | select(.inode == $ino)
+		| "\($s * 1000 + $ms) \(.status | gsub(" "; "_")) \(.exact_age_ms // "-") \(
+			if .tcp then [($states | split(" "))[] as $k | "\($k)=\(.tcp[$k])"] | join(",")
+			else "-" end)"' "$1"
+}
+# flat COUNTS: "STATE=N" lines as one comma-separated line.
+flat() { echo "$1" | paste -sd, -; }
+
+# all_parse FILE N: N lines, each one strict JSON document.
+all_parse() { [ "$(jq -c . "$1" 2>/dev/null | wc -l)" -eq "$2" ]; }
+
+# =============================================================================
+# 1. ENOBUFS in the middle of A's dumps 3, 5, 7 and 9 of 14.
+# =============================================================================
+run enobufs "enobufs:netns=$IA,from=3,every=2,count=4,at=2" -d 0.1 --count 14
+is "$?" 0 "1: 14 ticks with ENOBUFS injected into 4 of A's dumps: exit 0"
+all_parse "$TMPD/enobufs.json" 14
+ok $? "1: 14 snapshots, each valid JSON"
+is "$(grep -c "^enobufs netns=$IA " "$TMPD/enobufs.log")" 4 "1: the injector failed 4 receives with ENOBUFS"
+# A fault on the second datagram lands mid-dump: part of the answer was
+# already parsed when the error came.
+is "$(awk '{ print $4 }' "$TMPD/enobufs.log" | sort -u | tr '\n' ' ')" "datagram=2 " \
+	"1: each one in the middle of a dump (its 2nd datagram)"
+rows "$TMPD/enobufs.json" "$IA" >"$TMPD/enobufs.a"
+diag "1: A per tick (status, exact_age_ms, total):"
+awk '{ n = split($4, c, ","); t = 0; for (i = 1; i <= n; i++) { split(c[i], kv, "="); t += kv[2] }
+	printf "#   %s %s %s\n", $2, $3, t }' "$TMPD/enobufs.a"
+is "$(grep -c ' sock_diag:_receive_queue_overrun_(ENOBUFS) ' "$TMPD/enobufs.a")" 4 \
+	"1: A's status names the overrun in exactly the 4 faulted ticks"
+want=$(flat "$SS_A")
+# Every row: either a fresh dump (ok, age 0) or the last one's counts with
+# their true age (now - the time of the last ok tick), never a partial one.
+bad=$(awk -v want="$want" '
+	$2 == "ok" { if ($3 != 0 || $4 != want) { print "fresh but wrong: " $0; exit } last = $1; next }
+	{ if (!last) { print "failed before any exact count: " $0; exit }
+	  if ($3 != $1 - last) { print "age " $3 " is not " $1 - last ": " $0; exit }
+	  if ($4 != want) { print "kept counts differ: " $0; exit } }' "$TMPD/enobufs.a")
+[ -z "$bad" ]
+ok $? "1: every A row is a whole dump: fresh and equal to ss, or the last one with its true age${bad:+: $bad}"
+is "$(tail -n 3 "$TMPD/enobufs.a" | awk -v want="$want" '$2 == "ok" && $3 == 0 && $4 == want' | wc -l)" 3 \
+	"1: once the faults stop, A is fresh (age 0) and equal to ss -tan again"
+TOT_A=$(echo "$SS_A" | awk -F= '{ t += $2 } END { print t }')
+is "$(jq -s --argjson ino "$IA" --argjson tot "$TOT_A" \
+	'[.[] | .netns[] | select(.inode == $ino) | (.sockets // []) | length | select(. != 0 and . != $tot)] | length' \
+	"$TMPD/enobufs.json")" 0 "1: A's socket list is never a partial dump either"
+fails=$(jq -s '[.[].collector.dumps_failed // 0] | "\(.[0]) \(.[-1])"' -r "$TMPD/enobufs.json")
+diag "1: collector.dumps_failed first/last snapshot: $fails"
+[ "${fails#* }" -ge 4 ] && [ "$(jq -s '[.[].collector.dumps_failed // 0] | . == sort' "$TMPD/enobufs.json")" = true ]
+ok $? "1: collector.dumps_failed counts them (>= 4 at the end, never going back)"
+# B is never faulted: each of its rows is fresh, ok and right.
+want=$(flat "$SS_B")
+is "$(rows "$TMPD/enobufs.json" "$IB" | awk -v want="$want" '$2 != "ok" || $4 != want' | wc -l)" 0 \
+	"1: B (not faulted) is ok and equal to ss in every tick"
+grep -q . "$TMPD/enobufs.err" && diag "1: stderr: $(head -c 300 "$TMPD/enobufs.err")"
+
+# =============================================================================
+# 2. NLM_F_DUMP_INTR on one reply of A (dump 2): asked again at once.
+# =============================================================================
+run intr1 "dumpintr:netns=$IA,from=2,count=1,at=2" -d 0.1 --count 4
+is "$?" 0 "2: 4 ticks, one of A's replies marked NLM_F_DUMP_INTR: exit 0"
+all_parse "$TMPD/intr1.json" 4
+ok $? "2: 4 snapshots, each valid JSON"
+is "$(grep -c "^dumpintr netns=$IA dump=2 " "$TMPD/intr1.log")" 1 "2: the injector marked one reply (dump 2)"
+rows "$TMPD/intr1.json" "$IA" >"$TMPD/intr1.a"
+want=$(flat "$SS_A")
+bad=$(awk -v want="$want" '$2 != "ok" || $3 != 0 || $4 != want' "$TMPD/intr1.a" | head -2)
+[ -z "$bad" ]
+ok $? "2: the dump was asked again in the same tick: every A row ok, fresh and equal to ss${bad:+: $bad}"
+# (dumps_failed is node-wide: other namespaces of this machine may fail.)
+is "$(jq -s '.[-1].collector.dumps_retried // 0 | . >= 1' "$TMPD/intr1.json")" true \
+	"2: collector.dumps_retried counts the retry"
+
+# =============================================================================
+# 3. NLM_F_DUMP_INTR on every reply: C from its first dump, A from its second.
+# =============================================================================
+run intrall "dumpintr:netns=$IC;dumpintr:netns=$IA,from=2" -d 0.1 --count 5
+is "$?" 0 "3: 5 ticks with every reply of C, and of A after its first dump, interrupted: exit 0"
+all_parse "$TMPD/intrall.json" 5
+ok $? "3: 5 snapshots, each valid JSON"
+# Each tick asks twice (the dump and its one retry), both interrupted.
+is "$(grep -c "^dumpintr netns=$IC " "$TMPD/intrall.log")" 10 "3: C: 5 dumps and their 5 retries, all interrupted"
+rows "$TMPD/intrall.json" "$IC" >"$TMPD/intrall.c"
+is "$(awk '$3 == "-" && $4 == "-" && $2 ~ /interrupted/' "$TMPD/intrall.c" | wc -l)" 5 \
+	"3: C never has exact counts (no tcp, no exact_age_ms), and says it was interrupted"
+diag "3: C's status: $(head -n 1 "$TMPD/intrall.c" | cut -d' ' -f2 | tr _ ' ')"
+rows "$TMPD/intrall.json" "$IA" >"$TMPD/intrall.a"
+want=$(flat "$SS_A")
+is "$(head -n 1 "$TMPD/intrall.a" | awk -v want="$want" '{ print ($2 == "ok" && $3 == 0 && $4 == want) }')" 1 \
+	"3: A's first dump is whole: ok, fresh and equal to ss"
+t0=$(head -n 1 "$TMPD/intrall.a" | cut -d' ' -f1)
+bad=$(tail -n +2 "$TMPD/intrall.a" | awk -v t0="$t0" -v want="$want" \
+	'$2 !~ /interrupted/ || $3 != $1 - t0 || $3 <= 0 || $4 != want' | head -2)
+[ -z "$bad" ] && [ "$(wc -l <"$TMPD/intrall.a")" -eq 5 ]
+ok $? "3: then A keeps that dump's counts, ageing from it (never fresh), and says why${bad:+: $bad}"
+is "$(jq -s '.[-1].collector | "\((.dumps_retried // 0) >= 8) \((.dumps_failed // 0) >= 8)"' -r "$TMPD/intrall.json")" \
+	"true true" "3: collector.dumps_retried and dumps_failed count them (>= 8 each)"
+want=$(flat "$SS_B")
+is "$(rows "$TMPD/intrall.json" "$IB" | awk -v want="$want" '$2 != "ok" || $4 != want' | wc -l)" 0 \
+	"3: B (not faulted) is ok and equal to ss in every tick"
+
+# Without faults the same run agrees with ss (the injector passes through).
+run clean "" -d 0.1 --count 2
+is "$?" 0 "4: the injector loaded with no rule: exit 0"
+is "$(rows "$TMPD/clean.json" "$IA" | awk -v want="$(flat "$SS_A")" '$2 == "ok" && $3 == 0 && $4 == want' | wc -l)" 2 \
+	"4: and A is ok and equal to ss"
+is "$(flat "$(ss_counts "$A")")" "$(flat "$SS_A")" "A's sockets did not move during the test"
+
+done_testing
