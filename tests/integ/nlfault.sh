@@ -15,7 +15,8 @@
 #     ageing, and is never published fresh; both say why.
 #  4. ENOBUFS on every dump for 40 ticks: descriptors stay flat (and, in
 #     the sanitizer build, LeakSanitizer checks the exit).
-# Runs with --no-bpf: the counts under test are the dumps' own. In a
+#  5. The same as 1 with TCP state events on, where they are available.
+# Runs with --no-bpf but in 5: the counts under test are the dumps'. In a
 # sanitizer build the ASan runtime is preloaded first.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/integ/netns-lib.sh"
@@ -72,6 +73,18 @@ rows() {
 # flat COUNTS: "STATE=N" lines as one comma-separated line.
 flat() { echo "$1" | paste -sd, -; }
 
+# whole_or_kept ROWS WANT: each row (from rows) is either a fresh dump (ok,
+# age 0, counts WANT) or, after a failure, the last whole dump's counts with
+# their true age (now - the time of the last ok tick); never a partial one.
+# Prints the first row that is neither.
+whole_or_kept() {
+	awk -v want="$2" '
+		$2 == "ok" { if ($3 != 0 || $4 != want) { print "fresh but wrong: " $0; exit } last = $1; next }
+		{ if (!last) { print "failed before any exact count: " $0; exit }
+		  if ($3 != $1 - last) { print "age " $3 " is not " $1 - last ": " $0; exit }
+		  if ($4 != want) { print "kept counts differ: " $0; exit } }' "$1"
+}
+
 # all_parse FILE N: N lines, each one strict JSON document.
 all_parse() { [ "$(jq -c . "$1" 2>/dev/null | wc -l)" -eq "$2" ]; }
 
@@ -94,13 +107,7 @@ awk '{ n = split($4, c, ","); t = 0; for (i = 1; i <= n; i++) { split(c[i], kv, 
 is "$(grep -c ' sock_diag:~receive~queue~overrun~(ENOBUFS) ' "$TMPD/enobufs.a")" 4 \
 	"1: A's status names the overrun in exactly the 4 faulted ticks"
 want=$(flat "$SS_A")
-# Every row: either a fresh dump (ok, age 0) or the last one's counts with
-# their true age (now - the time of the last ok tick), never a partial one.
-bad=$(awk -v want="$want" '
-	$2 == "ok" { if ($3 != 0 || $4 != want) { print "fresh but wrong: " $0; exit } last = $1; next }
-	{ if (!last) { print "failed before any exact count: " $0; exit }
-	  if ($3 != $1 - last) { print "age " $3 " is not " $1 - last ": " $0; exit }
-	  if ($4 != want) { print "kept counts differ: " $0; exit } }' "$TMPD/enobufs.a")
+bad=$(whole_or_kept "$TMPD/enobufs.a" "$want")
 [ -z "$bad" ]
 ok $? "1: every A row is a whole dump: fresh and equal to ss, or the last one with its true age${bad:+: $bad}"
 is "$(tail -n 3 "$TMPD/enobufs.a" | awk -v want="$want" '$2 == "ok" && $3 == 0 && $4 == want' | wc -l)" 3 \
@@ -200,11 +207,30 @@ ok $? "4: descriptors do not grow with failed dumps ($f1 -> $f2, beyond what new
 is "$(rows "$TMPD/long.json" "$IA" | awk '$3 != "-" || $4 != "-" || $2 !~ /ENOBUFS/' | wc -l)" 0 \
 	"4: A never had a whole dump: no exact counts in any tick, and the overrun named"
 
+# =============================================================================
+# 5. With TCP state events (where this kernel and build have them): a failed
+#    dump drops the live counts it would have reconciled; nothing in the row
+#    is newer than its last whole dump.
+# =============================================================================
+: >"$TMPD/ev.log"
+CW_FAULT_NL="enobufs:netns=$IA,from=2,count=2,at=2" CW_FAULT_NL_LOG=$TMPD/ev.log LD_PRELOAD=$PRELOAD \
+	"$CONNWATCH" --json --budget 100 --sockets "$IA" -d 0.1 --count 6 >"$TMPD/ev.json" 2>"$TMPD/ev.err"
+is "$?" 0 "5: 6 ticks with events on and 2 of A's dumps failing: exit 0"
+events=$(jq -r '.collector.events' "$TMPD/ev.json" | tail -n 1)
+if [ "$events" = bpf ]; then
+	rows "$TMPD/ev.json" "$IA" >"$TMPD/ev.a"
+	bad=$(whole_or_kept "$TMPD/ev.a" "$(flat "$SS_A")")
+	[ -z "$bad" ] && [ "$(grep -c ENOBUFS "$TMPD/ev.a")" -eq 2 ]
+	ok $? "5: with events, every A row is a whole dump or the last one with its true age, 2 name the overrun${bad:+: $bad}"
+else
+	diag "5: events not in use here ($events): the dump path alone was checked above"
+fi
+
 # Without faults the same run agrees with ss (the injector passes through).
 run clean "" -d 0.1 --count 2
-is "$?" 0 "5: the injector loaded with no rule: exit 0"
+is "$?" 0 "6: the injector loaded with no rule: exit 0"
 is "$(rows "$TMPD/clean.json" "$IA" | awk -v want="$(flat "$SS_A")" '$2 == "ok" && $3 == 0 && $4 == want' | wc -l)" 2 \
-	"5: and A is ok and equal to ss"
+	"6: and A is ok and equal to ss"
 is "$(flat "$(ss_counts "$A")")" "$(flat "$SS_A")" "A's sockets did not move during the test"
 
 done_testing
