@@ -35,10 +35,11 @@ row() { printf '| %s | %s | %s |\n' "$1" "$2" "$3"; }
 
 echo "| what | how | result |"
 echo "| --- | --- | --- |"
-for t in faults churn hostile privs; do
+for t in faults nlfault churn hostile privs; do
 	trs=$build/tests/integ/$t.trs
 	case $t in
 	faults) what="faults survived"; how="namespace deleted mid-dump (50k sockets), runtime files deleted, truncated, made a FIFO, a directory or 1 GB, short-lived processes, dump churn, empty and 100k-pid --procfs, hangup, closed pipe" ;;
+	nlfault) what="netlink faults"; how="ENOBUFS mid-dump and NLM_F_DUMP_INTR on one or on every reply, injected into real dumps (tests/tools/nlfault.so): no partial count published, last counts kept with their age, retries, counted; against ss" ;;
 	churn) what="pod churn"; how="namespaces created and destroyed for 2 minutes: descriptors, memory and libuv handles flat" ;;
 	hostile) what="hostile inputs"; how="escapes, OSC 52, C1, bidi, invalid UTF-8, 3000-byte names in pod, container, netns, comm and hostname: JSON strict, no raw escape on screen" ;;
 	privs) what="least privilege"; how="as nobody with exactly CAP_SYS_ADMIN, CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH, and with each removed" ;;

@@ -318,7 +318,8 @@ ok $? "5: no negative or garbage count: ${bad:-fine}"
 # (kernel 6.18) none ever is: the TCP hash walk of inet_diag keeps no
 # generation count, so a dump under churn is never flagged, only possibly
 # missing or repeating a socket that moved; the counts above are what can
-# be checked. The parser's handling of the flag is in test_diag_parse.
+# be checked. The parser's handling of the flag is in test_diag_parse, and
+# connwatch's, with the flag injected into real dumps, in nlfault.sh.
 DIAGCAP=$top_builddir/tests/tools/diagcap
 if [ -x "$DIAGCAP" ]; then
 	msgs=0 intr=0
