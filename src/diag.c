@@ -299,6 +299,10 @@ int cw_diag_dump(struct cw_diag *d, bool with_info, struct cw_sockvec *out, char
 		if (tries == 0)
 			d->retried++;
 	}
+	/* All or nothing: per family, the IPv4 dump may have worked before
+	 * the IPv6 one failed. */
+	if (r < 0)
+		out->n = start;
 	if (r == -EINTR)
 		return cw_cause(cause, r, "sock_diag: dump interrupted by a concurrent change, "
 					  "and again when retried");
