@@ -16,6 +16,8 @@
 #  4. ENOBUFS on every dump for 40 ticks: descriptors stay flat (and, in
 #     the sanitizer build, LeakSanitizer checks the exit).
 #  5. The same as 1 with TCP state events on, where they are available.
+#  6. Per-family dumps: the IPv6 half failing or interrupted after the IPv4
+#     half worked.
 # Runs with --no-bpf but in 5: the counts under test are the dumps'. In a
 # sanitizer build the ASan runtime is preloaded first.
 . "$top_srcdir/tests/lib.sh"
@@ -40,7 +42,7 @@ A=$t-a B=$t-b C=$t-c
 add_netns "$A"
 add_netns "$B"
 add_netns "$C"
-start_sockgen "$A" a --estab 400 --closewait 5 --synsent 2
+start_sockgen "$A" a --estab 400 --estab6 20 --closewait 5 --synsent 2
 start_sockgen "$B" b --estab 7 --closewait 2
 start_sockgen "$C" c --estab 3
 IA=$(netns_inode "$A") IB=$(netns_inode "$B") IC=$(netns_inode "$C")
@@ -182,10 +184,11 @@ is "$(rows "$TMPD/intrall.json" "$IB" | awk -v want="$want" '$2 != "ok" || $4 !=
 	"3: B (not faulted) is ok and equal to ss in every tick"
 
 # =============================================================================
-# 4. ENOBUFS on every dump of A for 40 ticks: nothing accumulates.
+# 4. ENOBUFS on every dump of A (its first datagram) for 40 ticks: nothing
+#    accumulates.
 # =============================================================================
 : >"$TMPD/long.log"
-CW_FAULT_NL="enobufs:netns=$IA,at=2" CW_FAULT_NL_LOG=$TMPD/long.log LD_PRELOAD=$PRELOAD \
+CW_FAULT_NL="enobufs:netns=$IA" CW_FAULT_NL_LOG=$TMPD/long.log LD_PRELOAD=$PRELOAD \
 	"$CONNWATCH" --json --no-bpf --budget 100 --sockets "$IA" -d 0.05 --count 40 \
 	>"$TMPD/long.json" 2>"$TMPD/long.err" &
 CW_PID=$!
@@ -231,11 +234,28 @@ else
 	diag "5: events not in use here ($events): the dump path alone was checked above"
 fi
 
+# =============================================================================
+# 6. Per-family dumps (--diag-mode family: IPv4, then IPv6): the IPv6 half
+#    fails after the IPv4 half worked (requests 4 and 6: ticks 2 and 3), and
+#    one IPv6 reply is interrupted (request 8, tick 4; retried as 9 and 10).
+# =============================================================================
+run family "enobufs:netns=$IA,from=4,every=2,count=2;dumpintr:netns=$IA,from=8,count=1" \
+	--diag-mode family -d 0.1 --count 6
+is "$?" 0 "6: --diag-mode family with the IPv6 half of A's dumps failing: exit 0"
+is "$(awk '{ print $1, $3 }' "$TMPD/family.log" | tr '\n' ' ')" "enobufs dump=4 enobufs dump=6 dumpintr dump=8 " \
+	"6: the injector failed the IPv6 requests of ticks 2 and 3, and interrupted tick 4's"
+rows "$TMPD/family.json" "$IA" >"$TMPD/family.a"
+bad=$(whole_or_kept "$TMPD/family.a" "$(flat "$SS_A")")
+[ -z "$bad" ]
+ok $? "6: no row holds the IPv4 half alone: each is whole and equal to ss, or the last whole one with its true age${bad:+: $bad}"
+is "$(awk '{ print ($2 ~ /ENOBUFS/) ? "kept" : ($2 == "ok" && $3 == 0) ? "fresh" : "other" }' "$TMPD/family.a" | tr '\n' ' ')" \
+	"fresh kept kept fresh fresh fresh " "6: ticks 2 and 3 keep tick 1's counts; tick 4 is retried and fresh"
+
 # Without faults the same run agrees with ss (the injector passes through).
 run clean "" -d 0.1 --count 2
-is "$?" 0 "6: the injector loaded with no rule: exit 0"
+is "$?" 0 "7: the injector loaded with no rule: exit 0"
 is "$(rows "$TMPD/clean.json" "$IA" | awk -v want="$(flat "$SS_A")" '$2 == "ok" && $3 == 0 && $4 == want' | wc -l)" 2 \
-	"6: and A is ok and equal to ss"
+	"7: and A is ok and equal to ss"
 is "$(flat "$(ss_counts "$A")")" "$(flat "$SS_A")" "A's sockets did not move during the test"
 
 done_testing
