@@ -872,32 +872,6 @@ static const char *collector_note(struct cw_collector *c, struct cw_snapshot *sn
 	return r;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* What a dump of a namespace never dumped is expected to cost: the median
- * of the known costs (on a shared hash they are all about the same), or
- * 1 ms before any is known. */
-static int64_t cost_guess(const struct cw_sched_item *items, size_t n)
-{
-	int64_t *v = cw_xmalloc((n ? n : 1) * sizeof(*v)), g = 1000000;
-	size_t i, k = 0;
-
-	for (i = 0; i < n; i++)
-		if (items[i].cost_ns > 0)
-			v[k++] = items[i].cost_ns;
-	if (k) {
-		qsort(v, k, sizeof(*v), cmp_i64);
-		g = v[k / 2];
-	}
-	free(v);
-	return g;
-}
-
 struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wants *w,
 				      int64_t now_ms)
 {
@@ -905,7 +879,8 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	int64_t t0 = cw_thread_cpu_ns(), wall0 = cw_mono_ns();
 	struct cw_snapshot *snap = cw_snapshot_new();
 	double spent = 0, budget = c->budget_pct / 100.0 * c->interval_s * 1000.0;
-	int64_t guess_ns, age_bound;
+	int64_t age_bound, round_ms, budget_ns = (int64_t)(budget * 1e6);
+	struct cw_sched_tick tick;
 	size_t i, dumped = 0, nrows;
 	bool shared = false;
 	char fd_note[128] = "";
@@ -958,6 +933,10 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 		it->cost_ns = s->has_exact ? (int64_t)(s->dump_ms * 1e6) : 0;
 		/* Never dumped: the biggest first, by the cheap counters. */
 		it->weight = s->counters.valid ? s->counters.inuse + s->counters.tw : 0;
+		/* The host's table is the shared one, whatever its
+		 * tcp_ehash_entries says: its dumps walk every sharer's sockets. */
+		it->hash = is_host ? 1 : s->shared_ehash;
+		it->walked = s->has_exact ? s->walked : 0;
 		if (!s->diag)
 			it->cls = CW_SCHED_NEVER;
 		else if (s->inode == w->focus_id || s->inode == w->sockets_id ||
@@ -974,28 +953,34 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 		else
 			it->cls = CW_SCHED_IDLE;
 	}
-	guess_ns = cost_guess(c->items, c->norder);
-	age_bound = cw_sched_age_bound(c->items, c->norder, (int64_t)(budget * 1e6),
-				       (int64_t)(c->interval_s * 1000.0), guess_ns);
+	cw_sched_model_fit(&c->model, c->items, c->norder);
+	round_ms = cw_sched_round_ms(c->items, c->norder, budget_ns, (int64_t)(c->interval_s * 1000.0),
+				     &c->model);
+	age_bound = cw_sched_age_bound(round_ms);
 	cw_sched_overdue(c->items, c->norder, now_ms, age_bound);
-	cw_sched_order(c->items, c->norder);
+	cw_sched_order(c->items, c->norder, now_ms, &c->model);
+	/* The budget is a rate: what the last ticks left unspent may pay for
+	 * a dump that does not fit this one's. */
+	cw_sched_tick_start(&tick, budget_ns, c->carry_ns);
 	for (i = 0; i < c->norder; i++) {
 		struct nsstate *s = c->order[c->items[i].index];
 		bool keep = s->inode == w->sockets_id || (s->inode == c->host_inode && hn_socks);
 
-		if (!cw_sched_should_dump(&c->items[i], (int64_t)(spent * 1e6), (int64_t)(budget * 1e6),
-					  guess_ns))
-			continue;
 		/* events: a namespace with live counts needs dumps only to
 		 * reconcile and for its peers: those spend at most half the
 		 * budget (the age bound still reconciles every one). */
 		if (s->ev_covered && c->items[i].cls == CW_SCHED_IDLE &&
-		    !cw_sched_should_dump(&c->items[i], (int64_t)(spent * 1e6),
-					  (int64_t)(budget * CW_EVENTS_DUMP_SHARE * 1e6), guess_ns))
+		    spent * 1e6 + (double)cw_sched_cost(&c->model, &c->items[i]) >
+			    (double)budget_ns * CW_EVENTS_DUMP_SHARE)
 			continue;
+		if (!cw_sched_should_dump(&c->items[i], &tick, &c->model))
+			continue;
+		s->walked = cw_sched_walk(&c->model, &c->items[i]);
 		dump(c, s, keep && w->sockets_info, keep, w->sockets_id, &spent, snap, now_ms);
+		tick.spent_ns = (int64_t)(spent * 1e6);
 		dumped++;
 	}
+	c->carry_ns = cw_sched_tick_carry(&tick);
 	cw_collect_hostnet_order(c, now_ms);
 	/* events: live counts for the namespaces not dumped this tick. */
 	for (i = 0; i < c->norder; i++) {
@@ -1049,6 +1034,7 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 
 	snap->collector.budget_ms = budget;
 	snap->collector.age_bound_ms = age_bound;
+	snap->collector.round_ms = round_ms;
 	for (i = 0; i < snap->nrows; i++)
 		if (snap->rows[i].has_exact && snap->rows[i].exact_age_ms > snap->collector.oldest_exact_ms)
 			snap->collector.oldest_exact_ms = snap->rows[i].exact_age_ms;

@@ -77,6 +77,7 @@ struct nsstate {
 	bool has_exact, dumped;
 	int64_t exact_ms;
 	double dump_ms;
+	uint64_t walked;                /* sockets its last dump walked (the cost model's) */
 	char *dump_err;
 	bool live_events;               /* events: this tick's counts are live (not dumped) */
 	bool ev_covered;                /* events: it had live counts as the tick began */
@@ -138,6 +139,8 @@ struct cw_collector {
 	struct cw_sockvec scratch;
 	struct cw_sched_item *items;
 	size_t capitems;
+	struct cw_sched_model model;  /* what dumps cost, learnt (sched) */
+	int64_t carry_ns;          /* dump budget the last tick left unspent (sched) */
 	const char *dump_mode;
 	uint64_t ticks;            /* ticks done */
 

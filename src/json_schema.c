@@ -1843,6 +1843,7 @@ static const struct cw_json_field collector_fields[] = {
 	{"exact_all",       &cw_json_bool, COLLECTOR(exact_all), .flags = CW_JSON_OMIT_ZERO},
 	{"budget_ms",       &cw_json_ms,   COLLECTOR(budget_ms)},
 	{"age_bound_ms",    &cw_json_i64,  COLLECTOR(age_bound_ms), .flags = CW_JSON_OMIT_ZERO},
+	{"round_ms",        &cw_json_i64,  COLLECTOR(round_ms), .flags = CW_JSON_OMIT_ZERO},
 	{"oldest_exact_ms", &cw_json_i64,  COLLECTOR(oldest_exact_ms), .flags = CW_JSON_OMIT_ZERO},
 	{"dump_ms",         &cw_json_ms,   COLLECTOR(dump_ms)},
 	{"netns_total",     &cw_json_uint, COLLECTOR(netns_total)},

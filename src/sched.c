@@ -1,37 +1,86 @@
-/* sched: dump ordering under a budget, with a bound on age. */
+/* sched: dump ordering under a budget, the cost model, the round and the
+ * bound on age. */
 #include "config.h"
 #include "sched.h"
+#include "util.h"
 
 #include <stdlib.h>
+#include <string.h>
 
-static int cmp(const void *a, const void *b)
+static int cmp_f(const void *a, const void *b)
 {
-	const struct cw_sched_item *x = a, *y = b;
+	double x = *(const double *)a, y = *(const double *)b;
 
-	if (x->cls != y->cls)
-		return x->cls < y->cls ? -1 : 1;
-	if (x->cls == CW_SCHED_NEW && x->weight != y->weight)
-		return x->weight > y->weight ? -1 : 1;
-	if (x->last_exact_ms != y->last_exact_ms)
-		return x->last_exact_ms < y->last_exact_ms ? -1 : 1;
-	return x->index < y->index ? -1 : x->index > y->index;
+	return (x > y) - (x < y);
 }
 
-void cw_sched_order(struct cw_sched_item *items, size_t n)
+/* The median of v[0..k), or dflt when k is 0. Sorts v. */
+static double median(double *v, size_t k, double dflt)
 {
-	if (n > 1)
-		qsort(items, n, sizeof(*items), cmp);
+	if (!k)
+		return dflt;
+	qsort(v, k, sizeof(*v), cmp_f);
+	return k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
 }
 
-static int64_t cost(const struct cw_sched_item *it, int64_t guess_ns)
+void cw_sched_model_fit(struct cw_sched_model *m, const struct cw_sched_item *items, size_t n)
 {
-	return it->cost_ns > 0 ? it->cost_ns : guess_ns;
+	double *fixed = cw_xmalloc((n ? n : 1) * sizeof(*fixed));
+	double *sh = cw_xmalloc((n ? n : 1) * sizeof(*sh));
+	double *own = cw_xmalloc((n ? n : 1) * sizeof(*own));
+	size_t i, kf = 0, ks = 0, ko = 0;
+
+	m->shared_socks = 0;
+	for (i = 0; i < n; i++)
+		if (items[i].hash != 0)
+			m->shared_socks += items[i].weight;
+	/* Small walks teach the fixed part; the others, with it, the cost
+	 * per socket of their kind of hash. */
+	for (i = 0; i < n; i++)
+		if (items[i].cost_ns > 0 && items[i].walked && items[i].walked < CW_SCHED_LEARN_SOCKS)
+			fixed[kf++] = (double)items[i].cost_ns;
+	m->fixed_ns = (int64_t)median(fixed, kf, CW_SCHED_FIXED_NS);
+	for (i = 0; i < n; i++) {
+		const struct cw_sched_item *it = &items[i];
+		double per;
+
+		if (it->cost_ns <= 0 || it->walked < CW_SCHED_LEARN_SOCKS)
+			continue;
+		per = (double)(it->cost_ns > m->fixed_ns ? it->cost_ns - m->fixed_ns : 0) /
+		      (double)it->walked;
+		if (it->hash == 0)
+			own[ko++] = per;
+		else
+			sh[ks++] = per;
+	}
+	m->shared_ns = median(sh, ks, CW_SCHED_SHARED_NS_PER_SOCK);
+	m->own_ns = median(own, ko, CW_SCHED_OWN_NS_PER_SOCK);
+	free(fixed);
+	free(sh);
+	free(own);
 }
 
-int64_t cw_sched_age_bound(const struct cw_sched_item *items, size_t n, int64_t budget_ns,
-			   int64_t interval_ms, int64_t guess_ns)
+uint64_t cw_sched_walk(const struct cw_sched_model *m, const struct cw_sched_item *it)
 {
-	int64_t sum = 0, must = 0, left, ticks, bound;
+	/* The shared hash holds the sharers' sockets and the host's; with
+	 * its own, a namespace's dump walks only its own sockets. */
+	return it->hash == 0 ? it->weight : m->shared_socks;
+}
+
+int64_t cw_sched_cost(const struct cw_sched_model *m, const struct cw_sched_item *it)
+{
+	if (it->cost_ns > 0)
+		return it->cost_ns;
+	if (!m)
+		return CW_SCHED_FIXED_NS;
+	return m->fixed_ns +
+	       (int64_t)((it->hash == 0 ? m->own_ns : m->shared_ns) * (double)cw_sched_walk(m, it));
+}
+
+int64_t cw_sched_round_ms(const struct cw_sched_item *items, size_t n, int64_t budget_ns,
+			  int64_t interval_ms, const struct cw_sched_model *m)
+{
+	int64_t sum = 0, must = 0, left;
 	size_t i;
 
 	/* What is asked for goes every tick: the round has what is left of
@@ -40,17 +89,22 @@ int64_t cw_sched_age_bound(const struct cw_sched_item *items, size_t n, int64_t 
 		if (items[i].cls == CW_SCHED_NEVER)
 			continue;
 		if (items[i].cls == CW_SCHED_MUST)
-			must += cost(&items[i], guess_ns);
+			must += cw_sched_cost(m, &items[i]);
 		else
-			sum += cost(&items[i], guess_ns);
+			sum += cw_sched_cost(m, &items[i]);
 	}
 	left = budget_ns - must;
 	if (left < budget_ns / 10)
 		left = budget_ns / 10;
 	if (left <= 0)
 		left = 1;
-	ticks = (sum + left - 1) / left;
-	bound = 2 * ticks * interval_ms;
+	return (int64_t)((double)sum / (double)left * (double)interval_ms);
+}
+
+int64_t cw_sched_age_bound(int64_t round_ms)
+{
+	int64_t bound = round_ms + round_ms / 4;
+
 	return bound > CW_SCHED_MIN_AGE_MS ? bound : CW_SCHED_MIN_AGE_MS;
 }
 
@@ -67,13 +121,97 @@ void cw_sched_overdue(struct cw_sched_item *items, size_t n, int64_t now_ms, int
 	}
 }
 
-bool cw_sched_should_dump(const struct cw_sched_item *it, int64_t spent_ns, int64_t budget_ns,
-			  int64_t guess_ns)
+/* MOVED and IDLE share one tier: the round-robin. */
+static int tier(enum cw_sched_class c)
 {
+	return c == CW_SCHED_IDLE ? CW_SCHED_MOVED : (int)c;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	const struct cw_sched_item *x = a, *y = b;
+
+	if (tier(x->cls) != tier(y->cls))
+		return tier(x->cls) < tier(y->cls) ? -1 : 1;
+	if (x->prio != y->prio)
+		return x->prio > y->prio ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+void cw_sched_order(struct cw_sched_item *items, size_t n, int64_t now_ms,
+		    const struct cw_sched_model *m)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct cw_sched_item *it = &items[i];
+		int64_t age = it->last_exact_ms ? now_ms - it->last_exact_ms : 0;
+
+		/* The highest first: never dumped, the most sockets per ms
+		 * of predicted CPU; in the round-robin, the oldest, one that
+		 * moved at 5/4 of its age; otherwise the oldest. */
+		if (it->cls == CW_SCHED_NEW)
+			it->prio = (int64_t)((double)it->weight * 1e9 /
+					     (double)(cw_sched_cost(m, it) > 0 ? cw_sched_cost(m, it) : 1));
+		else if (it->cls == CW_SCHED_MOVED)
+			it->prio = age * 5;
+		else if (it->cls == CW_SCHED_IDLE)
+			it->prio = age * 4;
+		else
+			it->prio = age;
+	}
+	if (n > 1)
+		qsort(items, n, sizeof(*items), cmp);
+}
+
+void cw_sched_tick_start(struct cw_sched_tick *t, int64_t budget_ns, int64_t carry_ns)
+{
+	memset(t, 0, sizeof(*t));
+	t->budget_ns = budget_ns > 0 ? budget_ns : 0;
+	t->carry_ns = carry_ns > 0 ? carry_ns : 0;
+}
+
+int64_t cw_sched_tick_carry(const struct cw_sched_tick *t)
+{
+	int64_t left = t->budget_ns + t->carry_ns - t->spent_ns;
+	int64_t cap = t->max_cost_ns < t->budget_ns ? t->max_cost_ns : t->budget_ns;
+
+	/* No more than the dearest dump needs: a bigger carry would only
+	 * let several ticks in a row pass the budget. */
+	if (left < 0)
+		return 0;
+	return left > cap ? cap : left;
+}
+
+bool cw_sched_should_dump(const struct cw_sched_item *it, struct cw_sched_tick *t,
+			  const struct cw_sched_model *m)
+{
+	int64_t c;
+
 	if (it->cls == CW_SCHED_NEVER)
 		return false;
 	if (it->cls == CW_SCHED_MUST || it->cls == CW_SCHED_OVERDUE)
 		return true;
-	/* Predicted to fit: a dump that would overrun waits. */
-	return spent_ns + cost(it, guess_ns) <= budget_ns;
+	c = cw_sched_cost(m, it);
+	if (c > t->max_cost_ns)
+		t->max_cost_ns = c;
+	if (t->held)
+		return false;
+	if (t->spent_ns + c <= t->budget_ns)
+		return true;
+	/* What earlier ticks left pays for one dump a tick, in full: the
+	 * ticks that pass the budget are few and spread, and a round takes
+	 * what the budget allows, not a tick per dump that does not fit. */
+	if (!t->carried && c <= t->carry_ns) {
+		t->carried = true;
+		return true;
+	}
+	/* It waits, and the tick holds: what is left carries over for it.
+	 * Cheaper dumps after it would take that, tick after tick: cheap
+	 * namespaces (own hashes) would be dumped many times a round and dear
+	 * ones only once overdue, over budget. One that even two budgets
+	 * cannot pay for does not hold. */
+	if (c <= 2 * t->budget_ns)
+		t->held = true;
+	return false;
 }

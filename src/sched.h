@@ -1,24 +1,33 @@
 /* sched: decides which namespaces get an exact sock_diag dump this tick.
  * Dumps in a namespace that shares the node's TCP hash walk every socket of
- * the node, so they are rationed by a CPU budget per tick. What is asked for
- * (and, on the first tick, everything) always goes; then namespaces whose
- * exact counts are older than the age bound, oldest first, whatever the
- * budget; then namespaces never dumped, the biggest first (by their
- * cheap counters: the first screen fills in where it matters); then those
- * whose cheap counters
- * moved; then the rest; oldest exact counts first within each (a
- * round-robin). Below the first two, a dump goes only if its predicted cost
- * (its own last dump's, or a guess for a namespace never dumped) keeps the
- * tick within its budget; one that would overrun waits for a later tick,
- * and a cheaper one after it may go instead.
+ * the node, so they are rationed by a CPU budget. What is asked for always
+ * goes; then namespaces whose exact counts are older than the age bound,
+ * oldest first, whatever the budget; then namespaces never dumped, those
+ * with the most sockets (by their cheap counters) per predicted CPU first
+ * (the first screen fills in where it matters, and fast); then every other namespace in one round-robin by age, where
+ * one whose cheap counters moved counts as 5/4 as old as it is (it comes
+ * round sooner, but cannot starve the idle ones: their turn comes by 5/4
+ * of a round at worst). Below the first two, a dump goes only if its
+ * predicted cost keeps the tick within what it may spend; one that would
+ * overrun waits for the next tick, and so do the ones after it (see
+ * cw_sched_should_dump).
  *
- * Age raises priority, so no namespace starves when every namespace's
- * counters move (a node under TIME_WAIT churn), and the bound is set from
- * what a full round costs at the budget, so the budget still holds: see
- * cw_sched_age_bound. A known limit: when what is asked for leaves too
- * little of the budget for any other dump, the others go only once overdue,
- * and those dumped together (the first tick) fall due together, in one
- * tick over budget every bound; the median tick keeps the budget. Pure. */
+ * The budget is a rate (a share of one core): what a tick leaves unspent
+ * carries over to the next, up to one tick's budget. So a dump that costs
+ * more than what the asked-for ones leave of a tick still goes, a tick or
+ * a few later, instead of only once it is overdue; the median tick keeps
+ * the budget and the mean spends it, and a full round takes the sum of the
+ * dumps' costs over the budget per second (the "round"). The age bound is
+ * 5/4 of that round (at least CW_SCHED_MIN_AGE_MS): a safety net that the
+ * round-robin keeps clear of.
+ *
+ * Predicted costs: a namespace's last dump's; for one never dumped, a cost
+ * model. A dump walks the hash its namespace uses: the node's shared one
+ * (every socket of the namespaces that share it, the host's included), or
+ * its own (tcp_child_ehash_entries was set when it was created: its own
+ * sockets only). Cost = a fixed part + a cost per socket walked, each
+ * learnt from the dumps already done (the medians), with constants until
+ * there are some. Pure. */
 #ifndef CW_SCHED_H
 #define CW_SCHED_H
 
@@ -28,9 +37,18 @@
 
 /* The age bound is never below this. */
 #define CW_SCHED_MIN_AGE_MS 10000
+/* Until dumps teach it: a dump's fixed cost, and its cost per socket
+ * walked in the shared hash (mostly skipping foreign sockets) and in a
+ * namespace's own (every one reported). Measured on kernel 6.18 (DESIGN §3). */
+#define CW_SCHED_FIXED_NS 100000
+#define CW_SCHED_SHARED_NS_PER_SOCK 150.0
+#define CW_SCHED_OWN_NS_PER_SOCK 930.0
+/* A dump teaches the cost per socket only past this many sockets walked;
+ * below it, its cost is mostly the fixed part, which it teaches instead. */
+#define CW_SCHED_LEARN_SOCKS 1000
 
 enum cw_sched_class {
-	CW_SCHED_MUST = 0,   /* asked for, or the first tick: always dumped */
+	CW_SCHED_MUST = 0,   /* asked for: always dumped */
 	CW_SCHED_OVERDUE,    /* exact counts older than the age bound: always dumped */
 	CW_SCHED_NEW,        /* never dumped yet */
 	CW_SCHED_MOVED,      /* counters moved since its last dump */
@@ -43,24 +61,70 @@ struct cw_sched_item {
 	enum cw_sched_class cls;
 	int64_t last_exact_ms;   /* 0 if never */
 	int64_t cost_ns;         /* its last dump's CPU cost; 0 if unknown */
-	uint64_t weight;         /* NEW: its sockets by the cheap counters; the biggest go first */
+	uint64_t weight;         /* its TCP sockets by the cheap counters (inuse + tw): NEW
+				    go most per predicted cost first; and what a dump in its
+				    own hash walks */
+	int hash;                /* 1: it uses the node's shared hash; 0: its own; -1: unknown
+				    (taken as shared: the dearer guess) */
+	uint64_t walked;         /* sockets its last dump walked (0: unknown), to learn from */
+	int64_t prio;            /* set by cw_sched_order */
 };
 
-/* The longest a namespace's exact counts may age: twice the time a full
- * round of dumps takes at the budget (the sum of the predicted costs of
- * all but the asked-for items, over what the asked-for ones leave of the
- * budget per tick, at least a tenth of it; in ticks of interval_ms), and
- * at least CW_SCHED_MIN_AGE_MS. guess_ns stands for unknown costs. */
-int64_t cw_sched_age_bound(const struct cw_sched_item *items, size_t n, int64_t budget_ns,
-			   int64_t interval_ms, int64_t guess_ns);
+/* What a dump costs, learnt. */
+struct cw_sched_model {
+	int64_t fixed_ns;
+	double shared_ns, own_ns;   /* per socket walked */
+	uint64_t shared_socks;      /* sockets in the shared hash now */
+};
+
+/* Learns the model from the items dumped before (cost_ns and walked set),
+ * and sums the sockets in the shared hash now (every item that uses it,
+ * dumpable or not). */
+void cw_sched_model_fit(struct cw_sched_model *m, const struct cw_sched_item *items, size_t n);
+/* Sockets a dump of the item walks now: the shared hash's, or its own. */
+uint64_t cw_sched_walk(const struct cw_sched_model *m, const struct cw_sched_item *it);
+/* The item's predicted cost: its last dump's, or the model's. */
+int64_t cw_sched_cost(const struct cw_sched_model *m, const struct cw_sched_item *it);
+/* The round, in ms: the time a full round of dumps takes at the budget
+ * (the sum of the predicted costs of all but the asked-for items, over
+ * what the asked-for ones leave of the budget per tick, at least a tenth
+ * of it; ticks of interval_ms). */
+int64_t cw_sched_round_ms(const struct cw_sched_item *items, size_t n, int64_t budget_ns,
+			  int64_t interval_ms, const struct cw_sched_model *m);
+/* The longest a namespace's exact counts may age: 5/4 of the round, and
+ * at least CW_SCHED_MIN_AGE_MS. */
+int64_t cw_sched_age_bound(int64_t round_ms);
 /* Marks the NEW, MOVED and IDLE items whose exact counts are older than
  * max_age_ms at now_ms as OVERDUE. */
 void cw_sched_overdue(struct cw_sched_item *items, size_t n, int64_t now_ms, int64_t max_age_ms);
-/* Sorts items into dump order. */
-void cw_sched_order(struct cw_sched_item *items, size_t n);
-/* Whether the item should be dumped, given the CPU spent so far this tick,
- * the budget, and the guess for an unknown cost. */
-bool cw_sched_should_dump(const struct cw_sched_item *it, int64_t spent_ns, int64_t budget_ns,
-			  int64_t guess_ns);
+/* Sorts items into dump order at now_ms (m predicts the NEW ones' costs). */
+void cw_sched_order(struct cw_sched_item *items, size_t n, int64_t now_ms,
+		    const struct cw_sched_model *m);
+
+/* One tick's spending. */
+struct cw_sched_tick {
+	int64_t budget_ns;       /* this tick's budget */
+	int64_t carry_ns;        /* what the last ticks left unspent (at most one budget) */
+	int64_t spent_ns;        /* the caller adds each dump's cost */
+	int64_t max_cost_ns;     /* the dearest predicted cost among the others */
+	bool carried;            /* the carry paid for a dump this tick */
+	bool held;               /* a dump waits for the carry to grow: no other goes */
+};
+
+/* Starts a tick with what the last one carried over. */
+void cw_sched_tick_start(struct cw_sched_tick *t, int64_t budget_ns, int64_t carry_ns);
+/* What carries over to the next tick: what is left of the budget and the
+ * carry after the tick's dumps, between 0 and one budget or the dearest
+ * dump that was not asked for, whichever is less. */
+int64_t cw_sched_tick_carry(const struct cw_sched_tick *t);
+/* Whether the item should be dumped now (items in dump order). Asked-for
+ * and overdue ones always go. The others go if their predicted cost fits
+ * what is left of the tick's budget, or, for one dump a tick, if the carry
+ * pays for all of it. One that fits neither waits, and the tick holds (no
+ * other dump goes: the round-robin keeps its order, and what is left
+ * carries over), unless it costs more than two budgets, which only its
+ * age bound pays for. */
+bool cw_sched_should_dump(const struct cw_sched_item *it, struct cw_sched_tick *t,
+			  const struct cw_sched_model *m);
 
 #endif

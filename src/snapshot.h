@@ -296,6 +296,7 @@ struct cw_collector_stats {
 	uint64_t dumps_failed;        /* TCP dumps that failed since start (ENOBUFS, interrupted
 	                                 twice, ...): each row kept its last exact counts */
 	uint64_t dumps_retried;       /* dumps interrupted (NLM_F_DUMP_INTR) and asked again */
+	int64_t round_ms;             /* a full round of dumps at the budget (the scheduler's) */
 };
 
 struct cw_snapshot {

@@ -550,7 +550,8 @@ static struct cw_snapshot *full(void)
 	s->collector.diag_rejected = 2;
 	s->collector.dumps_failed = 5;
 	s->collector.dumps_retried = 6;
-	s->collector.age_bound_ms = 168000;
+	s->collector.age_bound_ms = 105000;
+	s->collector.round_ms = 84000;
 	s->collector.wall_ms = 812.5;
 	s->collector.exact_all = true;
 	s->collector.oldest_exact_ms = 109000;
