@@ -174,13 +174,12 @@ void cw_sched_tick_start(struct cw_sched_tick *t, int64_t budget_ns, int64_t car
 int64_t cw_sched_tick_carry(const struct cw_sched_tick *t)
 {
 	int64_t left = t->budget_ns + t->carry_ns - t->spent_ns;
-	int64_t cap = t->max_cost_ns < t->budget_ns ? t->max_cost_ns : t->budget_ns;
 
 	/* No more than the dearest dump needs: a bigger carry would only
 	 * let several ticks in a row pass the budget. */
 	if (left < 0)
 		return 0;
-	return left > cap ? cap : left;
+	return left > t->max_cost_ns ? t->max_cost_ns : left;
 }
 
 bool cw_sched_should_dump(const struct cw_sched_item *it, struct cw_sched_tick *t,
@@ -206,12 +205,11 @@ bool cw_sched_should_dump(const struct cw_sched_item *it, struct cw_sched_tick *
 		t->carried = true;
 		return true;
 	}
-	/* It waits, and the tick holds: what is left carries over for it.
+	/* It waits, and the tick holds: what is left carries over for it,
+	 * over as many ticks as it takes (a dump dearer than the budget too).
 	 * Cheaper dumps after it would take that, tick after tick: cheap
 	 * namespaces (own hashes) would be dumped many times a round and dear
-	 * ones only once overdue, over budget. One that even two budgets
-	 * cannot pay for does not hold. */
-	if (c <= 2 * t->budget_ns)
-		t->held = true;
+	 * ones only once overdue, several at once, over budget. */
+	t->held = true;
 	return false;
 }

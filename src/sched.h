@@ -13,9 +13,10 @@
  * cw_sched_should_dump).
  *
  * The budget is a rate (a share of one core): what a tick leaves unspent
- * carries over to the next, up to one tick's budget. So a dump that costs
- * more than what the asked-for ones leave of a tick still goes, a tick or
- * a few later, instead of only once it is overdue; the median tick keeps
+ * carries over to the next, up to the dearest dump's cost. So a dump that
+ * costs more than what the asked-for ones leave of a tick (or more than a
+ * whole tick's budget) still goes, a few ticks later, paid for by those
+ * ticks, instead of only once it is overdue; the median tick keeps
  * the budget and the mean spends it, and a full round takes the sum of the
  * dumps' costs over the budget per second (the "round"). The age bound is
  * 5/4 of that round (at least CW_SCHED_MIN_AGE_MS): a safety net that the
@@ -104,7 +105,7 @@ void cw_sched_order(struct cw_sched_item *items, size_t n, int64_t now_ms,
 /* One tick's spending. */
 struct cw_sched_tick {
 	int64_t budget_ns;       /* this tick's budget */
-	int64_t carry_ns;        /* what the last ticks left unspent (at most one budget) */
+	int64_t carry_ns;        /* what the last ticks left unspent */
 	int64_t spent_ns;        /* the caller adds each dump's cost */
 	int64_t max_cost_ns;     /* the dearest predicted cost among the others */
 	bool carried;            /* the carry paid for a dump this tick */
@@ -114,16 +115,16 @@ struct cw_sched_tick {
 /* Starts a tick with what the last one carried over. */
 void cw_sched_tick_start(struct cw_sched_tick *t, int64_t budget_ns, int64_t carry_ns);
 /* What carries over to the next tick: what is left of the budget and the
- * carry after the tick's dumps, between 0 and one budget or the dearest
- * dump that was not asked for, whichever is less. */
+ * carry after the tick's dumps, between 0 and the dearest predicted cost
+ * of a dump not asked for. */
 int64_t cw_sched_tick_carry(const struct cw_sched_tick *t);
 /* Whether the item should be dumped now (items in dump order). Asked-for
  * and overdue ones always go. The others go if their predicted cost fits
  * what is left of the tick's budget, or, for one dump a tick, if the carry
  * pays for all of it. One that fits neither waits, and the tick holds (no
  * other dump goes: the round-robin keeps its order, and what is left
- * carries over), unless it costs more than two budgets, which only its
- * age bound pays for. */
+ * carries over, until it pays for that one, even a dump dearer than the
+ * budget). */
 bool cw_sched_should_dump(const struct cw_sched_item *it, struct cw_sched_tick *t,
 			  const struct cw_sched_model *m);
 

@@ -192,14 +192,19 @@ static void test_budget(void)
 		ok(!cw_sched_should_dump(&c76, &t, NULL) && t.held, "a 76 that no tick fits holds the tick");
 		ok(!cw_sched_should_dump(&c4, &t, NULL), "... so a cheaper one waits too");
 		is_int(cw_sched_tick_carry(&t), 72, "and the carry grows for it");
+		/* A dump of three budgets: the ticks hold and carry until it is paid. */
+		cw_sched_tick_start(&t, 100, 0);
+		ok(!cw_sched_should_dump(&c300, &t, NULL) && !cw_sched_should_dump(&c4, &t, NULL),
+		   "a 300 with nothing carried: waits, and the tick holds");
+		is_int(cw_sched_tick_carry(&t), 100, "the whole budget carries over");
 		cw_sched_tick_start(&t, 100, 100);
-		t.spent_ns = 10;
-		ok(!cw_sched_should_dump(&c300, &t, NULL) && !t.held,
-		   "one dearer than two budgets waits, without holding the tick");
-		ok(cw_sched_should_dump(&c4, &t, NULL), "... so a cheaper one goes");
-		t.spent_ns = 14;
-		is_int(cw_sched_tick_carry(&t), 100, "at most one tick's budget carries over");
-		t.spent_ns = 250;
+		ok(!cw_sched_should_dump(&c300, &t, NULL), "with 100 carried: still waits");
+		is_int(cw_sched_tick_carry(&t), 200, "the carry grows past one budget for it");
+		cw_sched_tick_start(&t, 100, 300);
+		ok(cw_sched_should_dump(&c300, &t, NULL), "with 300 carried: goes");
+		t.spent_ns = 300;
+		is_int(cw_sched_tick_carry(&t), 100, "and the tick's own budget is left");
+		t.spent_ns = 450;
 		is_int(cw_sched_tick_carry(&t), 0, "an overrun carries no debt");
 		cw_sched_tick_start(&t, 100, 0);
 		ok(cw_sched_should_dump(&c4, &t, NULL), "a tick of one 4");
