@@ -49,7 +49,8 @@ int cw_batch_write(FILE *f, const struct cw_snapshot *s)
 	bad = fprintf(f, "%-24s %-11s %-12s", "TIME", "KIND", "INODE") < 0;
 	for (k = 0; k < CW_ARRAY_LEN(columns) && !bad; k++)
 		bad = fprintf(f, " %*s", width(k), cw_tcp_state_name(columns[k])) < 0;
-	bad = bad || fprintf(f, " %10s %7s %-15s %s\n", "TOTAL", "AGE_MS", "FINDING", "LABEL") < 0;
+	bad = bad || fprintf(f, " %10s %7s %9s %-15s %s\n", "TOTAL", "AGE_MS", "TW_AGE_MS", "FINDING",
+			     "LABEL") < 0;
 	for (i = 0; i < s->nrows && !bad; i++) {
 		const struct cw_ns_row *r = &s->rows[i];
 		const char *finding = r->finding ? cw_rule_name(s->findings[r->finding - 1].rule)
@@ -66,10 +67,13 @@ int cw_batch_write(FILE *f, const struct cw_snapshot *s)
 		}
 		if (bad)
 			break;
+		/* TIME_WAIT's own age: 0 when it came from this tick's
+		 * counters, though the other states are AGE_MS old. */
 		if (r->has_exact)
-			bad = fprintf(f, " %10" PRIu32 " %7" PRId64, r->tcp.total, r->exact_age_ms) < 0;
+			bad = fprintf(f, " %10" PRIu32 " %7" PRId64 " %9" PRId64, r->tcp.total,
+				      r->exact_age_ms, r->tw_current ? 0 : r->exact_age_ms) < 0;
 		else
-			bad = fprintf(f, " %10s %7s", "-", "-") < 0;
+			bad = fprintf(f, " %10s %7s %9s", "-", "-", "-") < 0;
 		bad = bad || fprintf(f, " %-15s %s\n", finding, label) < 0;
 	}
 	bad = bad || fputc('\n', f) == EOF || fflush(f) == EOF;

@@ -744,6 +744,18 @@ static void fill_row(struct cw_snapshot *snap, struct cw_ns_row *row, const stru
 	row->counters = s->counters;
 	if (s->has_exact)
 		cw_agg_to_row(&s->agg, a, row);
+	/* Not dumped this tick: TIME_WAIT is still this tick's. sockstat's
+	 * tw is the namespace's TIME_WAIT sockets, both families, exact
+	 * every tick (its own death row's count, on a shared hash too). The
+	 * host's row keeps every TIME_WAIT socket after a cgroup split too:
+	 * they carry no cgroup. */
+	if (s->has_exact && !s->dumped && s->counters.valid && !s->live_events) {
+		uint64_t tw = s->counters.tw > UINT32_MAX ? UINT32_MAX : s->counters.tw;
+
+		row->tcp.total = row->tcp.total - row->tcp.tcp[CW_TCP_TIME_WAIT] + (uint32_t)tw;
+		row->tcp.tcp[CW_TCP_TIME_WAIT] = (uint32_t)tw;
+		row->tw_current = true;
+	}
 	/* events: not dumped this tick, but live counts exact to the tick; the
 	 * peers and listeners stay the last dump's. */
 	if (s->live_events) {

@@ -356,6 +356,7 @@ static void add_vanished(struct cw_history *h, struct cw_snapshot *s)
 		row_copy(&s->arena, r, last);
 		r->vanished = true;
 		r->dumped = false;
+		r->tw_current = false;
 		if (r->has_exact)
 			r->exact_age_ms += s->time_ms - n->last_ms;
 		r->has_change = false;

@@ -1806,6 +1806,8 @@ static const struct cw_json_field row_fields[] = {
 	{"vanished",     &cw_json_bool,   ROW(vanished), .flags = CW_JSON_OMIT_ZERO},
 	{"exact_age_ms", &cw_json_i64,    ROW(exact_age_ms), FLAGGED(struct cw_ns_row, has_exact)},
 	{"source_counts", &conv_source_counts, ROW(from_events), .when = &when_exact},
+	{"time_wait_current", &cw_json_bool, ROW(tw_current), .flags = CW_JSON_OMIT_ZERO,
+	                                  .when = &when_exact},
 	{"dump_age_ms",  &cw_json_i64,    ROW(dump_age_ms), .when = &when_events},
 	{"events_drift", &cw_json_uint,   ROW(events_drift), .flags = CW_JSON_OMIT_ZERO},
 	{"dump_ms",      &cw_json_ms,     ROW(dump_ms), FLAGGED(struct cw_ns_row, dumped)},

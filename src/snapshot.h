@@ -268,6 +268,11 @@ struct cw_ns_row {
 	uint32_t events_drift;        /* its dumps that found its live counts wrong (corrected) */
 	struct cw_transition *transitions; /* busiest first, per second */
 	size_t ntransitions;
+
+	/* Filled by the collector: tcp's TIME_WAIT (and so its total) is this
+	 * tick's, from the cheap counters (tw), though the other states are
+	 * exact_age_ms old. */
+	bool tw_current;
 };
 
 struct cw_collector_stats {

@@ -37,7 +37,7 @@ last=$(awk -v ino="$IA" '$1 != "TIME" && $3 == ino' "$TMPD/out" | tail -1)
 ok "$([ -n "$last" ]; echo $?)" "A's row is in the table"
 got=$(head -1 "$TMPD/out" | awk -v row="$last" '{
 	n = split(row, v, " ")
-	for (i = 4; i <= NF; i++) if ($i ~ /^[A-Z_0-9]+$/ && $i != "TOTAL" && $i != "AGE_MS" && $i != "FINDING" && $i != "LABEL") printf "%s=%s\n", $i, v[i]
+	for (i = 4; i <= NF; i++) if ($i ~ /^[A-Z_0-9]+$/ && $i != "TOTAL" && $i != "AGE_MS" && $i != "TW_AGE_MS" && $i != "FINDING" && $i != "LABEL") printf "%s=%s\n", $i, v[i]
 }' | sort)
 is "$got" "$after" "A's counts in every state column equal ss -tan in A"
 is "$(echo "$last" | awk '{ print $NF }')" "$A" "A's label is its name, last"

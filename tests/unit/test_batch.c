@@ -53,8 +53,8 @@ static void test_fixture(void)
 	struct cw_snapshot *s;
 	char *head[32], *f[32];
 	size_t nhead = 0, rows = 0, bad = 0, i, k;
-	int estab = -1, total = -1, label = -1, finding = -1;
-	bool counts_right = true;
+	int estab = -1, total = -1, label = -1, finding = -1, age = -1, twage = -1;
+	bool counts_right = true, ages_right = true;
 
 	s = text ? cw_json_in_snapshot(strtok(text, "\n"), &cause) : NULL;
 	ok(s != NULL, "incident.json read");
@@ -68,6 +68,10 @@ static void test_fixture(void)
 					     .label = s->rows[1].label, .text = "t"};
 	s->nfindings = 1;
 	cw_snapshot_link_findings(s);
+	/* Row 0 not dumped this tick: its TIME_WAIT is the counters'. */
+	s->rows[0].exact_age_ms = 4000;
+	s->rows[0].tw_current = true;
+	s->rows[1].exact_age_ms = 7000;
 	out = table(s);
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (!nhead) {
@@ -81,6 +85,10 @@ static void test_fixture(void)
 					label = (int)k;
 				if (strcmp(head[k], "FINDING") == 0)
 					finding = (int)k;
+				if (strcmp(head[k], "AGE_MS") == 0)
+					age = (int)k;
+				if (strcmp(head[k], "TW_AGE_MS") == 0)
+					twage = (int)k;
 			}
 			continue;
 		}
@@ -100,6 +108,14 @@ static void test_fixture(void)
 		} else if (strcmp(f[estab], "-") != 0) {
 			counts_right = false;
 		}
+		if (age >= 0 && twage >= 0 && s->rows[i].has_exact &&
+		    (strtol(f[age], NULL, 10) != s->rows[i].exact_age_ms ||
+		     strtol(f[twage], NULL, 10) != (s->rows[i].tw_current ? 0 : s->rows[i].exact_age_ms)))
+			ages_right = false;
+		if (i <= 1 && strcmp(f[age], i ? "7000" : "4000") != 0)
+			ages_right = false;
+		if (i <= 1 && strcmp(f[twage], i ? "7000" : "0") != 0)
+			ages_right = false;
 		if (i == 1 && strcmp(f[finding], "close-wait") != 0)
 			counts_right = false;
 		if (i == 2 && strcmp(f[finding], "-") != 0)
@@ -107,7 +123,10 @@ static void test_fixture(void)
 		if (i == s->nrows - 1 && strcmp(f[label], "java_main_[4123]") != 0)
 			counts_right = false;
 	}
-	ok(nhead == 18 && estab == 3 && label == 17, "one header line of 18 fields (%zu)", nhead);
+	ok(nhead == 19 && estab == 3 && label == 18 && twage == 16, "one header line of 19 fields (%zu)",
+	   nhead);
+	ok(ages_right, "AGE_MS: the counts' age; TW_AGE_MS: 0 where TIME_WAIT is the counters' (row 0), "
+	   "else the same");
 	is_int(rows, s->nrows, "one line per row");
 	is_int(bad, 0, "every line has the header's number of fields");
 	ok(counts_right, "counts, labels and findings in their columns");

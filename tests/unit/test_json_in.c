@@ -579,6 +579,7 @@ static struct cw_snapshot *full(void)
 	s->rows[0].from_events = true;
 	s->rows[0].dump_age_ms = 4000;
 	s->rows[0].events_drift = 1;
+	s->rows[2].tw_current = true;     /* TIME_WAIT from the counters, the rest older */
 	s->rows[0].transitions = cw_arena_alloc(&s->arena, 2 * sizeof(*s->rows[0].transitions));
 	s->rows[0].transitions[0] = (struct cw_transition){"client", CW_TCP_TIME_WAIT, 98.5};
 	s->rows[0].transitions[1] = (struct cw_transition){"swapper/1", CW_TCP_ESTABLISHED, 2};
