@@ -79,6 +79,12 @@ static int line_node(const struct cw_view *v, int y, int width)
 	x = pair(y, x, width, "cpu", a, CW_ROLE_METER);
 	snprintf(b, sizeof(b), "%zu/%zu", s->collector.netns_dumped, s->collector.netns_total);
 	x = pair(y, x, width, "exact", b, CW_ROLE_METER);
+	/* Where the budget cannot dump every namespace on every tick: how
+	 * long a full round of dumps takes, about the oldest a count gets. */
+	if (s->collector.round_ms >= 2000) {
+		cw_fmt_age(s->collector.round_ms, a, sizeof(a));
+		x = pair(y, x, width, "round", a, CW_ROLE_METER);
+	}
 	if (v->paused) {
 		attrset(cw_term_attr(CW_ROLE_BANNER));
 		if (x + 8 <= width)
@@ -197,8 +203,14 @@ static int line_warnings(const struct cw_view *v, int y, int width)
 		snprintf(msg, sizeof(msg), "%zu netns share the host TCP hash: every dump walks all "
 			 "sockets of the node.", shared);
 		mvaddnstr(y + used++, 0, msg, width);
-		mvaddnstr(y + used++, 0, "  Fix: sysctl -w net.ipv4.tcp_child_ehash_entries=4096 "
-			  "before pods start", width);
+		/* The setting is read when a namespace is created: pods
+		 * started before it keep the shared hash. Each own hash is
+		 * its buckets (a power of two) x 8 bytes, plus its locks. */
+		mvaddnstr(y + used++, 0, width >= 118
+			  ? "  Fix: sysctl -w net.ipv4.tcp_child_ehash_entries=4096: netns created after it "
+			    "get their own hash (32 KiB each)"
+			  : "  Fix: sysctl -w net.ipv4.tcp_child_ehash_entries=4096 (new netns: 32 KiB each)",
+			  width);
 	}
 	if (s->collector.note) {
 		char note[1024];

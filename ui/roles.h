@@ -10,7 +10,7 @@ enum cw_role {
 	CW_ROLE_SELECTED,
 	CW_ROLE_NEW,          /* a row that just appeared */
 	CW_ROLE_GONE,         /* a row that just vanished */
-	CW_ROLE_STALE,        /* counts older than a couple of ticks */
+	CW_ROLE_STALE,        /* counts older than the tick (not dumped on it) */
 	CW_ROLE_WARN,         /* a count past its threshold */
 	CW_ROLE_GROUP,        /* a workload group in tree mode */
 	CW_ROLE_TITLE,        /* the breadcrumb line */

@@ -82,8 +82,9 @@ static int cmp_rate(const struct cw_column *c, const struct cw_vrow *a, const st
 	return x < y ? -1 : x > y;
 }
 
-/* Change per second of the sort column; for stale rows, the age of their
- * counts instead, since no rate is known. */
+/* Change per second of the sort column; for a row not dumped this tick,
+ * the age of its counts instead: once per row, in text, whatever the
+ * terminal draws of the dimmed cells. */
 static void fmt_rate(const struct cw_column *c, const struct cw_view *v, const struct cw_vrow *r,
 		     char *buf, size_t n, enum cw_role *role)
 {
@@ -156,7 +157,8 @@ static const struct cw_column cols[] = {
 	COUNT("LISTEN", 6, 3, CW_TCP_LISTEN, "listening sockets"),
 	COUNT("TOTAL", 6, 0, CW_SLOT_TOTAL, "all TCP sockets"),
 	{"CHG/s", 6, 0, 2, CW_ALIGN_RIGHT, false, true, CW_SLOT_NONE, cmp_rate, fmt_rate,
-	 "change per second of the sort column; for stale rows, the age of their counts"},
+	 "change per second of the sort column; on a row not dumped this tick (its counts "
+	 "dimmed but TIME_WAIT, which is this tick's), the age of its counts"},
 	{"TREND", 8, 0, 2, CW_ALIGN_LEFT, false, true, CW_SLOT_TOTAL, cw_col_cmp_count, fmt_trend,
 	 "the sort column over the last 60 ticks"},
 	{"xBASE", 5, 0, 2, CW_ALIGN_RIGHT, false, true, CW_SLOT_NONE, cmp_base, fmt_base,

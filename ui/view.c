@@ -258,8 +258,10 @@ int cw_col_cmp_count(const struct cw_column *c, const struct cw_vrow *a, const s
 
 bool cw_vrow_stale(const struct cw_view *v, const struct cw_vrow *r)
 {
-	return r->kind == CW_VROW_NS && r->ns->has_exact &&
-	       (double)r->ns->exact_age_ms > 2500.0 * v->cfg.delay_s;
+	(void)v;
+	/* Not dumped on this tick: its counts are as old as its last dump
+	 * (live event counts are this tick's: their age is 0). */
+	return r->kind == CW_VROW_NS && r->ns->has_exact && r->ns->exact_age_ms > 0;
 }
 
 enum cw_role cw_vrow_role(const struct cw_view *v, const struct cw_vrow *r)
@@ -308,6 +310,10 @@ void cw_col_fmt_count(const struct cw_column *c, const struct cw_view *v, const 
 		return;
 	}
 	cw_fmt_count(val, buf, n);
+	/* A row not dumped this tick is dimmed, but its TIME_WAIT came from
+	 * this tick's counters: that cell is current, and drawn so. */
+	if (*role == CW_ROLE_STALE && c->slot == CW_TCP_TIME_WAIT && r->ns->tw_current)
+		*role = CW_ROLE_NORMAL;
 	if (warn && val >= warn && r->kind != CW_VROW_GONE)
 		*role = CW_ROLE_WARN;
 }

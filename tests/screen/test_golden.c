@@ -44,6 +44,23 @@
 	"\"label\":\"x\\u001b]0;t\\u0007/\\u202e\u652f\u4ed8\u652f\u4ed8\u652f\u4ed8\"," \
 	"\"exact_age_ms\":0,\"tcp\":{\"CLOSE_WAIT\":60}}]}"
 
+/* A node whose pods share the host's TCP hash: the header warns and says
+ * the fix and its cost. shop/web was dumped 30 s ago (the age stands in
+ * its CHG/s cell; its TIME_WAIT is this tick's, from the counters), and
+ * shop/api on this tick. */
+#define SHARED_NODE "{\"schema\":2,\"time\":\"2025-11-26T19:21:18.123Z\",\"hostname\":\"big-node\"," \
+	"\"collector\":{\"cpu_ms\":80.5,\"budget_ms\":100,\"age_bound_ms\":105000,\"round_ms\":84000," \
+	"\"oldest_exact_ms\":30000,\"dump_ms\":76,\"netns_total\":3,\"netns_dumped\":1}," \
+	"\"netns\":[{\"inode\":4026531840,\"kind\":\"host\",\"label\":\"host\",\"exact_age_ms\":12000," \
+	"\"time_wait_current\":true,\"shared_ehash\":true,\"tcp\":{\"ESTABLISHED\":20,\"TIME_WAIT\":300," \
+	"\"LISTEN\":4},\"counters\":{\"curr_estab\":20,\"tw\":300,\"inuse\":24}}," \
+	"{\"inode\":4026532001,\"kind\":\"pod\",\"label\":\"shop/web\",\"exact_age_ms\":30000," \
+	"\"time_wait_current\":true,\"shared_ehash\":true,\"tcp\":{\"ESTABLISHED\":12,\"TIME_WAIT\":40," \
+	"\"CLOSE_WAIT\":2},\"counters\":{\"curr_estab\":14,\"tw\":40,\"inuse\":14}}," \
+	"{\"inode\":4026532002,\"kind\":\"pod\",\"label\":\"shop/api\",\"exact_age_ms\":0,\"dump_ms\":76," \
+	"\"shared_ehash\":true,\"tcp\":{\"ESTABLISHED\":7,\"TIME_WAIT\":3},\"counters\":{\"curr_estab\":7," \
+	"\"tw\":3,\"inuse\":7}}]}"
+
 struct scenario {
 	const char *name;
 	const char *fixture;    /* under tests/fixtures/snapshots/, NDJSON: one snapshot per
@@ -145,6 +162,8 @@ static const struct scenario scenarios[] = {
 	 * characters cut whole, in UTF-8 and in ASCII */
 	{"summary-hostile-80x24", HOSTILE_SUMMARY, 80, 24, {0}, NULL, {0}, false},
 	{"summary-hostile-ascii-80x24", HOSTILE_SUMMARY, 80, 24, {0}, NULL, {0}, true},
+	{"pods-shared-80x24", SHARED_NODE, 80, 24, {0}, NULL, {0}, false},
+	{"pods-shared-120x40", SHARED_NODE, 120, 40, {0}, NULL, {0}, false},
 	/* transitions per second by pod and process (X), from state events */
 	{"trans-80x24", "transitions.json", 80, 24, {'X', 0}, NULL, {0}, false},
 	{"trans-120x40", "transitions.json", 120, 40, {'X', 0}, NULL, {0}, false},
