@@ -943,7 +943,8 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 		it->index = i;
 		it->last_exact_ms = s->has_exact ? s->exact_ms : 0;
 		it->cost_ns = s->has_exact ? (int64_t)(s->dump_ms * 1e6) : 0;
-		/* Never dumped: the biggest first, by the cheap counters. */
+		/* Its sockets by the cheap counters: never dumped, the most per
+		 * predicted CPU first; and its own hash's walk. */
 		it->weight = s->counters.valid ? s->counters.inuse + s->counters.tw : 0;
 		/* The host's table is the shared one, whatever its
 		 * tcp_ehash_entries says: its dumps walk every sharer's sockets. */
@@ -959,7 +960,7 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 		/* events: live counts are exact already; dumps only reconcile
 		 * (and refresh peers), which the age bound schedules. */
 		else if ((s->ev_covered = cw_events_live(c->events, s->inode, &s->counters, &s->ev_live)))
-			it->cls = CW_SCHED_IDLE;
+			it->cls = CW_SCHED_LIVE;
 		else if (!s->counters.valid || cw_counters_moved(&s->counters, &s->counters_at_dump))
 			it->cls = CW_SCHED_MOVED;
 		else
@@ -981,7 +982,7 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 		/* events: a namespace with live counts needs dumps only to
 		 * reconcile and for its peers: those spend at most half the
 		 * budget (the age bound still reconciles every one). */
-		if (s->ev_covered && c->items[i].cls == CW_SCHED_IDLE &&
+		if (s->ev_covered && c->items[i].cls == CW_SCHED_LIVE &&
 		    spent * 1e6 + (double)cw_sched_cost(&c->model, &c->items[i]) >
 			    (double)budget_ns * CW_EVENTS_DUMP_SHARE)
 			continue;

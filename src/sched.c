@@ -115,7 +115,8 @@ void cw_sched_overdue(struct cw_sched_item *items, size_t n, int64_t now_ms, int
 	for (i = 0; i < n; i++) {
 		struct cw_sched_item *it = &items[i];
 
-		if ((it->cls == CW_SCHED_NEW || it->cls == CW_SCHED_MOVED || it->cls == CW_SCHED_IDLE) &&
+		if ((it->cls == CW_SCHED_NEW || it->cls == CW_SCHED_MOVED || it->cls == CW_SCHED_IDLE ||
+		     it->cls == CW_SCHED_LIVE) &&
 		    it->last_exact_ms && now_ms - it->last_exact_ms > max_age_ms)
 			it->cls = CW_SCHED_OVERDUE;
 	}
@@ -192,6 +193,11 @@ bool cw_sched_should_dump(const struct cw_sched_item *it, struct cw_sched_tick *
 	if (it->cls == CW_SCHED_MUST || it->cls == CW_SCHED_OVERDUE)
 		return true;
 	c = cw_sched_cost(m, it);
+	/* Live ones only reconcile, out of what the rest leave (and the
+	 * caller caps their share): they neither wait for the carry nor
+	 * hold the tick for it. */
+	if (it->cls == CW_SCHED_LIVE)
+		return t->spent_ns + c <= t->budget_ns;
 	if (c > t->max_cost_ns)
 		t->max_cost_ns = c;
 	if (t->held)

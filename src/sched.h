@@ -7,7 +7,9 @@
  * (the first screen fills in where it matters, and fast); then every other namespace in one round-robin by age, where
  * one whose cheap counters moved counts as 5/4 as old as it is (it comes
  * round sooner, but cannot starve the idle ones: their turn comes by 5/4
- * of a round at worst). Below the first two, a dump goes only if its
+ * of a round at worst); then those whose counts are exact already from
+ * state events, oldest first (their dumps only reconcile). Below the
+ * first two, a dump goes only if its
  * predicted cost keeps the tick within what it may spend; one that would
  * overrun waits for the next tick, and so do the ones after it (see
  * cw_sched_should_dump).
@@ -54,6 +56,8 @@ enum cw_sched_class {
 	CW_SCHED_NEW,        /* never dumped yet */
 	CW_SCHED_MOVED,      /* counters moved since its last dump */
 	CW_SCHED_IDLE,       /* nothing moved: refreshed round-robin */
+	CW_SCHED_LIVE,       /* exact already from live state events: dumped to reconcile,
+				oldest first, after the round-robin */
 	CW_SCHED_NEVER,      /* cannot be dumped (no access) */
 };
 
@@ -95,7 +99,7 @@ int64_t cw_sched_round_ms(const struct cw_sched_item *items, size_t n, int64_t b
 /* The longest a namespace's exact counts may age: 5/4 of the round, and
  * at least CW_SCHED_MIN_AGE_MS. */
 int64_t cw_sched_age_bound(int64_t round_ms);
-/* Marks the NEW, MOVED and IDLE items whose exact counts are older than
+/* Marks the NEW, MOVED, IDLE and LIVE items whose exact counts are older than
  * max_age_ms at now_ms as OVERDUE. */
 void cw_sched_overdue(struct cw_sched_item *items, size_t n, int64_t now_ms, int64_t max_age_ms);
 /* Sorts items into dump order at now_ms (m predicts the NEW ones' costs). */
@@ -124,7 +128,8 @@ int64_t cw_sched_tick_carry(const struct cw_sched_tick *t);
  * pays for all of it. One that fits neither waits, and the tick holds (no
  * other dump goes: the round-robin keeps its order, and what is left
  * carries over, until it pays for that one, even a dump dearer than the
- * budget). */
+ * budget). LIVE ones go only within the budget, held or not, and never
+ * hold a tick. */
 bool cw_sched_should_dump(const struct cw_sched_item *it, struct cw_sched_tick *t,
 			  const struct cw_sched_model *m);
 

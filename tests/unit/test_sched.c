@@ -70,6 +70,20 @@ static void test_order(void)
 		cw_sched_order(t, 2, 1000, NULL);
 		is_int(t[0].index, 1, "moved 100 ms old before idle 120 ms old");
 	}
+	/* Live from state events: exact already, so after the round-robin,
+	 * however old (the bound still reconciles them). */
+	{
+		struct cw_sched_item t[] = {{0, CW_SCHED_LIVE, 100, 0, 0, 1, 0, 0},
+					    {1, CW_SCHED_IDLE, 950, 0, 0, 1, 0, 0},
+					    {2, CW_SCHED_LIVE, 500, 0, 0, 1, 0, 0},
+					    {3, CW_SCHED_MOVED, 990, 0, 0, 1, 0, 0}};
+
+		cw_sched_order(t, 4, 1000, NULL);
+		ok(t[0].index == 1 && t[1].index == 3 && t[2].index == 0 && t[3].index == 2,
+		   "live ones after the round-robin, oldest first");
+		cw_sched_overdue(t, 4, 1000, 800);
+		ok(t[2].cls == CW_SCHED_OVERDUE && t[3].cls == CW_SCHED_LIVE, "a live one past the bound: overdue");
+	}
 	/* Never dumped: after what is asked for and what is overdue, the
 	 * biggest first. */
 	{
@@ -177,6 +191,9 @@ static void test_budget(void)
 		t.spent_ns = 76;
 		ok(!cw_sched_should_dump(&c76, &t, NULL) && t.held, "another 76: waits, and the tick holds");
 		ok(!cw_sched_should_dump(&c4, &t, NULL), "a cheaper one after it waits too (the order is kept)");
+		c4.cls = CW_SCHED_LIVE;
+		ok(cw_sched_should_dump(&c4, &t, NULL), "but a live one that fits goes: it only reconciles");
+		c4.cls = CW_SCHED_MOVED;
 		is_int(cw_sched_tick_carry(&t), 24, "what is left carries over");
 		cw_sched_tick_start(&t, 100, 76);
 		t.spent_ns = 76;
