@@ -884,13 +884,26 @@ static const char *collector_note(struct cw_collector *c, struct cw_snapshot *sn
 	return r;
 }
 
+/* events: live counts against CurrEstab (ESTABLISHED + CLOSE_WAIT, exact
+ * on every tick). The two are read a moment apart, so a busy namespace's
+ * may differ by a few; beyond that the live counts have drifted (events
+ * lost), and the namespace is dumped as one without them, before those
+ * whose live counts hold. */
+static bool live_agrees(const struct cw_tcpcount *live, const struct cw_counters *k)
+{
+	uint64_t e = (uint64_t)live->tcp[CW_TCP_ESTABLISHED] + live->tcp[CW_TCP_CLOSE_WAIT];
+	uint64_t d = e > k->curr_estab ? e - k->curr_estab : k->curr_estab - e;
+
+	return d <= 8 + k->curr_estab / 16;
+}
+
 struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wants *w,
 				      int64_t now_ms)
 {
 	static const struct cw_wants none;
 	int64_t t0 = cw_thread_cpu_ns(), wall0 = cw_mono_ns();
 	struct cw_snapshot *snap = cw_snapshot_new();
-	double spent = 0, budget = c->budget_pct / 100.0 * c->interval_s * 1000.0;
+	double spent = 0, live_spent = 0, budget = c->budget_pct / 100.0 * c->interval_s * 1000.0;
 	int64_t age_bound, round_ms, budget_ns = (int64_t)(budget * 1e6);
 	struct cw_sched_tick tick;
 	size_t i, dumped = 0, nrows;
@@ -959,7 +972,8 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 			it->cls = CW_SCHED_NEW;  /* a burst of new pods stays within budget */
 		/* events: live counts are exact already; dumps only reconcile
 		 * (and refresh peers), which the age bound schedules. */
-		else if ((s->ev_covered = cw_events_live(c->events, s->inode, &s->counters, &s->ev_live)))
+		else if ((s->ev_covered = cw_events_live(c->events, s->inode, &s->counters, &s->ev_live)) &&
+			 live_agrees(&s->ev_live, &s->counters))
 			it->cls = CW_SCHED_LIVE;
 		else if (!s->counters.valid || cw_counters_moved(&s->counters, &s->counters_at_dump))
 			it->cls = CW_SCHED_MOVED;
@@ -981,16 +995,19 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 
 		/* events: a namespace with live counts needs dumps only to
 		 * reconcile and for its peers: those spend at most half the
-		 * budget (the age bound still reconciles every one). */
-		if (s->ev_covered && c->items[i].cls == CW_SCHED_LIVE &&
-		    spent * 1e6 + (double)cw_sched_cost(&c->model, &c->items[i]) >
-			    (double)budget_ns * CW_EVENTS_DUMP_SHARE)
+		 * budget, whatever the others spent (the age bound still
+		 * reconciles every one). */
+		if (c->items[i].cls == CW_SCHED_LIVE &&
+		    live_spent + (double)cw_sched_cost(&c->model, &c->items[i]) / 1e6 >
+			    budget * CW_EVENTS_DUMP_SHARE)
 			continue;
 		if (!cw_sched_should_dump(&c->items[i], &tick, &c->model))
 			continue;
 		s->walked = cw_sched_walk(&c->model, &c->items[i]);
 		dump(c, s, keep && w->sockets_info, keep, w->sockets_id, &spent, snap, now_ms);
 		tick.spent_ns = (int64_t)(spent * 1e6);
+		if (c->items[i].cls == CW_SCHED_LIVE)
+			live_spent += s->dump_ms;
 		dumped++;
 	}
 	c->carry_ns = cw_sched_tick_carry(&tick);
