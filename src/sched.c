@@ -150,14 +150,14 @@ void cw_sched_order(struct cw_sched_item *items, size_t n, int64_t now_ms,
 
 		/* The highest first: never dumped, the most sockets per ms
 		 * of predicted CPU; in the round-robin, the oldest, one that
-		 * moved at 5/4 of its age; otherwise the oldest. */
+		 * moved at 9/8 of its age; otherwise the oldest. */
 		if (it->cls == CW_SCHED_NEW)
 			it->prio = (int64_t)((double)it->weight * 1e9 /
 					     (double)(cw_sched_cost(m, it) > 0 ? cw_sched_cost(m, it) : 1));
 		else if (it->cls == CW_SCHED_MOVED)
-			it->prio = age * 5;
+			it->prio = age * 9;
 		else if (it->cls == CW_SCHED_IDLE)
-			it->prio = age * 4;
+			it->prio = age * 8;
 		else
 			it->prio = age;
 	}
@@ -175,12 +175,18 @@ void cw_sched_tick_start(struct cw_sched_tick *t, int64_t budget_ns, int64_t car
 int64_t cw_sched_tick_carry(const struct cw_sched_tick *t)
 {
 	int64_t left = t->budget_ns + t->carry_ns - t->spent_ns;
+	int64_t cap = t->max_cost_ns;
 
-	/* No more than the dearest dump needs: a bigger carry would only
-	 * let several ticks in a row pass the budget. */
+	/* No more than the dearest dump needs: a bigger carry would only let
+	 * several ticks in a row pass the budget. But a dump dearer than a
+	 * budget is saved for over several held ticks, each adding a whole
+	 * budget: then up to a budget more, or part of one would be thrown
+	 * away and the round would take longer than the budget allows. */
+	if (cap > t->budget_ns)
+		cap += t->budget_ns;
 	if (left < 0)
 		return 0;
-	return left > t->max_cost_ns ? t->max_cost_ns : left;
+	return left > cap ? cap : left;
 }
 
 bool cw_sched_should_dump(const struct cw_sched_item *it, struct cw_sched_tick *t,

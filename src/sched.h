@@ -4,10 +4,11 @@
  * goes; then namespaces whose exact counts are older than the age bound,
  * oldest first, whatever the budget; then namespaces never dumped, those
  * with the most sockets (by their cheap counters) per predicted CPU first
- * (the first screen fills in where it matters, and fast); then every other namespace in one round-robin by age, where
- * one whose cheap counters moved counts as 5/4 as old as it is (it comes
- * round sooner, but cannot starve the idle ones: their turn comes by 5/4
- * of a round at worst); then those whose counts are exact already from
+ * (the first screen fills in where it matters, and fast); then every
+ * other namespace in one round-robin by age, where one whose cheap
+ * counters moved counts as 9/8 as old as it is (it comes round sooner,
+ * but cannot starve the idle ones: their turn comes by 9/8 of a round at
+ * worst, within the bound); then those whose counts are exact already from
  * state events, oldest first (their dumps only reconcile). Below the
  * first two, a dump goes only if its
  * predicted cost keeps the tick within what it may spend; one that would
@@ -15,7 +16,7 @@
  * cw_sched_should_dump).
  *
  * The budget is a rate (a share of one core): what a tick leaves unspent
- * carries over to the next, up to the dearest dump's cost. So a dump that
+ * carries over to the next, up to about the dearest dump's cost. So a dump that
  * costs more than what the asked-for ones leave of a tick (or more than a
  * whole tick's budget) still goes, a few ticks later, paid for by those
  * ticks, instead of only once it is overdue; the median tick keeps
@@ -120,7 +121,8 @@ struct cw_sched_tick {
 void cw_sched_tick_start(struct cw_sched_tick *t, int64_t budget_ns, int64_t carry_ns);
 /* What carries over to the next tick: what is left of the budget and the
  * carry after the tick's dumps, between 0 and the dearest predicted cost
- * of a dump not asked for. */
+ * of a dump not asked for (plus one budget when that is dearer than a
+ * budget). */
 int64_t cw_sched_tick_carry(const struct cw_sched_tick *t);
 /* Whether the item should be dumped now (items in dump order). Asked-for
  * and overdue ones always go. The others go if their predicted cost fits

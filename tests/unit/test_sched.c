@@ -39,8 +39,8 @@ static void test_order(void)
 		{8, CW_SCHED_NEVER, 50, 0, 0, 1, 0, 0},
 	};
 	/* At 1000: MUST by age (6 is 800 old, 1 never dumped); then one
-	 * round-robin, MOVED at 5/4 of its age: 5 (900 -> 1125), then the
-	 * IDLE 4 and 7 (900, by index), then 2 (700 -> 875), then 0 (500);
+	 * round-robin, MOVED at 9/8 of its age: 5 (900 -> 1012), then the
+	 * IDLE 4 and 7 (900, by index), then 2 (700 -> 787), then 0 (500);
 	 * NEVER last. */
 	const size_t want[] = {6, 1, 5, 4, 7, 2, 0, 8, 3};
 	char got[64] = "", exp[64] = "";
@@ -51,7 +51,7 @@ static void test_order(void)
 		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%zu ", it[i].index);
 		snprintf(exp + strlen(exp), sizeof(exp) - strlen(exp), "%zu ", want[i]);
 	}
-	is_str(got, exp, "order: MUST, then MOVED and IDLE in one round-robin by age (MOVED x5/4), NEVER");
+	is_str(got, exp, "order: MUST, then MOVED and IDLE in one round-robin by age (MOVED x9/8), NEVER");
 	cw_sched_order(it, n, 1000, NULL);
 	is_int(it[2].index, 5, "ordering is idempotent");
 	cw_sched_order(it + 8, 1, 1000, NULL);
@@ -59,16 +59,16 @@ static void test_order(void)
 	is_int(it[8].index, 3, "n = 1 leaves the item (and n = 0 takes NULL)");
 
 	/* A moved one 100 ms old does not pass an idle one 130 ms old:
-	 * 125 < 130; at 120, it does. */
+	 * 112.5 < 130; at 110, it does. */
 	{
 		struct cw_sched_item t[] = {{0, CW_SCHED_IDLE, 870, 0, 0, 1, 0, 0},
 					    {1, CW_SCHED_MOVED, 900, 0, 0, 1, 0, 0}};
 
 		cw_sched_order(t, 2, 1000, NULL);
 		is_int(t[0].index, 0, "idle 130 ms old before moved 100 ms old");
-		t[0].last_exact_ms = 880;
+		t[0].last_exact_ms = 890;
 		cw_sched_order(t, 2, 1000, NULL);
-		is_int(t[0].index, 1, "moved 100 ms old before idle 120 ms old");
+		is_int(t[0].index, 1, "moved 100 ms old before idle 110 ms old");
 	}
 	/* Live from state events: exact already, so after the round-robin,
 	 * however old (the bound still reconciles them). */
@@ -217,6 +217,12 @@ static void test_budget(void)
 		cw_sched_tick_start(&t, 100, 100);
 		ok(!cw_sched_should_dump(&c300, &t, NULL), "with 100 carried: still waits");
 		is_int(cw_sched_tick_carry(&t), 200, "the carry grows past one budget for it");
+		cw_sched_tick_start(&t, 100, 200);
+		ok(!cw_sched_should_dump(&c300, &t, NULL), "with 200 carried: still waits");
+		is_int(cw_sched_tick_carry(&t), 300, "the carry grows by the whole budget");
+		cw_sched_tick_start(&t, 100, 250);
+		ok(!cw_sched_should_dump(&c300, &t, NULL), "with 250: waits");
+		is_int(cw_sched_tick_carry(&t), 350, "a held tick loses none of its budget (300 + 100 at most)");
 		cw_sched_tick_start(&t, 100, 300);
 		ok(cw_sched_should_dump(&c300, &t, NULL), "with 300 carried: goes");
 		t.spent_ns = 300;
@@ -235,13 +241,14 @@ static void test_budget(void)
  * shared hash costs 72-80 ms at 500k sockets (in proportion to the shared
  * hash's sockets), one in its own hash 70 us + 0.93 us a socket. */
 enum { NS = 110, TICKS = 1800 };
-#define BUDGET 100000000LL
 
 struct node {
 	const char *name;
 	bool focus;          /* namespace 0 is in the live view: dumped every tick */
 	bool exact_all;      /* the first tick dumps everything (--json) */
 	int own_every;       /* every own_every-th namespace has its own hash; 0: none */
+	int64_t budget_ms;   /* 0: 100 ms */
+	bool half_idle;      /* the counters of every other namespace stay still */
 };
 
 struct result {
@@ -250,7 +257,10 @@ struct result {
 	int64_t bound_ms, sched_round_ms;
 	int64_t median_ms, mean_ms;
 	size_t over, over_run, first_dumps, own_first, filled_tick, overdue;
+	int64_t budget_ms, max_ms, dearest_ms;
 };
+
+#define BUDGET (nd->budget_ms ? nd->budget_ms * 1000000 : 100000000LL)
 
 static void simulate(const struct node *nd, struct result *res)
 {
@@ -276,8 +286,11 @@ static void simulate(const struct node *nd, struct result *res)
 				  : 70000 + 930 * (int64_t)socks;
 		if (!(nd->focus && i == 0))
 			sum += cost[i];
+		if (cost[i] / 1000000 > res->dearest_ms)
+			res->dearest_ms = cost[i] / 1000000;
 	}
 	res->round_ms = sum * 1000 / (BUDGET - (nd->focus ? cost[0] : 0));
+	res->budget_ms = BUDGET / 1000000;
 	res->filled_tick = TICKS;
 	for (t = 0; t < TICKS; t++) {
 		int64_t now = 1000000 + (int64_t)t * 1000, spent = 0;
@@ -289,7 +302,7 @@ static void simulate(const struct node *nd, struct result *res)
 				.index = i, .last_exact_ms = last[i], .cost_ns = known[i], .weight = socks,
 				.hash = hash[i], .walked = walked[i],
 				.cls = !last[i] ? (t == 0 && nd->exact_all ? CW_SCHED_MUST : CW_SCHED_NEW)
-						: CW_SCHED_MOVED,
+						: nd->half_idle && i % 2 ? CW_SCHED_IDLE : CW_SCHED_MOVED,
 			};
 			if (nd->focus && i == 0)
 				it[i].cls = CW_SCHED_MUST; /* a view looks at it */
@@ -329,6 +342,8 @@ static void simulate(const struct node *nd, struct result *res)
 			if (now - last[i] > res->worst_ms)
 				res->worst_ms = now - last[i];
 		spent_tick[counted++] = spent;
+		if (spent / 1000000 > res->max_ms)
+			res->max_ms = spent / 1000000;
 		total += spent;
 		run = spent > BUDGET + BUDGET / 10 ? run + 1 : 0;
 		res->over += run > 0;
@@ -354,27 +369,38 @@ static void check(const struct node *nd, const struct result *r)
 	   "(oldest %lld ms, round %lld ms)", nd->name, (long long)r->worst_ms, (long long)r->round_ms);
 	ok(r->worst_ms <= r->bound_ms, "%s: none older than the bound (%lld <= %lld ms)", nd->name,
 	   (long long)r->worst_ms, (long long)r->bound_ms);
-	ok(r->median_ms * 10 <= BUDGET / 1000000 * 11, "%s: median CPU per tick within 10%% of the "
-	   "budget (%lld ms)", nd->name, (long long)r->median_ms);
-	ok(r->mean_ms * 10 <= BUDGET / 1000000 * 11, "%s: mean CPU per tick within 10%% of the budget "
+	/* Where one dump costs more than a tick's budget, a tick with a dump
+	 * passes it: the mean keeps it, and no tick spends more than a dump. */
+	if (r->dearest_ms > r->budget_ms)
+		ok(r->max_ms <= r->dearest_ms, "%s: dumps dearer than the budget: a tick spends one at most "
+		   "(%lld ms)", nd->name, (long long)r->max_ms);
+	else
+		ok(r->median_ms * 10 <= r->budget_ms * 11, "%s: median CPU per tick within 10%% of the "
+		   "budget (%lld ms)", nd->name, (long long)r->median_ms);
+	ok(r->mean_ms * 10 <= r->budget_ms * 11, "%s: mean CPU per tick within 10%% of the budget "
 	   "(%lld ms)", nd->name, (long long)r->mean_ms);
 	ok(r->overdue == 0, "%s: the round-robin alone keeps them fresh: no dump forced by the bound (%zu)",
 	   nd->name, r->overdue);
-	ok(r->over_run <= 1, "%s: ticks over the budget are spread, never two in a row (%zu)", nd->name,
-	   r->over_run);
+	if (r->dearest_ms <= r->budget_ms)
+		ok(r->over_run <= 1, "%s: ticks over the budget are spread, never two in a row (%zu)",
+		   nd->name, r->over_run);
 }
 
 static void test_node(void)
 {
 	static const struct node nodes[] = {
-		{"shared hash, churn", false, false, 0},
-		{"shared hash, a focused row", true, false, 0},
-		{"shared hash, --json's exact first tick", false, true, 0},
-		{"half own hashes", false, false, 2},
-		{"half own hashes, a focused row", true, false, 2},
-		{"own hashes", false, false, 1},
+		{"shared hash, churn", false, false, 0, 0, false},
+		{"shared hash, a focused row", true, false, 0, 0, false},
+		{"shared hash, --json's exact first tick", false, true, 0, 0, false},
+		{"half own hashes", false, false, 2, 0, false},
+		{"half own hashes, a focused row", true, false, 2, 0, false},
+		{"own hashes", false, false, 1, 0, false},
+		/* Every dump dearer than the budget: each waits for the carry. */
+		{"shared hash, a 50 ms budget", false, false, 0, 50, false},
+		/* Moved ones come round 9/8 as often as idle ones. */
+		{"shared hash, half the namespaces idle", false, false, 0, 0, true},
 	};
-	struct result r[6];
+	struct result r[8];
 	size_t i;
 
 	for (i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
