@@ -10,18 +10,18 @@
  * but cannot starve the idle ones: their turn comes by 9/8 of a round at
  * worst, within the bound); then those whose counts are exact already from
  * state events, oldest first (their dumps only reconcile). Below the
- * first two, a dump goes only if its
- * predicted cost keeps the tick within what it may spend; one that would
- * overrun waits for the next tick, and so do the ones after it (see
- * cw_sched_should_dump).
+ * first two, a dump goes only if its predicted cost keeps the tick within
+ * what it may spend; one that would overrun waits for the next tick, and
+ * so do the ones after it (see cw_sched_should_dump).
  *
  * The budget is a rate (a share of one core): what a tick leaves unspent
- * carries over to the next, up to about the dearest dump's cost. So a dump that
- * costs more than what the asked-for ones leave of a tick (or more than a
- * whole tick's budget) still goes, a few ticks later, paid for by those
- * ticks, instead of only once it is overdue; the median tick keeps
- * the budget and the mean spends it, and a full round takes the sum of the
- * dumps' costs over the budget per second (the "round"). The age bound is
+ * carries over to the next, up to about the dearest dump's cost. So a dump
+ * that costs more than what the asked-for ones leave of a tick (or more
+ * than a whole tick's budget) still goes, a few ticks later, paid for by
+ * those ticks, instead of only once it is overdue; the median tick keeps
+ * the budget (where a dump fits in one) and the mean spends it, and a
+ * full round takes the sum of the dumps' costs over the budget per second
+ * (the "round"). The age bound is
  * 5/4 of that round (at least CW_SCHED_MIN_AGE_MS): a safety net that the
  * round-robin keeps clear of.
  *
