@@ -27,17 +27,20 @@ populate() {
 	done
 }
 
-# start_load: a sockgen holding PAIRS ESTABLISHED pairs in each of NSLIST.
+# start_load [ARGS...]: a sockgen holding PAIRS ESTABLISHED pairs in each of
+# NSLIST, with ARGS added (e.g. --churn RATE); sets LOAD_S to the seconds it
+# took until every one was ready.
 start_load() {
-	local i t1=$SECONDS
+	local i t1=$EPOCHREALTIME
 	for ((i = 0; i < NNS; i++)); do
-		spawn_sockgen "${NSLIST[$i]}" "sg-${NSLIST[$i]}" --estab "$PAIRS"
+		spawn_sockgen "${NSLIST[$i]}" "sg-${NSLIST[$i]}" --estab "$PAIRS" "$@"
 		SGPIDS+=("$SG_PID")
 	done
 	for ((i = 0; i < NNS; i++)); do
-		wait_ready "sg-${NSLIST[$i]}" "${SGPIDS[$i]}" 300
+		wait_ready "sg-${NSLIST[$i]}" "${SGPIDS[$i]}" 900
 	done
-	echo "# setup: $NNS namespaces x $PAIRS ESTABLISHED pairs in $((SECONDS - t1)) s" >&2
+	LOAD_S=$(awk -v a="$t1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+	echo "# setup: $NNS namespaces x $PAIRS ESTABLISHED pairs${*:+ ($*)} in $LOAD_S s" >&2
 }
 
 # teardown: stops this section's sockgens and deletes its namespaces now
@@ -49,3 +52,68 @@ teardown() {
 	NSLIST=() SGPIDS=()
 }
 
+
+# pct P: nearest-rank percentile (P in 0..1) of the numbers on stdin.
+pct() { sort -g | awk -v p="$1" '{ v[NR] = $1 } END { i = int(p * NR + 0.999999); if (i < 1) i = 1; print v[i] }'; }
+
+# now_ms: the wall clock in milliseconds.
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# cpu_of SCRIPT: runs it; prints "CPU_MS WALL_MS", CPU being every child's
+# (perf stat's task-clock counts inherited children exactly; /usr/bin/time's
+# user+sys has a 10 ms grain, so it is only the fallback).
+cpu_of() {
+	local w0 w1
+	w0=$EPOCHREALTIME
+	if command -v perf >/dev/null; then
+		perf stat -x, -e task-clock -o "$TMPD/perf.out" bash "$1" || return 1
+		w1=$EPOCHREALTIME
+		awk -F, -v w0="$w0" -v w1="$w1" '$3 == "task-clock" { print $1, 1000 * (w1 - w0) }' "$TMPD/perf.out"
+	else
+		/usr/bin/time -f '%U %S' -o "$TMPD/time.out" bash "$1" || return 1
+		w1=$EPOCHREALTIME
+		awk -v w0="$w0" -v w1="$w1" '{ print 1000 * ($1 + $2), 1000 * (w1 - w0) }' "$TMPD/time.out"
+	fi
+}
+
+# run_keylat NAME: keylat -n PRESSES -- connwatch CW_ARGS; its latencies (us,
+# one a line) into $TMPD/NAME.lat, and "CPU_MS WALL_MS" of keylat + connwatch
+# into $TMPD/NAME.cpu ("- -" without perf). Uses KEYLAT, PRESSES, CW_ARGS.
+run_keylat() {
+	local w0=$EPOCHREALTIME
+	if command -v perf >/dev/null; then
+		perf stat -x, -e task-clock -o "$TMPD/$1.perf" \
+			"$KEYLAT" -n "$PRESSES" -- "$CONNWATCH" "${CW_ARGS[@]}" >"$TMPD/$1.lat" 2>"$TMPD/$1.err" ||
+			bail "keylat failed: $(head -c 300 "$TMPD/$1.err")"
+		awk -F, -v w0="$w0" -v w1="$EPOCHREALTIME" '$3 == "task-clock" { print $1, 1000 * (w1 - w0) }' \
+			"$TMPD/$1.perf" >"$TMPD/$1.cpu"
+	else
+		"$KEYLAT" -n "$PRESSES" -- "$CONNWATCH" "${CW_ARGS[@]}" >"$TMPD/$1.lat" 2>"$TMPD/$1.err" ||
+			bail "keylat failed: $(head -c 300 "$TMPD/$1.err")"
+		echo "- -" >"$TMPD/$1.cpu"
+	fi
+	[ -s "$TMPD/$1.lat" ] || bail "keylat printed nothing: $(head -c 300 "$TMPD/$1.err")"
+}
+
+# first_screen_ms SOCK PREFIX: starts the live view (`connwatch -F PREFIX`) in
+# a tmux session on socket SOCK and prints the ms from start until the first
+# screen shows a row of ours (a label starting PREFIX-), polled every 20 ms
+# (60 s at most); the session is then killed.
+first_screen_ms() {
+	local t0
+	t0=$(now_ms)
+	tmux -S "$1" new-session -d -s v -x 120 -y 40 "$CONNWATCH -F $2 --no-mouse"
+	while ! tmux -S "$1" capture-pane -p -t v 2>/dev/null | grep -qE "^[^ ]* +$2-"; do
+		sleep 0.02
+		[ $(($(now_ms) - t0)) -gt 60000 ] && break
+	done
+	echo $(($(now_ms) - t0))
+	tmux -S "$1" kill-session -t v
+}
+
+# bpf_prog_stats: "RUN_TIME_NS RUN_CNT" of connwatch's state-event program
+# while it is loaded (kernel.bpf_stats_enabled must be on), "0 0" if none.
+bpf_prog_stats() {
+	bpftool prog show -j 2>/dev/null | jq -r '[.[] | select(.name == "cw_set_state" or .name == "cw_set_state_ra")
+		| {run_time_ns: (.run_time_ns // 0), run_cnt: (.run_cnt // 0)}] | first // {} | "\(.run_time_ns // 0) \(.run_cnt // 0)"'
+}

@@ -142,23 +142,6 @@ connwatch_round() {
 	fi
 }
 
-# cpu_of SCRIPT: runs it; prints "CPU_MS WALL_MS", CPU being every child's
-# (perf stat's task-clock counts inherited children exactly; /usr/bin/time's
-# user+sys has a 10 ms grain, so it is only the fallback).
-cpu_of() {
-	local w0 w1
-	w0=$EPOCHREALTIME
-	if command -v perf >/dev/null; then
-		perf stat -x, -e task-clock -o "$TMPD/perf.out" bash "$1" || return 1
-		w1=$EPOCHREALTIME
-		awk -F, -v w0="$w0" -v w1="$w1" '$3 == "task-clock" { print $1, 1000 * (w1 - w0) }' "$TMPD/perf.out"
-	else
-		/usr/bin/time -f '%U %S' -o "$TMPD/time.out" bash "$1" || return 1
-		w1=$EPOCHREALTIME
-		awk -v w0="$w0" -v w1="$w1" '{ print 1000 * ($1 + $2), 1000 * (w1 - w0) }' "$TMPD/time.out"
-	fi
-}
-
 # exec_round: `ip netns exec NS ss -tan` (and `true`) in every namespace.
 exec_round() {
 	{

@@ -69,8 +69,7 @@ run() {
 	while kill -0 "$pid" 2>/dev/null && [ "$(cat "$TMPD/$name.json" 2>/dev/null | wc -l)" -lt $((TICKS - 1)) ]; do
 		sleep 0.1
 	done
-	bpftool prog show -j 2>/dev/null | jq -r '[.[] | select(.name == "cw_set_state" or .name == "cw_set_state_ra")
-		| {run_time_ns: (.run_time_ns // 0), run_cnt: (.run_cnt // 0)}] | first // {} | "\(.run_time_ns // 0) \(.run_cnt // 0)"' >"$TMPD/$name.prog"
+	bpf_prog_stats >"$TMPD/$name.prog"
 	t1=$(date +%s%N)
 	wait "$pid"
 	echo $(((t1 - t0) / 1000000)) >"$TMPD/$name.wall"

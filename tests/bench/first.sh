@@ -35,21 +35,13 @@ on_exit "tmux -S '$SOCK' kill-server 2>/dev/null"
 populate "cwbf$$"
 start_load
 
-ms() { echo $(($(date +%s%N) / 1000000)); }
 ex=() exw=() vw=()
 for ((r = 1; r <= ROUNDS; r++)); do
-	t0=$(ms)
+	t0=$(now_ms)
 	"$CONNWATCH" --json -n 1 >"$TMPD/one.json" 2>/dev/null
-	ex+=($(($(ms) - t0)))
+	ex+=($(($(now_ms) - t0)))
 	exw+=("$(jq -r .collector.wall_ms "$TMPD/one.json")")
-	t0=$(ms)
-	tmux -S "$SOCK" new-session -d -s v -x 120 -y 40 "$CONNWATCH -F cwbf$$ --no-mouse"
-	while ! tmux -S "$SOCK" capture-pane -p -t v 2>/dev/null | grep -qE "^[^ ]* +cwbf$$-"; do
-		sleep 0.02
-		[ $(($(ms) - t0)) -gt 60000 ] && break
-	done
-	vw+=($(($(ms) - t0)))
-	tmux -S "$SOCK" kill-session -t v
+	vw+=("$(first_screen_ms "$SOCK" "cwbf$$")")
 	sleep 0.5
 done
 m() { printf '%s\n' "$@" | median; }

@@ -71,27 +71,6 @@ json_stop() {
 	JWALL=$(awk -v a="$JT0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')
 }
 
-# run_keylat NAME: keylat's latencies (us, one a line) into $TMPD/NAME.lat,
-# and "CPU_MS WALL_MS" of keylat + connwatch into $TMPD/NAME.cpu.
-run_keylat() {
-	local w0=$EPOCHREALTIME
-	if command -v perf >/dev/null; then
-		perf stat -x, -e task-clock -o "$TMPD/$1.perf" \
-			"$KEYLAT" -n "$PRESSES" -- "$CONNWATCH" "${CW_ARGS[@]}" >"$TMPD/$1.lat" 2>"$TMPD/$1.err" ||
-			bail "keylat failed: $(head -c 300 "$TMPD/$1.err")"
-		awk -F, -v w0="$w0" -v w1="$EPOCHREALTIME" '$3 == "task-clock" { print $1, 1000 * (w1 - w0) }' \
-			"$TMPD/$1.perf" >"$TMPD/$1.cpu"
-	else
-		"$KEYLAT" -n "$PRESSES" -- "$CONNWATCH" "${CW_ARGS[@]}" >"$TMPD/$1.lat" 2>"$TMPD/$1.err" ||
-			bail "keylat failed: $(head -c 300 "$TMPD/$1.err")"
-		echo "- -" >"$TMPD/$1.cpu"
-	fi
-	[ -s "$TMPD/$1.lat" ] || bail "keylat printed nothing: $(head -c 300 "$TMPD/$1.err")"
-}
-
-# pct P: nearest-rank percentile of the numbers on stdin.
-pct() { sort -g | awk -v p="$1" '{ v[NR] = $1 } END { i = int(p * NR + 0.999999); if (i < 1) i = 1; print v[i] }'; }
-
 CASES=()
 # summarize NAME LABEL: one table row's numbers, kept for the table.
 summarize() {
