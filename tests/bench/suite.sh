@@ -88,10 +88,11 @@ for h in "${HS[@]}"; do [[ $h == shared || $h == own ]] || usage; done
 # Cost model for -n (measured here, kernel 6.18, 2 cores; DESIGN.md §3 and
 # the validation run of this script): a legacy dump walks the whole shared
 # hash at 0.15 us a socket, or only its namespace's at 0.93 us; sockgen
-# builds about BUILD_RATE sockets a second across the node; a socket with
+# builds about BUILD_RATE sockets a second across the node (100k took 1 s
+# in the validation run, so this is cautious); a socket with
 # its file costs about SOCK_BYTES of kernel memory (slab objects here: TCP
 # 2368, sock_inode_cache 832, filp 192, dentry 192, and the fd table).
-BUILD_RATE=${BUILD_RATE:-20000} SOCK_BYTES=${SOCK_BYTES:-4096}
+BUILD_RATE=${BUILD_RATE:-50000} SOCK_BYTES=${SOCK_BYTES:-4096}
 
 # pass_ms P S HASH: predicted CPU ms of one dump pass over P namespaces + host.
 pass_ms() {
