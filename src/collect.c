@@ -903,8 +903,9 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	static const struct cw_wants none;
 	int64_t t0 = cw_thread_cpu_ns(), wall0 = cw_mono_ns();
 	struct cw_snapshot *snap = cw_snapshot_new();
-	double spent = 0, live_spent = 0, budget = c->budget_pct / 100.0 * c->interval_s * 1000.0;
-	int64_t age_bound, round_ms, budget_ns = (int64_t)(budget * 1e6);
+	double spent = 0, budget = c->budget_pct / 100.0 * c->interval_s * 1000.0;
+	int64_t age_bound, round_ms, live_round_ms, budget_ns = (int64_t)(budget * 1e6);
+	int64_t live_ns = (int64_t)(budget * CW_EVENTS_DUMP_SHARE * 1e6);
 	struct cw_sched_tick tick;
 	size_t i, dumped = 0, nrows;
 	bool shared = false;
@@ -984,33 +985,32 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	round_ms = cw_sched_round_ms(c->items, c->norder, budget_ns, (int64_t)(c->interval_s * 1000.0),
 				     &c->model);
 	age_bound = cw_sched_age_bound(round_ms);
-	cw_sched_overdue(c->items, c->norder, now_ms, age_bound);
+	live_round_ms = cw_sched_live_round_ms(c->items, c->norder, live_ns,
+					       (int64_t)(c->interval_s * 1000.0), &c->model);
+	cw_sched_overdue(c->items, c->norder, now_ms, age_bound, cw_sched_age_bound(live_round_ms));
 	cw_sched_order(c->items, c->norder, now_ms, &c->model);
 	/* The budget is a rate: what the last ticks left unspent may pay for
 	 * a dump that does not fit this one's. */
 	cw_sched_tick_start(&tick, budget_ns, c->carry_ns);
+	/* events: a namespace with live counts needs dumps only to reconcile
+	 * (and for its peers): those spend a share of the budget of their
+	 * own, as a rate, whatever the others spent. */
+	cw_sched_tick_live(&tick, live_ns, c->live_carry_ns);
 	for (i = 0; i < c->norder; i++) {
 		struct nsstate *s = c->order[c->items[i].index];
 		bool keep = s->inode == w->sockets_id || (s->inode == c->host_inode && hn_socks);
 
-		/* events: a namespace with live counts needs dumps only to
-		 * reconcile and for its peers: those spend at most half the
-		 * budget, whatever the others spent (the age bound still
-		 * reconciles every one). */
-		if (c->items[i].cls == CW_SCHED_LIVE &&
-		    live_spent + (double)cw_sched_cost(&c->model, &c->items[i]) / 1e6 >
-			    budget * CW_EVENTS_DUMP_SHARE)
-			continue;
 		if (!cw_sched_should_dump(&c->items[i], &tick, &c->model))
 			continue;
 		s->walked = cw_sched_walk(&c->model, &c->items[i]);
 		dump(c, s, keep && w->sockets_info, keep, w->sockets_id, &spent, snap, now_ms);
 		tick.spent_ns = (int64_t)(spent * 1e6);
 		if (c->items[i].cls == CW_SCHED_LIVE)
-			live_spent += s->dump_ms;
+			tick.live_spent_ns += (int64_t)(s->dump_ms * 1e6);
 		dumped++;
 	}
 	c->carry_ns = cw_sched_tick_carry(&tick);
+	c->live_carry_ns = cw_sched_tick_live_carry(&tick);
 	cw_collect_hostnet_order(c, now_ms);
 	/* events: live counts for the namespaces not dumped this tick. */
 	for (i = 0; i < c->norder; i++) {

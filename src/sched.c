@@ -86,7 +86,7 @@ int64_t cw_sched_round_ms(const struct cw_sched_item *items, size_t n, int64_t b
 	/* What is asked for goes every tick: the round has what is left of
 	 * the budget (at least a tenth of it). */
 	for (i = 0; i < n; i++) {
-		if (items[i].cls == CW_SCHED_NEVER)
+		if (items[i].cls == CW_SCHED_NEVER || items[i].cls == CW_SCHED_LIVE)
 			continue;
 		if (items[i].cls == CW_SCHED_MUST)
 			must += cw_sched_cost(m, &items[i]);
@@ -101,6 +101,18 @@ int64_t cw_sched_round_ms(const struct cw_sched_item *items, size_t n, int64_t b
 	return (int64_t)((double)sum / (double)left * (double)interval_ms);
 }
 
+int64_t cw_sched_live_round_ms(const struct cw_sched_item *items, size_t n, int64_t share_ns,
+			       int64_t interval_ms, const struct cw_sched_model *m)
+{
+	int64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (items[i].cls == CW_SCHED_LIVE)
+			sum += cw_sched_cost(m, &items[i]);
+	return (int64_t)((double)sum / (double)(share_ns > 0 ? share_ns : 1) * (double)interval_ms);
+}
+
 int64_t cw_sched_age_bound(int64_t round_ms)
 {
 	int64_t bound = round_ms + round_ms / 4;
@@ -108,16 +120,18 @@ int64_t cw_sched_age_bound(int64_t round_ms)
 	return bound > CW_SCHED_MIN_AGE_MS ? bound : CW_SCHED_MIN_AGE_MS;
 }
 
-void cw_sched_overdue(struct cw_sched_item *items, size_t n, int64_t now_ms, int64_t max_age_ms)
+void cw_sched_overdue(struct cw_sched_item *items, size_t n, int64_t now_ms, int64_t max_age_ms,
+		      int64_t live_max_age_ms)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		struct cw_sched_item *it = &items[i];
+		int64_t bound = it->cls == CW_SCHED_LIVE ? live_max_age_ms : max_age_ms;
 
 		if ((it->cls == CW_SCHED_NEW || it->cls == CW_SCHED_MOVED || it->cls == CW_SCHED_IDLE ||
 		     it->cls == CW_SCHED_LIVE) &&
-		    it->last_exact_ms && now_ms - it->last_exact_ms > max_age_ms)
+		    it->last_exact_ms && now_ms - it->last_exact_ms > bound)
 			it->cls = CW_SCHED_OVERDUE;
 	}
 }
@@ -172,21 +186,38 @@ void cw_sched_tick_start(struct cw_sched_tick *t, int64_t budget_ns, int64_t car
 	t->carry_ns = carry_ns > 0 ? carry_ns : 0;
 }
 
-int64_t cw_sched_tick_carry(const struct cw_sched_tick *t)
+/* What a tick leaves of a budget and its carry, capped: no more than the
+ * dearest dump needs, since a bigger carry would only let several ticks in
+ * a row pass the budget. But a dump dearer than a budget is saved for over
+ * several held ticks, each adding a whole budget: then up to a budget
+ * more, or part of one would be thrown away and the round would take
+ * longer than the budget allows. */
+static int64_t carry_left(int64_t budget, int64_t carry, int64_t spent, int64_t max_cost)
 {
-	int64_t left = t->budget_ns + t->carry_ns - t->spent_ns;
-	int64_t cap = t->max_cost_ns;
+	int64_t left = budget + carry - spent, cap = max_cost;
 
-	/* No more than the dearest dump needs: a bigger carry would only let
-	 * several ticks in a row pass the budget. But a dump dearer than a
-	 * budget is saved for over several held ticks, each adding a whole
-	 * budget: then up to a budget more, or part of one would be thrown
-	 * away and the round would take longer than the budget allows. */
-	if (cap > t->budget_ns)
-		cap += t->budget_ns;
+	if (cap > budget)
+		cap += budget;
 	if (left < 0)
 		return 0;
 	return left > cap ? cap : left;
+}
+
+int64_t cw_sched_tick_carry(const struct cw_sched_tick *t)
+{
+	return carry_left(t->budget_ns, t->carry_ns, t->spent_ns, t->max_cost_ns);
+}
+
+void cw_sched_tick_live(struct cw_sched_tick *t, int64_t share_ns, int64_t carry_ns)
+{
+	t->live_ns = share_ns > 0 ? share_ns : 0;
+	t->live_carry_ns = carry_ns > 0 ? carry_ns : 0;
+	t->live_spent_ns = t->live_max_ns = 0;
+}
+
+int64_t cw_sched_tick_live_carry(const struct cw_sched_tick *t)
+{
+	return carry_left(t->live_ns, t->live_carry_ns, t->live_spent_ns, t->live_max_ns);
 }
 
 bool cw_sched_should_dump(const struct cw_sched_item *it, struct cw_sched_tick *t,
@@ -199,11 +230,16 @@ bool cw_sched_should_dump(const struct cw_sched_item *it, struct cw_sched_tick *
 	if (it->cls == CW_SCHED_MUST || it->cls == CW_SCHED_OVERDUE)
 		return true;
 	c = cw_sched_cost(m, it);
-	/* Live ones only reconcile, out of what the rest leave (and the
-	 * caller caps their share): they neither wait for the carry nor
-	 * hold the tick for it. */
-	if (it->cls == CW_SCHED_LIVE)
-		return t->spent_ns + c <= t->budget_ns;
+	/* Live ones only reconcile: out of their own share, as a rate (its
+	 * carry pays for a dump dearer than one tick's share), and out of
+	 * what the rest leave of the budget (never of its carry, which a
+	 * held dump waits for). They never hold the tick. */
+	if (it->cls == CW_SCHED_LIVE) {
+		if (c > t->live_max_ns)
+			t->live_max_ns = c;
+		return t->live_spent_ns + c <= t->live_ns + t->live_carry_ns &&
+		       t->spent_ns + c <= t->budget_ns;
+	}
 	if (c > t->max_cost_ns)
 		t->max_cost_ns = c;
 	if (t->held)

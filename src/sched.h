@@ -97,12 +97,19 @@ int64_t cw_sched_cost(const struct cw_sched_model *m, const struct cw_sched_item
  * of it; ticks of interval_ms). */
 int64_t cw_sched_round_ms(const struct cw_sched_item *items, size_t n, int64_t budget_ns,
 			  int64_t interval_ms, const struct cw_sched_model *m);
+/* The reconciling round of the LIVE items, whose counts state events keep
+ * exact: the sum of their predicted costs over their share of the budget
+ * per tick (share_ns). They are left out of cw_sched_round_ms. */
+int64_t cw_sched_live_round_ms(const struct cw_sched_item *items, size_t n, int64_t share_ns,
+			       int64_t interval_ms, const struct cw_sched_model *m);
 /* The longest a namespace's exact counts may age: 5/4 of the round, and
  * at least CW_SCHED_MIN_AGE_MS. */
 int64_t cw_sched_age_bound(int64_t round_ms);
-/* Marks the NEW, MOVED, IDLE and LIVE items whose exact counts are older than
- * max_age_ms at now_ms as OVERDUE. */
-void cw_sched_overdue(struct cw_sched_item *items, size_t n, int64_t now_ms, int64_t max_age_ms);
+/* Marks the NEW, MOVED and IDLE items whose exact counts are older than
+ * max_age_ms at now_ms, and the LIVE ones older than live_max_age_ms, as
+ * OVERDUE. */
+void cw_sched_overdue(struct cw_sched_item *items, size_t n, int64_t now_ms, int64_t max_age_ms,
+		      int64_t live_max_age_ms);
 /* Sorts items into dump order at now_ms (m predicts the NEW ones' costs). */
 void cw_sched_order(struct cw_sched_item *items, size_t n, int64_t now_ms,
 		    const struct cw_sched_model *m);
@@ -115,6 +122,11 @@ struct cw_sched_tick {
 	int64_t max_cost_ns;     /* the dearest predicted cost among the others */
 	bool carried;            /* the carry paid for a dump this tick */
 	bool held;               /* a dump waits for the carry to grow: no other goes */
+	/* LIVE items' reconciling dumps spend a share of their own, as a rate. */
+	int64_t live_ns;         /* their share of this tick's budget */
+	int64_t live_carry_ns;   /* what the last ticks left of it */
+	int64_t live_spent_ns;   /* the caller adds each LIVE dump's cost */
+	int64_t live_max_ns;     /* the dearest predicted LIVE dump */
 };
 
 /* Starts a tick with what the last one carried over. */
@@ -124,14 +136,19 @@ void cw_sched_tick_start(struct cw_sched_tick *t, int64_t budget_ns, int64_t car
  * of a dump not asked for (plus one budget when that is dearer than a
  * budget). */
 int64_t cw_sched_tick_carry(const struct cw_sched_tick *t);
+/* Gives the tick's LIVE items their share, with what the last tick carried
+ * of it; and what of it carries over, as cw_sched_tick_carry does. */
+void cw_sched_tick_live(struct cw_sched_tick *t, int64_t share_ns, int64_t carry_ns);
+int64_t cw_sched_tick_live_carry(const struct cw_sched_tick *t);
 /* Whether the item should be dumped now (items in dump order). Asked-for
  * and overdue ones always go. The others go if their predicted cost fits
  * what is left of the tick's budget, or, for one dump a tick, if the carry
  * pays for all of it. One that fits neither waits, and the tick holds (no
  * other dump goes: the round-robin keeps its order, and what is left
  * carries over, until it pays for that one, even a dump dearer than the
- * budget). LIVE ones go only within the budget, held or not, and never
- * hold a tick. */
+ * budget). LIVE ones go when their share and its carry pay for them and
+ * they fit what is left of the budget, held or not, and never hold a
+ * tick. */
 bool cw_sched_should_dump(const struct cw_sched_item *it, struct cw_sched_tick *t,
 			  const struct cw_sched_model *m);
 

@@ -81,7 +81,7 @@ static void test_order(void)
 		cw_sched_order(t, 4, 1000, NULL);
 		ok(t[0].index == 1 && t[1].index == 3 && t[2].index == 0 && t[3].index == 2,
 		   "live ones after the round-robin, oldest first");
-		cw_sched_overdue(t, 4, 1000, 800);
+		cw_sched_overdue(t, 4, 1000, 800, 800);
 		ok(t[2].cls == CW_SCHED_OVERDUE && t[3].cls == CW_SCHED_LIVE, "a live one past the bound: overdue");
 	}
 	/* Never dumped: after what is asked for and what is overdue, the
@@ -108,7 +108,7 @@ static void test_overdue(void)
 	};
 	struct cw_sched_model m;
 
-	cw_sched_overdue(t, 6, 100000, 10000);
+	cw_sched_overdue(t, 6, 100000, 10000, 10000);
 	ok(t[1].cls == CW_SCHED_OVERDUE && t[5].cls == CW_SCHED_OVERDUE && t[0].cls == CW_SCHED_MOVED &&
 	   t[2].cls == CW_SCHED_MUST && t[3].cls == CW_SCHED_NEW && t[4].cls == CW_SCHED_NEVER,
 	   "older than the bound: overdue; other classes kept");
@@ -192,7 +192,9 @@ static void test_budget(void)
 		ok(!cw_sched_should_dump(&c76, &t, NULL) && t.held, "another 76: waits, and the tick holds");
 		ok(!cw_sched_should_dump(&c4, &t, NULL), "a cheaper one after it waits too (the order is kept)");
 		c4.cls = CW_SCHED_LIVE;
-		ok(cw_sched_should_dump(&c4, &t, NULL), "but a live one that fits goes: it only reconciles");
+		ok(!cw_sched_should_dump(&c4, &t, NULL), "a live one with no share of its own waits");
+		cw_sched_tick_live(&t, 10, 0);
+		ok(cw_sched_should_dump(&c4, &t, NULL), "but with a share it fits, it goes: it only reconciles");
 		c4.cls = CW_SCHED_MOVED;
 		is_int(cw_sched_tick_carry(&t), 24, "what is left carries over");
 		cw_sched_tick_start(&t, 100, 76);
@@ -310,7 +312,7 @@ static void simulate(const struct node *nd, struct result *res)
 		cw_sched_model_fit(&m, it, NS);
 		res->sched_round_ms = cw_sched_round_ms(it, NS, BUDGET, 1000, &m);
 		res->bound_ms = cw_sched_age_bound(res->sched_round_ms);
-		cw_sched_overdue(it, NS, now, res->bound_ms);
+		cw_sched_overdue(it, NS, now, res->bound_ms, res->bound_ms);
 		cw_sched_order(it, NS, now, &m);
 		cw_sched_tick_start(&tick, BUDGET, carry);
 		for (i = 0; i < NS; i++) {
@@ -418,12 +420,58 @@ static void test_node(void)
 	   r[3].own_first, r[3].filled_tick, r[0].filled_tick);
 }
 
+/* Namespaces with live event counts: a round and a bound of their own, and
+ * a share of the budget spent as a rate. */
+static void test_live(void)
+{
+	struct cw_sched_item t[] = {{0, CW_SCHED_LIVE, 1, 80, 0, 1, 0, 0},
+				    {1, CW_SCHED_LIVE, 1, 80, 0, 1, 0, 0},
+				    {2, CW_SCHED_MOVED, 1, 10, 0, 1, 0, 0}};
+	struct cw_sched_item one = {0, CW_SCHED_LIVE, 1, 80, 0, 1, 0, 0};
+	struct cw_sched_tick k;
+	int64_t carry = 0, live_carry = 0;
+	int tick, first = -1, dumps = 0, held = 0;
+
+	is_int(cw_sched_round_ms(t, 3, 100, 1000, NULL), 100, "the round leaves the live ones out");
+	is_int(cw_sched_live_round_ms(t, 3, 25, 1000, NULL), 6400,
+	       "their round: their costs over their share, in ms");
+	t[0].last_exact_ms = 3000;
+	t[2].last_exact_ms = 3000;
+	cw_sched_overdue(t, 3, 10000, 5000, 8000);
+	ok(t[0].cls == CW_SCHED_LIVE && t[2].cls == CW_SCHED_OVERDUE,
+	   "7 s old: a moved one past its bound of 5 s, a live one within its own of 8 s");
+	cw_sched_overdue(t, 3, 12000, 5000, 8000);
+	ok(t[0].cls == CW_SCHED_OVERDUE, "9 s old: the live one past its bound too");
+
+	/* One live dump of 80 against a share of 25 a tick: the share's carry
+	 * pays for it every 80/25 ticks, and it never waits on the budget. */
+	for (tick = 0; tick < 100; tick++) {
+		cw_sched_tick_start(&k, 100, carry);
+		cw_sched_tick_live(&k, 25, live_carry);
+		if (cw_sched_should_dump(&one, &k, NULL)) {
+			k.spent_ns += 80;
+			k.live_spent_ns += 80;
+			dumps++;
+			if (first < 0)
+				first = tick;
+		}
+		held += k.held;
+		carry = cw_sched_tick_carry(&k);
+		live_carry = cw_sched_tick_live_carry(&k);
+	}
+	is_int(held, 0, "a live dump never holds a tick");
+	is_int(first, 3, "a live dump dearer than the share goes once the share's carry pays for it");
+	ok(dumps * 80 <= 100 * 25 + 80 && dumps * 80 >= 100 * 25 - 105,
+	   "over 100 ticks the live dumps spend their share as a rate (%d dumps of 80, share 25)", dumps);
+}
+
 int main(void)
 {
 	test_order();
 	test_overdue();
 	test_model();
 	test_budget();
+	test_live();
 	test_node();
 	return tap_done();
 }
