@@ -29,16 +29,35 @@ static void state_free(void *v)
 {
 	struct nsstate *s = v;
 
-	cw_ident_done(&s->ident);
+	if (s->ident)
+		cw_ident_done(s->ident);
+	free(s->ident);
 	cw_diag_close(s->diag);
 	cw_nscount_close(&s->cnt);
 	if (s->ct_fd >= 0)
 		close(s->ct_fd);
-	cw_agg_done(&s->agg);
+	if (s->x)
+		cw_agg_done(&s->x->agg);
+	free(s->x);
 	free(s->setup_err);
 	free(s->count_err);
 	free(s->dump_err);
 	free(s);
+}
+
+struct nsext *cw_collect_ext(struct nsstate *s)
+{
+	if (!s->x) {
+		s->x = cw_xcalloc(1, sizeof(*s->x));
+		cw_sysctls_unknown(&s->x->sysctl);
+	}
+	return s->x;
+}
+
+/* A namespace's kind: one not named yet is taken for a process's. */
+static enum cw_ns_kind kind_of(const struct nsstate *s)
+{
+	return s->ident ? s->ident->kind : CW_KIND_PROCESS;
 }
 
 static void read_hostname(struct cw_collector *c)
@@ -176,8 +195,8 @@ static void read_inside(struct nsstate *s, int64_t now)
 
 	s->sysctl_ms = now;
 	if (cw_sysctl_read_once("/proc/sys", &v) == 0) {
-		s->sysctl = v;
-		s->has_sysctl = true;
+		cw_collect_ext(s)->sysctl = v;
+		s->x->has_sysctl = true;
 	}
 	/* thread-self/net is this thread's namespace too. Without the
 	 * conntrack module the file is absent: tried again at the next read. */
@@ -301,7 +320,8 @@ static void release(struct cw_collector *c, struct nsstate *s)
 	if (s->ct_fd >= 0)
 		close(s->ct_fd);
 	s->ct_fd = -1;
-	s->has_sysctl = false;
+	if (s->x)
+		s->x->has_sysctl = false;
 	s->setup_tried = false;
 	free(s->setup_err);
 	s->setup_err = NULL;
@@ -309,7 +329,7 @@ static void release(struct cw_collector *c, struct nsstate *s)
 
 static enum cw_fdbudget_rank fd_rank(const struct nsstate *s)
 {
-	switch (s->ident.kind) {
+	switch (kind_of(s)) {
 	case CW_KIND_HOST:
 		return CW_FDBUDGET_HOST;
 	case CW_KIND_POD:
@@ -382,22 +402,25 @@ static struct nsstate *state_get(struct cw_collector *c, uint64_t inode, int64_t
 	s->cnt = (struct cw_nscount)CW_NSCOUNT_CLOSED;
 	s->ct_fd = -1;
 	s->conntrack = -1;
-	cw_sysctls_unknown(&s->sysctl);
 	cw_imap_put(&c->states, inode, s);
 	return s;
 }
 
-/* A namespace left for a later tick to name: a label that costs no I/O. */
+/* A namespace left for a later tick to name: it keeps no name at all
+ * (fill_row gives it a label that costs no I/O, and the note below). */
 static void unnamed(struct nsstate *s, size_t *count)
 {
-	cw_ident_done(&s->ident);
-	memset(&s->ident, 0, sizeof(s->ident));
-	s->ident.kind = CW_KIND_PROCESS;
-	s->ident.label = cw_xasprintf("netns:[%" PRIu64 "]", s->inode);
-	s->ident.note = cw_xasprintf("not named yet: at most %d namespaces are examined per tick",
-				     CW_EXAMINE_PER_TICK);
+	if (s->ident)
+		cw_ident_done(s->ident);
+	free(s->ident);
+	s->ident = NULL;
 	(*count)++;
 }
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+static const char unnamed_note[] =
+	"not named yet: at most " STR(CW_EXAMINE_PER_TICK) " namespaces are examined per tick";
 
 static int sysctl_inside(void *arg)
 {
@@ -467,6 +490,12 @@ static void refresh(struct cw_collector *c, const struct cw_wants *w, int64_t no
 	c->scan_note = NULL;
 	if (r == 0) {
 		cw_nslist_swap(&c->list, &c->next);
+		/* The spare list is kept for the next scan to fill without
+		 * allocating, unless it is huge (a node, or a --procfs, with
+		 * more namespaces than a tick examines): then it would double
+		 * what discovery holds at the tick's peak. */
+		if (c->next.cap > CW_EXAMINE_PER_TICK)
+			cw_nslist_done(&c->next);
 	} else {
 		/* The cause may name a file in a pin directory: outside text. */
 		char *raw = cw_xasprintf("namespace scan failed: %s%s; showing the last good list",
@@ -496,8 +525,8 @@ static void refresh(struct cw_collector *c, const struct cw_wants *w, int64_t no
 			struct nsstate *s = c->order[i];
 
 			if (pass == 0 ? s->identified
-				      : !s->identified || s->ident.kind == CW_KIND_POD ||
-					s->ident.kind == CW_KIND_HOST ||
+				      : !s->identified || kind_of(s) == CW_KIND_POD ||
+					kind_of(s) == CW_KIND_HOST ||
 					now - s->ident_ms < CW_REIDENTIFY_MS)
 				continue;
 			if (examined == CW_EXAMINE_PER_TICK) {
@@ -509,8 +538,11 @@ static void refresh(struct cw_collector *c, const struct cw_wants *w, int64_t no
 				cw_podid_invalidate(c->podid);
 				invalidated = true;
 			}
-			cw_ident_done(&s->ident);
-			cw_podid_identify(c->podid, s->info, c->host_inode, &s->ident);
+			if (s->ident)
+				cw_ident_done(s->ident);
+			else
+				s->ident = cw_xmalloc(sizeof(*s->ident));
+			cw_podid_identify(c->podid, s->info, c->host_inode, s->ident);
 			s->identified = true;
 			s->ident_ms = now;
 			examined++;
@@ -681,33 +713,54 @@ static void dump(struct cw_collector *c, struct nsstate *s, bool info, bool keep
 	if (s->inode == c->host_inode)
 		split = cw_collect_split_host(c, s, now);
 	if (!split) {
-		cw_agg_done(&s->agg);
-		cw_agg_build(&s->agg, c->scratch.v, c->scratch.n, c->max_peers);
+		cw_agg_done(&cw_collect_ext(s)->agg);
+		cw_agg_build(&s->x->agg, c->scratch.v, c->scratch.n, c->max_peers);
 		/* events: this dump seeds the namespace's live counts, or
 		 * reconciles them (drift is counted and corrected). */
-		cw_events_after_dump(c->events, s->inode, &s->agg.count, &ev_before);
+		cw_events_after_dump(c->events, s->inode, &s->x->agg.count, &ev_before);
 	} else {
 		/* The row holds only part of the namespace; its events are all of it. */
 		cw_events_unseed(c->events, s->inode);
 	}
 	s->has_exact = true;
 	s->exact_ms = now;
-	s->counters_at_dump = s->counters;
+	cw_collect_ext(s)->counters_at_dump = s->counters;
 	c->dump_mode = cw_diag_mode_used(s->diag) == CW_DIAG_MODE_FAMILY ? "family" : "legacy";
 	if (keep)
 		keep_socks(c, s, split, info, keep_id, snap);
 }
 
-static void fill_row(struct cw_snapshot *snap, struct cw_ns_row *row, const struct nsstate *s,
-		     const char *fd_note, int64_t now)
+/* The last status text copied into a snapshot: rows in trouble mostly
+ * share one (a descriptor shortage, the per-tick bound), and each copy of
+ * it would cost every one of a hundred thousand rows its own string. */
+struct status_cache {
+	char *text;            /* a copy of the last text (heap), or NULL */
+	const char *copy;      /* ... and its copy in the snapshot */
+};
+
+static const char *status_copy(struct cw_arena *a, struct status_cache *sc, const char *status)
 {
+	if (!status)
+		return NULL;
+	if (!sc->text || strcmp(sc->text, status) != 0) {
+		free(sc->text);
+		sc->text = cw_xstrdup(status);
+		sc->copy = cw_arena_strdup(a, status);
+	}
+	return sc->copy;
+}
+
+static void fill_row(struct cw_snapshot *snap, struct cw_ns_row *row, const struct nsstate *s,
+		     const char *fd_note, struct status_cache *sc, int64_t now)
+{
+	static const struct cw_ident none = {.kind = CW_KIND_PROCESS};
 	struct cw_arena *a = &snap->arena;
-	const struct cw_ident *id = &s->ident;
+	const struct cw_ident *id = s->ident ? s->ident : &none;
 	const char *status = s->dump_err ? s->dump_err
 			     : s->setup_err ? s->setup_err
 			     : !s->fd_kept ? fd_note
 			     : s->count_err ? s->count_err
-			     : id->note;
+			     : s->ident ? id->note : unnamed_note;
 	char *both = NULL;
 	size_t i;
 
@@ -718,7 +771,14 @@ static void fill_row(struct cw_snapshot *snap, struct cw_ns_row *row, const stru
 	row->id = s->inode;
 	row->inode = s->inode;
 	row->kind = id->kind;
-	row->label = cw_arena_strdup(a, id->label);
+	if (s->ident) {
+		row->label = cw_arena_strdup(a, id->label);
+	} else {
+		char label[48];
+
+		snprintf(label, sizeof(label), "netns:[%" PRIu64 "]", s->inode);
+		row->label = cw_arena_strdup(a, label);
+	}
 	row->netns_name = cw_arena_strdup(a, id->kind == CW_KIND_NAMED ? id->netns_name : NULL);
 	row->runtime = id->runtime;
 	row->id_source = id->source;
@@ -734,7 +794,7 @@ static void fill_row(struct cw_snapshot *snap, struct cw_ns_row *row, const stru
 	row->npids = s->info->npids;
 	row->nprocs = s->info->nprocs;
 	row->comm = id->comm[0] ? cw_arena_strdup(a, id->comm) : NULL;
-	row->status = status ? cw_arena_strdup(a, status) : NULL;
+	row->status = status_copy(a, sc, status);
 	free(both);
 	row->has_exact = s->has_exact;
 	row->exact_age_ms = s->has_exact ? now - s->exact_ms : -1;
@@ -743,7 +803,7 @@ static void fill_row(struct cw_snapshot *snap, struct cw_ns_row *row, const stru
 	row->shared_ehash = s->shared_ehash;
 	row->counters = s->counters;
 	if (s->has_exact)
-		cw_agg_to_row(&s->agg, a, row);
+		cw_agg_to_row(&s->x->agg, a, row);
 	/* Not dumped this tick: TIME_WAIT is still this tick's. sockstat's
 	 * tw is the namespace's TIME_WAIT sockets, both families, exact
 	 * every tick (its own death row's count, on a shared hash too). The
@@ -759,7 +819,7 @@ static void fill_row(struct cw_snapshot *snap, struct cw_ns_row *row, const stru
 	/* events: not dumped this tick, but live counts exact to the tick; the
 	 * peers and listeners stay the last dump's. */
 	if (s->live_events) {
-		row->tcp = s->ev_live;
+		row->tcp = s->x->ev_live;
 		row->from_events = true;
 		row->dump_age_ms = now - s->exact_ms;
 		row->exact_age_ms = 0;
@@ -796,13 +856,14 @@ static void fill_sysctl(const struct cw_collector *c, struct cw_ns_row *row,
 		row->has_sysctl = true;
 		return;
 	}
-	row->sysctl = s->sysctl;
-	if (!s->has_sysctl)
+	if (s->x && s->x->has_sysctl)
+		row->sysctl = s->x->sysctl;
+	else
 		cw_sysctls_unknown(&row->sysctl);
 	/* The conntrack limit applies to each namespace's own count, not to
 	 * the node's sum: nf_conntrack_max caps every namespace's table. */
 	row->sysctl.conntrack_count = s->conntrack;
-	row->has_sysctl = s->has_sysctl || s->conntrack >= 0;
+	row->has_sysctl = (s->x && s->x->has_sysctl) || s->conntrack >= 0;
 }
 
 static int row_cmp(const void *a, const void *b)
@@ -914,6 +975,7 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	bool hn_focus, hn_socks;
 	const struct nsstate *host = NULL;
 	const struct cw_ns_row *host_row = NULL;
+	struct status_cache sc = {0};
 
 	if (!w)
 		w = &none;
@@ -973,10 +1035,11 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 			it->cls = CW_SCHED_NEW;  /* a burst of new pods stays within budget */
 		/* events: live counts are exact already; dumps only reconcile
 		 * (and refresh peers), which the age bound schedules. */
-		else if ((s->ev_covered = cw_events_live(c->events, s->inode, &s->counters, &s->ev_live)) &&
-			 live_agrees(&s->ev_live, &s->counters))
+		else if ((s->ev_covered = cw_events_live(c->events, s->inode, &s->counters,
+							 &s->x->ev_live)) &&
+			 live_agrees(&s->x->ev_live, &s->counters))
 			it->cls = CW_SCHED_LIVE;
-		else if (!s->counters.valid || cw_counters_moved(&s->counters, &s->counters_at_dump))
+		else if (!s->counters.valid || cw_counters_moved(&s->counters, &s->x->counters_at_dump))
 			it->cls = CW_SCHED_MOVED;
 		else
 			it->cls = CW_SCHED_IDLE;
@@ -1017,7 +1080,7 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 		struct nsstate *s = c->order[i];
 
 		s->live_events = !s->dumped && s->has_exact &&
-				 cw_events_live(c->events, s->inode, &s->counters, &s->ev_live);
+				 cw_events_live(c->events, s->inode, &s->counters, &s->x->ev_live);
 		snap->collector.netns_events += s->live_events;
 	}
 
@@ -1025,7 +1088,7 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	snap->nrows = nrows;
 	snap->rows = cw_arena_alloc(&snap->arena, (nrows ? nrows : 1) * sizeof(*snap->rows));
 	for (i = 0; i < c->norder; i++) {
-		fill_row(snap, &snap->rows[i], c->order[i], fd_note, now_ms);
+		fill_row(snap, &snap->rows[i], c->order[i], fd_note, &sc, now_ms);
 		fill_sysctl(c, &snap->rows[i], c->order[i], &snap->node);
 		fill_transitions(c, snap, &snap->rows[i]);
 		shared |= snap->rows[i].shared_ehash == 1;
@@ -1043,6 +1106,7 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 		if (!r->has_sysctl)
 			cw_sysctls_unknown(&r->sysctl);
 	}
+	free(sc.text);
 	for (i = 0; c->kept.set && i < nrows; i++)
 		if (snap->rows[i].id == c->kept.id) {
 			snap->rows[i].socks = c->kept.socks;

@@ -146,8 +146,8 @@ bool cw_collect_split_host(struct cw_collector *c, struct nsstate *s, int64_t no
 		h->has_exact = true;
 		h->exact_ms = now;
 	}
-	cw_agg_done(&s->agg);
-	s->agg = sp->host_agg; /* moved */
+	cw_agg_done(&cw_collect_ext(s)->agg);
+	s->x->agg = sp->host_agg; /* moved */
 	memset(&sp->host_agg, 0, sizeof(sp->host_agg));
 	return true;
 }

@@ -51,42 +51,47 @@
  * event maps cost about a further 1-2%. */
 #define CW_EVENTS_DUMP_SHARE 0.25
 
+/* What a namespace has once it was entered or dumped: most namespaces of a
+ * pathological node (or a hostile --procfs) never are, and cost only their
+ * struct nsstate. */
+struct nsext {
+	bool has_sysctl;                /* sysctl holds what was read inside */
+	struct cw_sysctls sysctl;
+	struct cw_agg agg;              /* the last dump's aggregate, with has_exact */
+	struct cw_counters counters_at_dump;
+	struct cw_tcpcount ev_live;     /* events: this tick's live counts */
+};
+
+/* One namespace, as the collector follows it across ticks. Kept small: a
+ * node may have a great many, and every one has a struct here. */
 struct nsstate {
 	uint64_t inode;
-	bool live;
 	const struct cw_nsinfo *info;   /* this tick's discovery record */
 	int64_t first_ms;               /* when discovery first saw it */
-	bool fd_kept;                   /* the fd budget lets it keep handles */
-
-	struct cw_ident ident;
-	bool identified;
+	struct cw_ident *ident;         /* its name; NULL until named */
 	int64_t ident_ms;
-
-	bool setup_tried, setup_final;
 	int64_t setup_ms;
 	char *setup_err;
 	struct cw_diag *diag;
-	int shared_ehash;
-
 	struct cw_nscount cnt;
-	struct cw_counters counters, counters_at_dump;
+	struct cw_counters counters;
 	char *count_err;
-
-	int ct_fd;                      /* stat/nf_conntrack, or -1 */
 	int64_t conntrack;              /* its entries this tick, or -1 */
-	bool has_sysctl;                /* sysctl holds what was read inside */
-	struct cw_sysctls sysctl;
-	int64_t sysctl_ms;              /* when it was read (or tried) */
-
-	struct cw_agg agg;
-	bool has_exact, dumped;
+	int64_t sysctl_ms;              /* when its sysctls were read (or tried) */
 	int64_t exact_ms;
 	double dump_ms;
 	uint64_t walked;                /* sockets its last dump walked (the cost model's) */
 	char *dump_err;
+	struct nsext *x;                /* NULL until entered or dumped (ext()) */
+	int ct_fd;                      /* stat/nf_conntrack, or -1 */
+	int8_t shared_ehash;
+	bool live;
+	bool fd_kept;                   /* the fd budget lets it keep handles */
+	bool identified;
+	bool setup_tried, setup_final;
+	bool has_exact, dumped;
 	bool live_events;               /* events: this tick's counts are live (not dumped) */
 	bool ev_covered;                /* events: it had live counts as the tick began */
-	struct cw_tcpcount ev_live;     /* ... and these are they */
 };
 
 /* A hostNetwork pod: a share of the host namespace's sockets, by cgroup. */
@@ -171,6 +176,10 @@ struct cw_collector {
 	uint64_t dumps_retried;    /* dumps interrupted and asked again, since start */
 };
 
+
+/* collect.c */
+/* A namespace's extension, made on first use. */
+struct nsext *cw_collect_ext(struct nsstate *s);
 
 /* collect_hostnet.c */
 void cw_collect_hn_free(void *v);
