@@ -21,15 +21,22 @@ struct trend {
 	uint32_t (*v)[CW_TCP_NSTATES];
 };
 
-struct hist_ns {
-	uint64_t inode;                /* the row id (cw_ns_row.id) */
-	int64_t first_ms, last_ms;     /* first and latest snapshot it was in */
-	struct ring *ring;             /* one sample per tick with exact counts; NULL before the first */
-	struct trend trend;            /* allocated with the ring */
+/* What a namespace's history holds once it had an exact count. */
+struct exact_hist {
+	struct ring ring;              /* one sample per tick with exact counts */
+	struct trend trend;
 	int64_t ex_t[2];               /* the last two distinct exact samples: */
 	struct cw_tcpcount ex[2];      /* [1] the latest */
 	size_t nex;
-	struct cw_counters counters;   /* the last counters read, */
+};
+
+/* Kept small: there is one per row, and a node may have a great many rows
+ * that are never dumped or whose counters cannot be read. */
+struct hist_ns {
+	uint64_t inode;                /* the row id (cw_ns_row.id) */
+	int64_t first_ms, last_ms;     /* first and latest snapshot it was in */
+	struct exact_hist *ex;         /* NULL before the first exact count */
+	struct cw_counters *counters;  /* the last counters read (NULL before any), */
 	int64_t counters_ms;           /* ... and when */
 	size_t last_row;               /* its row in the previous snapshot, while live */
 	struct cw_arena keep;          /* once gone: its last row, copied, */
@@ -50,9 +57,12 @@ static void ns_free(void *v)
 	struct hist_ns *n = v;
 
 	cw_arena_done(&n->keep);
-	free(n->ring);
-	free(n->trend.t);
-	free(n->trend.v);
+	if (n->ex) {
+		free(n->ex->trend.t);
+		free(n->ex->trend.v);
+	}
+	free(n->ex);
+	free(n->counters);
 	free(n);
 }
 
@@ -197,7 +207,7 @@ static bool trend_baseline(const struct trend *tr, double *out)
 
 /* Records an exact sample taken at t, unless it is the one already held
  * (a row not dumped this tick carries its previous counts). */
-static void exact_push(struct hist_ns *n, int64_t t, const struct cw_tcpcount *c)
+static void exact_push(struct exact_hist *n, int64_t t, const struct cw_tcpcount *c)
 {
 	if (n->nex && n->ex_t[1] == t)
 		return;
@@ -211,11 +221,14 @@ static void exact_push(struct hist_ns *n, int64_t t, const struct cw_tcpcount *c
 
 /* Change per second of every slot between the last two exact samples: the
  * dump budget may leave several ticks between them. */
-static bool exact_change(const struct hist_ns *n, double *out)
+static bool exact_change(const struct exact_hist *n, double *out)
 {
-	int64_t dt = n->ex_t[1] - n->ex_t[0];
+	int64_t dt;
 	unsigned k;
 
+	if (!n)
+		return false;
+	dt = n->ex_t[1] - n->ex_t[0];
 	if (n->nex < 2 || dt <= 0)
 		return false;
 	for (k = 0; k < CW_TCP_NSTATES; k++)
@@ -363,9 +376,9 @@ static void add_vanished(struct cw_history *h, struct cw_snapshot *s)
 		memset(r->change, 0, sizeof(r->change));
 		memset(&r->rates, 0, sizeof(r->rates));
 		r->first_seen_ms = n->first_ms;
-		r->series = ring_copy(&s->arena, n->ring);
-		r->trend = trend_copy(&s->arena, &n->trend);
-		r->has_baseline = trend_baseline(&n->trend, r->baseline);
+		r->series = n->ex ? ring_copy(&s->arena, &n->ex->ring) : NULL;
+		r->trend = n->ex ? trend_copy(&s->arena, &n->ex->trend) : NULL;
+		r->has_baseline = n->ex && trend_baseline(&n->ex->trend, r->baseline);
 	}
 	s->rows = rows;
 	s->nrows += ngone;
@@ -389,29 +402,34 @@ void cw_history_apply(struct cw_history *h, struct cw_snapshot *s)
 			 * that is never dumped costs no history. */
 			int64_t taken = s->time_ms - (r->exact_age_ms > 0 ? r->exact_age_ms : 0);
 
-			if (!n->ring) {
-				n->ring = cw_xcalloc(1, sizeof(*n->ring));
-				trend_init(&n->trend, h->trend_cap);
+			if (!n->ex) {
+				n->ex = cw_xcalloc(1, sizeof(*n->ex));
+				trend_init(&n->ex->trend, h->trend_cap);
 			}
-			ring_push(n->ring, s->time_ms, &r->tcp);
+			ring_push(&n->ex->ring, s->time_ms, &r->tcp);
 			/* The trend takes each exact count once, at the time it
 			 * was taken. */
-			if (!n->nex || n->ex_t[1] != taken)
-				trend_push(&n->trend, taken, &r->tcp);
-			exact_push(n, taken, &r->tcp);
+			if (!n->ex->nex || n->ex->ex_t[1] != taken)
+				trend_push(&n->ex->trend, taken, &r->tcp);
+			exact_push(n->ex, taken, &r->tcp);
 		}
-		r->has_change = exact_change(n, r->change);
+		r->has_change = exact_change(n->ex, r->change);
 		if (!r->has_change)
 			memset(r->change, 0, sizeof(r->change));
 		/* Over the time since the counters were last read: a tick that
 		 * could not read them (a shortage) widens the interval. */
-		rates(&r->counters, &n->counters, s->time_ms - n->counters_ms, &r->rates);
+		if (n->counters)
+			rates(&r->counters, n->counters, s->time_ms - n->counters_ms, &r->rates);
+		else
+			memset(&r->rates, 0, sizeof(r->rates));
 		r->first_seen_ms = n->first_ms;
-		r->series = ring_copy(&s->arena, n->ring);
-		r->trend = trend_copy(&s->arena, &n->trend);
-		r->has_baseline = trend_baseline(&n->trend, r->baseline);
+		r->series = n->ex ? ring_copy(&s->arena, &n->ex->ring) : NULL;
+		r->trend = n->ex ? trend_copy(&s->arena, &n->ex->trend) : NULL;
+		r->has_baseline = n->ex && trend_baseline(&n->ex->trend, r->baseline);
 		if (r->counters.valid) {
-			n->counters = r->counters;
+			if (!n->counters)
+				n->counters = cw_xmalloc(sizeof(*n->counters));
+			*n->counters = r->counters;
 			n->counters_ms = s->time_ms;
 		}
 		n->last_ms = s->time_ms;
