@@ -151,6 +151,11 @@ static void run(void *state, const struct cw_findings_conf *conf, const struct c
 		if (r->vanished)
 			continue;
 		e = cw_imap_get(&st->rows, r->id);
+		/* A row with neither rates nor exact counts has nothing to
+		 * remember yet: an entry made later starts the same, and a node
+		 * with a great many such rows costs none. */
+		if (!e && !r->rates.valid && !r->has_exact)
+			continue;
 		if (!e) {
 			e = cw_xcalloc(1, sizeof(*e));
 			cw_imap_put(&st->rows, r->id, e);
