@@ -11,38 +11,89 @@
 /* The port whose connected UDP sockets are counted in udp_dns. */
 #define DNS_PORT 53
 
-/* Peers, keyed by (dir, family, port, address bytes) in a byte-keyed map
- * that compares whole keys, so two peers never share a count. */
-struct peer_table {
-	struct cw_peer *v;
-	size_t n, cap;
-	struct cw_smap index; /* key -> CW_MAP_IDX(position in v) */
+/* A builder's tables are shrunk when, over this many dumps, none needed
+ * more than a quarter of their room. */
+#define CW_AGG_SHRINK_DUMPS 256
+#define CW_AGG_MIN_ROOM 64
+
+struct cw_agg_builder {
+	struct cw_agg cur;             /* count, udp_dns, addrs of the aggregate being built */
+	/* Peers, keyed by (dir, family, port, address) in an open-addressing
+	 * index over the array (whole keys compared, so two peers never
+	 * share a count); both kept from one dump to the next. */
+	struct cw_peer *peers;
+	size_t npeers, cappeers;
+	uint32_t *slots;               /* 1 + position in peers; 0: empty. A power of two */
+	size_t capslots;
+	struct cw_listener *listeners;
+	size_t nlisteners, caplisteners;
+	uint8_t listening[65536 / 8];  /* local ports with a listener, this dump */
+	uint8_t out_ports[65536 / 8];  /* local ports of connected sockets taken as outbound */
+	bool misordered;               /* a listener came after such a socket on its port */
+	size_t peak_peers, peak_listeners; /* the most one dump needed, this window */
+	unsigned window;               /* dumps in this window */
 };
 
-static struct cw_peer *peer_get(struct peer_table *t, uint8_t dir, const struct cw_addr *a,
+static uint64_t peer_hash(uint8_t dir, const struct cw_addr *a, uint16_t port)
+{
+	size_t alen = a->family == AF_INET ? 4 : 16, i;
+	uint64_t h = 1469598103934665603ull;
+
+	h = (h ^ dir) * 1099511628211ull;
+	h = (h ^ a->family) * 1099511628211ull;
+	h = (h ^ port) * 1099511628211ull;
+	for (i = 0; i < alen; i++)
+		h = (h ^ a->bytes[i]) * 1099511628211ull;
+	return h ^ (h >> 29);
+}
+
+static bool peer_is(const struct cw_peer *p, uint8_t dir, const struct cw_addr *a, uint16_t port)
+{
+	return p->dir == dir && p->port == port && cw_addr_equal(&p->addr, a);
+}
+
+/* (Re)builds the index at a new size from the peers held. */
+static void index_resize(struct cw_agg_builder *b, size_t cap)
+{
+	size_t i;
+
+	free(b->slots);
+	b->slots = cw_xcalloc(cap, sizeof(*b->slots));
+	b->capslots = cap;
+	for (i = 0; i < b->npeers; i++) {
+		const struct cw_peer *p = &b->peers[i];
+		size_t at = peer_hash(p->dir, &p->addr, p->port) & (cap - 1);
+
+		while (b->slots[at])
+			at = (at + 1) & (cap - 1);
+		b->slots[at] = (uint32_t)(i + 1);
+	}
+}
+
+static struct cw_peer *peer_get(struct cw_agg_builder *b, uint8_t dir, const struct cw_addr *a,
 				uint16_t port)
 {
-	uint8_t key[4 + 16];
-	size_t alen = a->family == AF_INET ? 4 : 16;
+	size_t mask, at;
 	struct cw_peer *p;
-	void *v;
 
-	key[0] = dir;
-	key[1] = (uint8_t)a->family;
-	key[2] = (uint8_t)(port >> 8);
-	key[3] = (uint8_t)port;
-	memcpy(key + 4, a->bytes, alen);
-	v = cw_smap_getb(&t->index, key, 4 + alen);
-	if (v)
-		return &t->v[CW_MAP_IDX_OF(v)];
-	cw_xgrow((void **)&t->v, &t->cap, t->n + 1, sizeof(*t->v));
-	p = &t->v[t->n];
+	if (!b->capslots)
+		index_resize(b, 2 * CW_AGG_MIN_ROOM);
+	mask = b->capslots - 1;
+	for (at = peer_hash(dir, a, port) & mask; b->slots[at]; at = (at + 1) & mask) {
+		p = &b->peers[b->slots[at] - 1];
+		if (peer_is(p, dir, a, port))
+			return p;
+	}
+	cw_xgrow((void **)&b->peers, &b->cappeers, b->npeers + 1, sizeof(*b->peers));
+	p = &b->peers[b->npeers];
 	memset(p, 0, sizeof(*p));
 	p->dir = dir;
 	p->addr = *a;
 	p->port = port;
-	cw_smap_putb(&t->index, key, 4 + alen, CW_MAP_IDX(t->n));
-	t->n++;
+	b->slots[at] = (uint32_t)(++b->npeers);
+	/* At most half full, so probes stay short. */
+	if (2 * b->npeers > b->capslots)
+		index_resize(b, 2 * b->capslots);
 	return p;
 }
 
@@ -103,68 +154,182 @@ static void note_addr(struct cw_agg *out, const struct cw_addr *a)
 	out->addrs[out->naddrs++] = *a;
 }
 
-void cw_agg_build(struct cw_agg *out, const struct cw_sock *socks, size_t n, size_t max_peers)
+struct cw_agg_builder *cw_agg_builder_new(void)
 {
-	struct peer_table t = {0};
-	uint8_t *listening = cw_xcalloc(65536 / 8, 1);
-	size_t i, lcap = 0;
+	return cw_xcalloc(1, sizeof(struct cw_agg_builder));
+}
 
-	memset(out, 0, sizeof(*out));
-	for (i = 0; i < n; i++) {
-		const struct cw_sock *s = &socks[i];
+void cw_agg_builder_free(struct cw_agg_builder *b)
+{
+	if (!b)
+		return;
+	free(b->peers);
+	free(b->slots);
+	free(b->listeners);
+	free(b);
+}
 
-		if (s->udp)
-			continue;
-		cw_tcpcount_add(&out->count, s->state);
+size_t cw_agg_builder_room(const struct cw_agg_builder *b)
+{
+	return b->cappeers + b->capslots + b->caplisteners;
+}
+
+/* Shrinks the tables at the end of a window in which no dump needed more
+ * than a quarter of their room, to twice the most one needed. */
+static void maybe_shrink(struct cw_agg_builder *b)
+{
+	size_t want;
+
+	if (b->npeers > b->peak_peers)
+		b->peak_peers = b->npeers;
+	if (b->nlisteners > b->peak_listeners)
+		b->peak_listeners = b->nlisteners;
+	if (++b->window < CW_AGG_SHRINK_DUMPS)
+		return;
+	want = 2 * (b->peak_peers > CW_AGG_MIN_ROOM ? b->peak_peers : CW_AGG_MIN_ROOM);
+	if (b->cappeers > 2 * want) {
+		b->peers = cw_xrealloc(b->peers, want * sizeof(*b->peers));
+		b->cappeers = want;
+		b->npeers = 0;
+		free(b->slots);
+		b->slots = NULL;
+		b->capslots = 0;
+	}
+	want = 2 * (b->peak_listeners > CW_AGG_MIN_ROOM ? b->peak_listeners : CW_AGG_MIN_ROOM);
+	if (b->caplisteners > 2 * want) {
+		b->listeners = cw_xrealloc(b->listeners, want * sizeof(*b->listeners));
+		b->caplisteners = want;
+	}
+	b->window = 0;
+	b->peak_peers = b->peak_listeners = 0;
+}
+
+void cw_agg_begin(struct cw_agg_builder *b)
+{
+	if (b->npeers)
+		memset(b->slots, 0, b->capslots * sizeof(*b->slots));
+	b->npeers = 0;
+	b->nlisteners = 0;
+	memset(&b->cur, 0, sizeof(b->cur));
+	memset(b->listening, 0, sizeof(b->listening));
+	memset(b->out_ports, 0, sizeof(b->out_ports));
+	b->misordered = false;
+}
+
+static bool bit(const uint8_t *map, uint16_t port)
+{
+	return map[port >> 3] & (1u << (port & 7));
+}
+
+static void set_bit(uint8_t *map, uint16_t port)
+{
+	map[port >> 3] |= (uint8_t)(1u << (port & 7));
+}
+
+void cw_agg_add(struct cw_agg_builder *b, const struct cw_sock *s)
+{
+	struct cw_peer *p;
+
+	if (!s->udp) {
+		cw_tcpcount_add(&b->cur.count, s->state);
 		if (s->state == CW_TCP_LISTEN) {
 			struct cw_listener *l;
 
-			listening[s->sport >> 3] |= (uint8_t)(1u << (s->sport & 7));
-			cw_xgrow((void **)&out->listeners, &lcap, out->nlisteners + 1, sizeof(*l));
-			l = &out->listeners[out->nlisteners++];
+			/* Connected sockets on this port were taken as outbound. */
+			if (bit(b->out_ports, s->sport))
+				b->misordered = true;
+			set_bit(b->listening, s->sport);
+			cw_xgrow((void **)&b->listeners, &b->caplisteners, b->nlisteners + 1,
+				 sizeof(*l));
+			l = &b->listeners[b->nlisteners++];
 			l->addr = s->src;
 			l->port = s->sport;
 			l->queue = s->rqueue;   /* for listeners: current accept queue */
 			l->backlog = s->wqueue; /* and the listen() backlog */
+			return;
 		}
 	}
-	for (i = 0; i < n; i++) {
-		const struct cw_sock *s = &socks[i];
-		struct cw_peer *p;
-		bool in;
+	if (s->state == CW_TCP_LISTEN || s->dport == 0 || cw_addr_is_any(&s->dst))
+		return; /* not connected to anyone */
+	note_addr(&b->cur, &s->src);
+	if (s->udp) {
+		/* A connected UDP socket: always ours toward them. */
+		if (s->state != CW_TCP_ESTABLISHED)
+			return;
+		peer_get(b, CW_PEER_OUT, &s->dst, s->dport)->udp++;
+		b->cur.udp_dns += s->dport == DNS_PORT;
+		return;
+	}
+	if (bit(b->listening, s->sport)) {
+		p = peer_get(b, CW_PEER_IN, &s->dst, s->sport);
+	} else {
+		set_bit(b->out_ports, s->sport);
+		p = peer_get(b, CW_PEER_OUT, &s->dst, s->dport);
+	}
+	p->tcp[cw_tcp_state_slot(s->state)]++;
+	p->total++;
+}
 
-		if (s->state == CW_TCP_LISTEN || s->dport == 0 || cw_addr_is_any(&s->dst))
-			continue; /* not connected to anyone */
-		note_addr(out, &s->src);
-		if (s->udp) {
-			/* A connected UDP socket: always ours toward them. */
-			if (s->state != CW_TCP_ESTABLISHED)
-				continue;
-			peer_get(&t, CW_PEER_OUT, &s->dst, s->dport)->udp++;
-			out->udp_dns += s->dport == DNS_PORT;
-			continue;
-		}
-		in = listening[s->sport >> 3] & (1u << (s->sport & 7));
-		p = in ? peer_get(&t, CW_PEER_IN, &s->dst, s->sport)
-		       : peer_get(&t, CW_PEER_OUT, &s->dst, s->dport);
-		p->tcp[cw_tcp_state_slot(s->state)]++;
-		p->total++;
+bool cw_agg_end(struct cw_agg_builder *b, struct cw_agg *out, size_t max_peers)
+{
+	size_t k = b->npeers < max_peers ? b->npeers : max_peers;
+
+	if (b->misordered) {
+		maybe_shrink(b);
+		return false;
 	}
-	free(listening);
-	cw_smap_done(&t.index, NULL);
-	if (t.n)
-		qsort(t.v, t.n, sizeof(*t.v), peer_cmp);
-	out->peers_all = t.n;
-	out->npeers = t.n < max_peers ? t.n : max_peers;
-	if (out->npeers == 0) {
-		free(t.v);
-		t.v = NULL;
-	} else if (out->npeers < t.n) {
-		t.v = cw_xrealloc(t.v, out->npeers * sizeof(*t.v)); /* keep only what is shown */
+	if (b->npeers)
+		qsort(b->peers, b->npeers, sizeof(*b->peers), peer_cmp);
+	/* The order changed: the index no longer matches (begin clears it). */
+	if (k > out->cappeers) {
+		out->peers = cw_xrealloc(out->peers, k * sizeof(*out->peers));
+		out->cappeers = k;
 	}
-	out->peers = t.v;
-	if (out->nlisteners)
-		qsort(out->listeners, out->nlisteners, sizeof(*out->listeners), listener_cmp);
+	if (k)
+		memcpy(out->peers, b->peers, k * sizeof(*out->peers));
+	out->npeers = k;
+	out->peers_all = b->npeers;
+	if (b->nlisteners > out->caplisteners) {
+		out->listeners = cw_xrealloc(out->listeners, b->nlisteners * sizeof(*out->listeners));
+		out->caplisteners = b->nlisteners;
+	}
+	if (b->nlisteners) {
+		memcpy(out->listeners, b->listeners, b->nlisteners * sizeof(*out->listeners));
+		qsort(out->listeners, b->nlisteners, sizeof(*out->listeners), listener_cmp);
+	}
+	out->nlisteners = b->nlisteners;
+	out->count = b->cur.count;
+	out->udp_dns = b->cur.udp_dns;
+	memcpy(out->addrs, b->cur.addrs, sizeof(out->addrs));
+	out->naddrs = b->cur.naddrs;
+	maybe_shrink(b);
+	return true;
+}
+
+void cw_agg_build_list(struct cw_agg_builder *b, struct cw_agg *out, const struct cw_sock *socks,
+		       size_t n, size_t max_peers)
+{
+	size_t i;
+
+	/* Listeners first, so every connected socket knows whether its
+	 * local port listens, whatever the list's order. */
+	cw_agg_begin(b);
+	for (i = 0; i < n; i++)
+		if (!socks[i].udp && socks[i].state == CW_TCP_LISTEN)
+			cw_agg_add(b, &socks[i]);
+	for (i = 0; i < n; i++)
+		if (socks[i].udp || socks[i].state != CW_TCP_LISTEN)
+			cw_agg_add(b, &socks[i]);
+	cw_agg_end(b, out, max_peers);
+}
+
+void cw_agg_build(struct cw_agg *out, const struct cw_sock *socks, size_t n, size_t max_peers)
+{
+	struct cw_agg_builder *b = cw_agg_builder_new();
+
+	memset(out, 0, sizeof(*out));
+	cw_agg_build_list(b, out, socks, n, max_peers);
+	cw_agg_builder_free(b);
 }
 
 void cw_agg_done(struct cw_agg *a)

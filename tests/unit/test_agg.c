@@ -185,6 +185,95 @@ int main(void)
 		cw_agg_done(&a);
 	}
 
+	/* The builder, one socket at a time, in the kernel's order (listeners
+	 * first): the same aggregate as the list, and its tables reused. */
+	{
+		struct cw_agg_builder *b = cw_agg_builder_new();
+		struct cw_agg s, l;
+		size_t room, round;
+
+		memset(&s, 0, sizeof(s));
+		cw_agg_build(&l, v, n, 20);
+		for (round = 0; round < 2; round++) {
+			cw_agg_begin(b);
+			for (i = 0; i < n; i++)
+				cw_agg_add(b, &v[i]);
+			ok(cw_agg_end(b, &s, 20), "streamed, round %zu: in order", round);
+			ok(memcmp(&s.count, &l.count, sizeof(l.count)) == 0 && s.udp_dns == l.udp_dns &&
+			   s.naddrs == l.naddrs && memcmp(s.addrs, l.addrs, sizeof(l.addrs)) == 0,
+			   "streamed, round %zu: counts and addresses as the list's", round);
+			ok(s.npeers == l.npeers && s.peers_all == l.peers_all &&
+			   memcmp(s.peers, l.peers, l.npeers * sizeof(*l.peers)) == 0,
+			   "streamed, round %zu: peers as the list's, in the same order", round);
+			ok(s.nlisteners == l.nlisteners &&
+			   memcmp(s.listeners, l.listeners, l.nlisteners * sizeof(*l.listeners)) == 0,
+			   "streamed, round %zu: listeners as the list's", round);
+		}
+		/* A second aggregate reuses the arrays, and holds nothing of the first. */
+		{
+			const struct cw_peer *before = s.peers;
+
+			cw_agg_begin(b);
+			cw_agg_add(b, &v[8]); /* ESTABLISHED 10.0.0.1:40001 -> 10.0.0.9:5432 */
+			ok(cw_agg_end(b, &s, 20), "a second aggregate");
+			ok(s.peers == before, "... into the same peer array");
+			is_int(s.count.total, 1, "... counts only its own socket");
+			ok(s.npeers == 1 && s.peers_all == 1 && s.peers[0].total == 1 &&
+			   s.peers[0].port == 5432 && s.nlisteners == 0, "... one peer, no listener");
+		}
+		/* A listener after a connected socket on its port: said, and
+		 * the aggregate left as it was. */
+		cw_agg_begin(b);
+		cw_agg_add(b, &v[3]);   /* ESTABLISHED 10.0.0.1:80 <- 10.0.0.5 */
+		cw_agg_add(b, &v[0]);   /* LISTEN 0.0.0.0:80 */
+		ok(!cw_agg_end(b, &s, 20), "a listener after a connected socket on its port: out of order");
+		is_int(s.count.total, 1, "... and the aggregate is untouched");
+		/* A listener after connected sockets on other ports is fine. */
+		cw_agg_begin(b);
+		cw_agg_add(b, &v[8]);
+		cw_agg_add(b, &v[0]);
+		ok(cw_agg_end(b, &s, 20), "a listener after sockets on other ports: in order");
+		/* Grown by a big dump, shrunk after a window of small ones. */
+		{
+			static struct cw_sock many[5000];
+
+			for (i = 0; i < 5000; i++) {
+				char dst[32];
+
+				snprintf(dst, sizeof(dst), "10.%zu.%zu.%zu", i / 1000, (i / 10) % 100, i % 10);
+				many[i] = sk(CW_TCP_ESTABLISHED, "10.255.0.1", (unsigned)(20000 + i), dst, 80);
+			}
+			cw_agg_begin(b);
+			for (i = 0; i < 5000; i++)
+				cw_agg_add(b, &many[i]);
+			ok(cw_agg_end(b, &s, 20), "5000 peers");
+			is_int(s.peers_all, 5000, "... all counted");
+			room = cw_agg_builder_room(b);
+			ok(room >= 3 * 5000, "... the tables grew (room %zu)", room);
+			for (round = 0; round < 100; round++) {
+				cw_agg_begin(b);
+				cw_agg_add(b, &v[8]);
+				cw_agg_end(b, &s, 20);
+			}
+			is_int(cw_agg_builder_room(b), room, "100 small dumps later: still grown");
+			for (round = 0; round < 600; round++) {
+				cw_agg_begin(b);
+				cw_agg_add(b, &v[8]);
+				cw_agg_end(b, &s, 20);
+			}
+			ok(cw_agg_builder_room(b) < room / 10,
+			   "a window of small dumps later: shrunk (%zu -> %zu)", room,
+			   cw_agg_builder_room(b));
+			cw_agg_begin(b);
+			for (i = 0; i < 5000; i++)
+				cw_agg_add(b, &many[i]);
+			ok(cw_agg_end(b, &s, 20) && s.peers_all == 5000, "... and grows again when needed");
+		}
+		cw_agg_done(&s);
+		cw_agg_done(&l);
+		cw_agg_builder_free(b);
+	}
+
 	/* UDP sockets connected to port 53 count apart from TCP, in udp_dns
 	 * and in their peers; a resolver with only UDP sockets is a peer,
 	 * ranked by its sockets of both kinds. */
