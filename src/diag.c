@@ -15,6 +15,7 @@
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <libmnl/libmnl.h>
+#include <pthread.h>
 
 /* 64 KiB: dumps fill each skb up to the reader's buffer (32 KiB at most per
  * skb), so this takes whole batches and halves the syscalls of 8 KiB. */
@@ -24,12 +25,20 @@
  * keeps the queue full must not keep the collector reading forever. */
 #define CW_DIAG_MAX_REJECTS 64
 
+/* One receive buffer for every client in the process, made with the first
+ * and freed with the last: a node keeps a client per namespace, and dumps
+ * run one at a time, so a buffer each would only hold memory. The lock
+ * keeps dumps from two threads (none today) from sharing it at once. */
+static pthread_mutex_t rx_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *rx_buf;
+static size_t rx_users;
+
 struct cw_diag {
 	struct mnl_socket *nl;
 	uint32_t seq;
 	enum cw_diag_mode mode;
 	int capture_fd;
-	char *buf;
+	char *buf;           /* rx_buf, while a dump holds rx_lock; else NULL */
 	uint64_t rejected;   /* datagrams not from the kernel, or with a foreign seq */
 	uint64_t retried;    /* dumps interrupted (NLM_F_DUMP_INTR) and asked again */
 	bool no_udp;         /* the kernel has no UDP sock_diag */
@@ -64,7 +73,10 @@ int cw_diag_open(struct cw_diag **out, enum cw_diag_mode mode, char **cause)
 	d->nl = nl;
 	d->mode = mode;
 	d->capture_fd = -1;
-	d->buf = cw_xmalloc(CW_DIAG_BUFSZ);
+	pthread_mutex_lock(&rx_lock);
+	if (!rx_users++)
+		rx_buf = cw_xmalloc(CW_DIAG_BUFSZ);
+	pthread_mutex_unlock(&rx_lock);
 	*out = d;
 	return 0;
 }
@@ -74,7 +86,12 @@ void cw_diag_close(struct cw_diag *d)
 	if (!d)
 		return;
 	mnl_socket_close(d->nl);
-	free(d->buf);
+	pthread_mutex_lock(&rx_lock);
+	if (!--rx_users) {
+		free(rx_buf);
+		rx_buf = NULL;
+	}
+	pthread_mutex_unlock(&rx_lock);
 	free(d);
 }
 
@@ -193,10 +210,26 @@ static ssize_t receive(struct cw_diag *d, uint32_t *sender, bool *truncated)
 }
 
 /* One request/response cycle for one family (or AF_UNSPEC). */
-static int dump_one(struct cw_diag *d, int family, int proto, unsigned ext, struct cw_sockvec *out,
+/* Where a dump's sockets go: appended to a list, or handed to a sink. */
+struct dest {
+	struct cw_sockvec *vec;
+	const struct cw_diag_sink *sink;
+};
+
+/* Forgets what a dump stored since vec held start sockets (a list), or
+ * since the sink's last reset. */
+static void rewind_to(const struct dest *out, size_t start)
+{
+	if (out->vec)
+		out->vec->n = start;
+	else if (out->sink->reset)
+		out->sink->reset(out->sink->arg);
+}
+
+static int dump_one(struct cw_diag *d, int family, int proto, unsigned ext, const struct dest *out,
 		    char **cause)
 {
-	size_t start = out->n;
+	size_t start = out->vec ? out->vec->n : 0;
 	unsigned rejects = 0;
 	ssize_t n;
 	int r;
@@ -214,7 +247,7 @@ static int dump_one(struct cw_diag *d, int family, int proto, unsigned ext, stru
 			r = (int)n;
 			if (r == -EINTR)
 				continue;
-			out->n = start;
+			rewind_to(out, start);
 			drain(d);
 			if (r == -ENOBUFS)
 				return cw_cause(cause, r, "sock_diag: receive queue overrun (ENOBUFS)");
@@ -226,7 +259,7 @@ static int dump_one(struct cw_diag *d, int family, int proto, unsigned ext, stru
 			/* Not from the kernel: never parsed, only counted. */
 			d->rejected++;
 			if (++rejects > CW_DIAG_MAX_REJECTS) {
-				out->n = start;
+				rewind_to(out, start);
 				drain(d);
 				return cw_cause(cause, -EPROTO, "sock_diag: flooded by datagrams "
 							      "not from the kernel");
@@ -234,19 +267,20 @@ static int dump_one(struct cw_diag *d, int family, int proto, unsigned ext, stru
 			continue;
 		}
 		if (truncated) {
-			out->n = start;
+			rewind_to(out, start);
 			drain(d);
 			return cw_cause(cause, -EMSGSIZE, "sock_diag: a datagram larger than %d bytes",
 					CW_DIAG_BUFSZ);
 		}
 		capture(d, d->buf, (size_t)n);
-		r = cw_diag_parse_proto(d->buf, (size_t)n, d->seq, proto, out, &st, cause);
+		r = out->vec ? cw_diag_parse_proto(d->buf, (size_t)n, d->seq, proto, out->vec, &st, cause)
+			     : cw_diag_parse_sink(d->buf, (size_t)n, d->seq, proto, out->sink, &st, cause);
 		if (st.foreign)
 			d->rejected++; /* the rest of an abandoned dump */
 		if (r == CW_DIAG_DONE)
 			return 0;
 		if (r < 0) {
-			out->n = start;
+			rewind_to(out, start);
 			drain(d);
 			return r;
 		}
@@ -261,7 +295,7 @@ static void clear_cause(char **cause)
 	}
 }
 
-static int dump_families(struct cw_diag *d, unsigned ext, struct cw_sockvec *out, char **cause)
+static int dump_families(struct cw_diag *d, unsigned ext, const struct dest *out, char **cause)
 {
 	int r = dump_one(d, AF_INET, IPPROTO_TCP, ext, out, cause);
 
@@ -270,15 +304,28 @@ static int dump_families(struct cw_diag *d, unsigned ext, struct cw_sockvec *out
 	return r;
 }
 
-int cw_diag_dump(struct cw_diag *d, bool with_info, struct cw_sockvec *out, char **cause)
+/* Takes the shared receive buffer for one dump. */
+static void hold_buffer(struct cw_diag *d)
+{
+	pthread_mutex_lock(&rx_lock);
+	d->buf = rx_buf;
+}
+
+static void release_buffer(struct cw_diag *d)
+{
+	d->buf = NULL;
+	pthread_mutex_unlock(&rx_lock);
+}
+
+static int dump_tcp(struct cw_diag *d, bool with_info, const struct dest *out, char **cause)
 {
 	unsigned ext = with_info ? 1u << (INET_DIAG_INFO - 1) : 0;
-	size_t start = out->n;
+	size_t start = out->vec ? out->vec->n : 0;
 	int r, tries;
 
 	/* A dump interrupted by a concurrent change (NLM_F_DUMP_INTR) is retried once. */
 	for (tries = 0; tries < 2; tries++) {
-		out->n = start;
+		rewind_to(out, start);
 		if (d->mode == CW_DIAG_MODE_FAMILY) {
 			r = dump_families(d, ext, out, cause);
 		} else {
@@ -287,7 +334,7 @@ int cw_diag_dump(struct cw_diag *d, bool with_info, struct cw_sockvec *out, char
 				/* Kernels without the compat request answer EINVAL/ENOENT/EOPNOTSUPP. */
 				if (r == -EINVAL || r == -ENOENT || r == -EOPNOTSUPP) {
 					d->mode = CW_DIAG_MODE_FAMILY;
-					out->n = start;
+					rewind_to(out, start);
 					r = dump_families(d, ext, out, cause);
 				} else if (r == 0) {
 					d->mode = CW_DIAG_MODE_LEGACY;
@@ -302,7 +349,7 @@ int cw_diag_dump(struct cw_diag *d, bool with_info, struct cw_sockvec *out, char
 	/* All or nothing: per family, the IPv4 dump may have worked before
 	 * the IPv6 one failed. */
 	if (r < 0)
-		out->n = start;
+		rewind_to(out, start);
 	if (r == -EINTR)
 		return cw_cause(cause, r, "sock_diag: dump interrupted by a concurrent change, "
 					  "and again when retried");
@@ -314,23 +361,49 @@ int cw_diag_dump(struct cw_diag *d, bool with_info, struct cw_sockvec *out, char
 	return r;
 }
 
+int cw_diag_dump(struct cw_diag *d, bool with_info, struct cw_sockvec *out, char **cause)
+{
+	struct dest to = {.vec = out};
+	int r;
+
+	hold_buffer(d);
+	r = dump_tcp(d, with_info, &to, cause);
+	release_buffer(d);
+	return r;
+}
+
+int cw_diag_dump_sink(struct cw_diag *d, bool with_info, const struct cw_diag_sink *sink,
+		      char **cause)
+{
+	struct dest to = {.sink = sink};
+	int r;
+
+	hold_buffer(d);
+	r = dump_tcp(d, with_info, &to, cause);
+	release_buffer(d);
+	return r;
+}
+
 int cw_diag_dump_udp_dns(struct cw_diag *d, struct cw_sockvec *out, char **cause)
 {
+	struct dest to = {.vec = out};
 	size_t start = out->n, i, k;
 	int r = 0, tries;
 
 	if (d->no_udp)
 		return cw_cause(cause, -EOPNOTSUPP, "UDP sock_diag: not in this kernel (udp_diag)");
+	hold_buffer(d);
 	for (tries = 0; tries < 2; tries++) {
 		out->n = start;
-		r = dump_one(d, AF_INET, IPPROTO_UDP, 0, out, cause);
+		r = dump_one(d, AF_INET, IPPROTO_UDP, 0, &to, cause);
 		if (r == 0)
-			r = dump_one(d, AF_INET6, IPPROTO_UDP, 0, out, cause);
+			r = dump_one(d, AF_INET6, IPPROTO_UDP, 0, &to, cause);
 		if (r != -EINTR)
 			break;
 		if (tries == 0)
 			d->retried++;
 	}
+	release_buffer(d);
 	if (r == 0)
 		clear_cause(cause);
 	if (r < 0)

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "diag_parse.h"
 #include "sockvec.h"
 
 struct cw_diag;
@@ -27,6 +28,12 @@ void cw_diag_close(struct cw_diag *d);
  * All or nothing: on error out is left as it was. *cause is set on error
  * only (and cleared on success). */
 int cw_diag_dump(struct cw_diag *d, bool with_info, struct cw_sockvec *out, char **cause);
+/* The same, handing each socket to a sink as it is parsed (no list is
+ * kept, nothing is allocated): the sink's reset is called whenever the
+ * dump starts over (a retry after an interrupted dump) and when it fails,
+ * so that what it holds is always one whole dump or nothing. */
+int cw_diag_dump_sink(struct cw_diag *d, bool with_info, const struct cw_diag_sink *sink,
+		      char **cause);
 
 /* Appends the UDP sockets of both families connected to port 53, marked
  * udp. Always two SOCK_DIAG_BY_FAMILY requests, whatever the TCP mode: the

@@ -89,13 +89,19 @@ static void parse_attrs(struct cw_sock *s, const unsigned char *p, size_t left)
 	}
 }
 
-/* Returns 1 for a socket appended, 0 for a skipped state, or -errno.
+/* Where parse_one puts a socket: appended to a list, or handed to a sink. */
+struct dest {
+	struct cw_sockvec *vec;
+	const struct cw_diag_sink *sink;
+};
+
+/* Returns 1 for a socket stored, 0 for a skipped state, or -errno.
  * plen is the payload's length, already checked against the buffer. */
-static int parse_one(const unsigned char *payload, size_t plen, bool udp, struct cw_sockvec *out,
+static int parse_one(const unsigned char *payload, size_t plen, bool udp, const struct dest *out,
 		     char **cause)
 {
 	struct inet_diag_msg m;
-	struct cw_sock *s;
+	struct cw_sock one, *s;
 
 	if (plen < sizeof(m))
 		return cw_cause(cause, -EBADMSG, "sock_diag: truncated message (%zu bytes)", plen);
@@ -107,7 +113,12 @@ static int parse_one(const unsigned char *payload, size_t plen, bool udp, struct
 	if (udp && m.idiag_state != CW_TCP_ESTABLISHED && m.idiag_state != CW_TCP_CLOSE)
 		return 0; /* no UDP socket is ever in any other */
 
-	s = cw_sockvec_push(out);
+	if (out->vec) {
+		s = cw_sockvec_push(out->vec);
+	} else {
+		s = &one;
+		memset(s, 0, sizeof(*s));
+	}
 	s->udp = udp;
 	s->state = m.idiag_state;
 	s->family = m.idiag_family;
@@ -124,6 +135,8 @@ static int parse_one(const unsigned char *payload, size_t plen, bool udp, struct
 	s->retrans = m.idiag_retrans;
 	s->expires_ms = m.idiag_expires;
 	parse_attrs(s, payload + sizeof(m), plen - sizeof(m));
+	if (!out->vec)
+		out->sink->sock(out->sink->arg, s);
 	return 1;
 }
 
@@ -139,8 +152,28 @@ int cw_diag_parse(const void *buf, size_t len, uint32_t seq, struct cw_sockvec *
 	return cw_diag_parse_proto(buf, len, seq, IPPROTO_TCP, out, stats, cause);
 }
 
+static int parse(const void *buf, size_t len, uint32_t seq, int proto, const struct dest *out,
+		 struct cw_diag_parse_stats *stats, char **cause);
+
 int cw_diag_parse_proto(const void *buf, size_t len, uint32_t seq, int proto,
 			struct cw_sockvec *out, struct cw_diag_parse_stats *stats, char **cause)
+{
+	struct dest d = {.vec = out};
+
+	return parse(buf, len, seq, proto, &d, stats, cause);
+}
+
+int cw_diag_parse_sink(const void *buf, size_t len, uint32_t seq, int proto,
+		       const struct cw_diag_sink *sink, struct cw_diag_parse_stats *stats,
+		       char **cause)
+{
+	struct dest d = {.sink = sink};
+
+	return parse(buf, len, seq, proto, &d, stats, cause);
+}
+
+static int parse(const void *buf, size_t len, uint32_t seq, int proto, const struct dest *out,
+		 struct cw_diag_parse_stats *stats, char **cause)
 {
 	const unsigned char *p = buf;
 	size_t off = 0;

@@ -36,4 +36,20 @@ int cw_diag_parse(const void *buf, size_t len, uint32_t seq, struct cw_sockvec *
 int cw_diag_parse_proto(const void *buf, size_t len, uint32_t seq, int proto,
 			struct cw_sockvec *out, struct cw_diag_parse_stats *stats, char **cause);
 
+/* Where parsed sockets go when no list is kept: sock is called once per
+ * socket with a record that lives only for the call; reset (if set) when
+ * a dump starts over, so what was handed over since the last reset no
+ * longer counts. */
+struct cw_diag_sink {
+	void (*sock)(void *arg, const struct cw_sock *s);
+	void (*reset)(void *arg);
+	void *arg;
+};
+
+/* cw_diag_parse_proto, handing each socket to sink instead of a list:
+ * parsing allocates nothing. */
+int cw_diag_parse_sink(const void *buf, size_t len, uint32_t seq, int proto,
+		       const struct cw_diag_sink *sink, struct cw_diag_parse_stats *stats,
+		       char **cause);
+
 #endif
