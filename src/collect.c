@@ -133,6 +133,7 @@ int cw_collector_new(struct cw_collector **out, const struct cw_collector_cfg *c
 	c->max_peers = cfg->max_peers;
 	c->fd_reserve = cfg->fd_reserve;
 	c->diag_mode = cfg->diag_mode;
+	c->builder = cw_agg_builder_new();
 	/* events: loaded once; off (with its reason) when BPF cannot be had. */
 	c->events = cw_events_new(cfg->events);
 	c->podid = cw_podid_new(c->procfs, &c->root);
@@ -162,6 +163,8 @@ void cw_collector_free(struct cw_collector *c)
 	free(c->hnorder);
 	cw_root_close(&c->root);
 	cw_sockvec_done(&c->scratch);
+	cw_sockvec_done(&c->udp);
+	cw_agg_builder_free(c->builder);
 	free(c->order);
 	free(c->items);
 	free(c->procfs);
@@ -674,30 +677,72 @@ static void keep_socks(struct cw_collector *c, struct nsstate *s, bool split, bo
 	}
 }
 
+static void sink_sock(void *arg, const struct cw_sock *s)
+{
+	cw_agg_add(arg, s);
+}
+
+static void sink_reset(void *arg)
+{
+	cw_agg_begin(arg);
+}
+
+/* Dumps a namespace's TCP sockets and its UDP ones to port 53: into
+ * c->scratch when list is set, else straight into c->builder, with no
+ * socket list at all. */
+static int dump_sockets(struct cw_collector *c, struct nsstate *s, bool info, bool list)
+{
+	const struct cw_diag_sink sink = {.sock = sink_sock, .reset = sink_reset, .arg = c->builder};
+	struct cw_sockvec *udp = list ? &c->scratch : &c->udp;
+	char *cause = NULL;
+	size_t i;
+	int r;
+
+	cw_sockvec_clear(&c->scratch);
+	cw_sockvec_clear(&c->udp);
+	free(s->dump_err);
+	s->dump_err = NULL;
+	if (list) {
+		r = cw_diag_dump(s->diag, info, &c->scratch, &s->dump_err);
+	} else {
+		cw_agg_begin(c->builder);
+		r = cw_diag_dump_sink(s->diag, info, &sink, &s->dump_err);
+	}
+	if (r < 0)
+		return r;
+	/* Without them the row still has its TCP counts; the status line
+	 * says why udp_dns is missing. They are few, and kept aside until
+	 * their dump is whole, so a failed one adds none. */
+	if (cw_diag_dump_udp_dns(s->diag, udp, &cause) < 0 && !c->udp_note)
+		c->udp_note = cw_xasprintf("UDP sockets to port 53 not counted: %s",
+					   cause ? cause : "?");
+	free(cause);
+	for (i = 0; !list && i < c->udp.n; i++)
+		cw_agg_add(c->builder, &c->udp.v[i]);
+	return 0;
+}
+
 static void dump(struct cw_collector *c, struct nsstate *s, bool info, bool keep, uint64_t keep_id,
 		 double *spent, struct cw_snapshot *snap, int64_t now)
 {
 	int64_t t0 = cw_thread_cpu_ns();
-	bool split = false;
+	bool split = false, list;
 	struct cw_evtotals ev_before;
 	uint64_t retried = cw_diag_retried(s->diag);
 	int r;
 
-	cw_sockvec_clear(&c->scratch);
-	free(s->dump_err);
-	s->dump_err = NULL;
+	/* A list of the sockets only where one is needed: for the row whose
+	 * sockets are shown, and for the host's, which is split by cgroup
+	 * among hostNetwork pods. The others are aggregated as parsed. */
+	list = keep || (s->inode == c->host_inode && c->cgmap.v2 && !c->no_sock_cgroup);
 	/* events: the totals as the walk starts (seed and reconcile, below). */
 	cw_events_before_dump(c->events, s->inode, &ev_before);
-	r = cw_diag_dump(s->diag, info, &c->scratch, &s->dump_err);
-	if (r == 0) {
-		char *cause = NULL;
-
-		/* Without them the row still has its TCP counts; the status
-		 * line says why udp_dns is missing. */
-		if (cw_diag_dump_udp_dns(s->diag, &c->scratch, &cause) < 0 && !c->udp_note)
-			c->udp_note = cw_xasprintf("UDP sockets to port 53 not counted: %s",
-						   cause ? cause : "?");
-		free(cause);
+	r = dump_sockets(c, s, info, list);
+	if (r == 0 && !list && !cw_agg_end(c->builder, &cw_collect_ext(s)->agg, c->max_peers)) {
+		/* A listener came after connected sockets on its port: this
+		 * kernel walks its tables in another order. Again, as a list. */
+		list = true;
+		r = dump_sockets(c, s, info, true);
 	}
 	s->dump_ms = (double)(cw_thread_cpu_ns() - t0) / 1e6;
 	*spent += s->dump_ms;
@@ -710,11 +755,14 @@ static void dump(struct cw_collector *c, struct nsstate *s, bool info, bool keep
 		cw_events_unseed(c->events, s->inode);
 		return;
 	}
-	if (s->inode == c->host_inode)
+	if (c->scratch.n > c->scratch_peak)
+		c->scratch_peak = c->scratch.n;
+	if (list && s->inode == c->host_inode)
 		split = cw_collect_split_host(c, s, now);
+	if (list && !split)
+		cw_agg_build_list(c->builder, &cw_collect_ext(s)->agg, c->scratch.v, c->scratch.n,
+				  c->max_peers);
 	if (!split) {
-		cw_agg_done(&cw_collect_ext(s)->agg);
-		cw_agg_build(&s->x->agg, c->scratch.v, c->scratch.n, c->max_peers);
 		/* events: this dump seeds the namespace's live counts, or
 		 * reconciles them (drift is counted and corrected). */
 		cw_events_after_dump(c->events, s->inode, &s->x->agg.count, &ev_before);
@@ -1153,6 +1201,16 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 			es->reconciled ? (double)es->drift / (double)es->reconciled : 0;
 		snap->collector.events_lost = es->full_states + es->full_trans;
 		snap->collector.events_read_ms = es->read_ms;
+	}
+	/* A socket list grown for a namespace that has since shrunk or gone
+	 * is given back, to twice what the window needed. */
+	if (++c->scratch_ticks >= CW_SCRATCH_WINDOW) {
+		size_t want = 2 * (c->scratch_peak > CW_SCRATCH_MIN ? c->scratch_peak : CW_SCRATCH_MIN);
+
+		if (c->scratch.cap > 2 * want)
+			cw_sockvec_shrink(&c->scratch, want);
+		c->scratch_ticks = 0;
+		c->scratch_peak = 0;
 	}
 	c->ticks++;
 	return snap;

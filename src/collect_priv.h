@@ -51,6 +51,11 @@
  * event maps cost about a further 1-2%. */
 #define CW_EVENTS_DUMP_SHARE 0.25
 
+/* The socket list (scratch) keeps its room from one tick to the next; it
+ * is shrunk when over this many ticks no dump needed a quarter of it. */
+#define CW_SCRATCH_WINDOW 60
+#define CW_SCRATCH_MIN 4096
+
 /* What a namespace has once it was entered or dumped: most namespaces of a
  * pathological node (or a hostile --procfs) never are, and cost only their
  * struct nsstate. */
@@ -146,7 +151,11 @@ struct cw_collector {
 	size_t unkept_next;        /* where this tick's reading of unkept counters starts */
 	struct nsstate **order;    /* live states, this tick */
 	size_t norder, caporder;
-	struct cw_sockvec scratch;
+	struct cw_sockvec scratch; /* a dump's sockets, where a list is needed (dump()) */
+	struct cw_sockvec udp;     /* a streamed dump's UDP sockets, until their dump is whole */
+	struct cw_agg_builder *builder; /* aggregates every dump, its tables reused */
+	size_t scratch_peak;       /* the most sockets scratch held, this window */
+	unsigned scratch_ticks;    /* ticks in this window (CW_SCRATCH_WINDOW) */
 	struct cw_sched_item *items;
 	size_t capitems;
 	struct cw_sched_model model;  /* what dumps cost, learnt (sched) */

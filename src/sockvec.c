@@ -27,3 +27,17 @@ void cw_sockvec_done(struct cw_sockvec *sv)
 	sv->v = NULL;
 	sv->n = sv->cap = 0;
 }
+
+void cw_sockvec_shrink(struct cw_sockvec *sv, size_t keep)
+{
+	if (keep < sv->n)
+		keep = sv->n;
+	if (sv->cap <= keep)
+		return;
+	if (!keep) {
+		cw_sockvec_done(sv);
+		return;
+	}
+	sv->v = cw_xrealloc(sv->v, keep * sizeof(*sv->v));
+	sv->cap = keep;
+}

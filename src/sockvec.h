@@ -16,5 +16,7 @@ struct cw_sockvec {
 struct cw_sock *cw_sockvec_push(struct cw_sockvec *sv);
 void cw_sockvec_clear(struct cw_sockvec *sv);
 void cw_sockvec_done(struct cw_sockvec *sv);
+/* Gives back room beyond max(n, keep) sockets. */
+void cw_sockvec_shrink(struct cw_sockvec *sv, size_t keep);
 
 #endif
