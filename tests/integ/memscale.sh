@@ -74,7 +74,7 @@ phase() {
 	RSS=$(rss_kb "$CW")
 	APT=
 	[ "$asan" = 1 ] || APT=$(((a1 - a0) / (l1 - l0)))
-	diag "$1: RSS $RSS kB, ${APT:-(not counted under ASan)} allocations per tick (over $((l1 - l0)) ticks)"
+	diag "$1: RSS $RSS kB, ${APT:-(not counted under ASan)} allocations per tick (over $((l1 - l0)) ticks; $(tail -n 1 "$TMPD/s.json" | jq .collector.netns_total) namespaces on the node)"
 }
 
 T0=$SECONDS
