@@ -402,7 +402,7 @@ ok $? "6: $NFAKE namespaces: the first snapshot takes under $cpu_bound s of CPU 
 # history (rings only once dumped) and its discovery record. ASan's shadow
 # memory and redzones make every allocation dearer: the bound scales too.
 mem_bound=200000
-grep -qa __asan_init "$CONNWATCH" && mem_bound=600000
+grep -qa __asan_init "$CONNWATCH" && mem_bound=700000
 [ "${MAXKB:-999999}" -lt "$mem_bound" ]
 ok $? "6: $NFAKE namespaces: ... and under $((mem_bound / 1000)) MB (max RSS $MAXKB kB)"
 rm -rf "$FP"

@@ -2,7 +2,8 @@
 # memscale.sh: memory at scale, on real namespaces. One namespace is filled
 # with 10k sockets, then with 100k (several sockgen processes: each holds
 # fewer descriptors than RLIMIT_NOFILE), while `connwatch --json` dumps it
-# every tick (--budget 100, events off, so every tick parses every socket):
+# (--budget 100 and events off, so dumps parse every socket, as often as the
+# node's other namespaces leave room for):
 #   - its RSS at 100k sockets stays under a bound, and grows by less than
 #     a few MB from 10k to 100k: a dump keeps no socket list (the sockets
 #     are aggregated as they are parsed) and no per-socket memory;
@@ -96,9 +97,8 @@ diag "$SOCKS sockets made in $((SECONDS - T0)) s, in $NSG sockgen processes"
 phase "$SOCKS sockets"
 rss100=$RSS apt100=$APT
 got=$(tail -n 1 "$TMPD/s.json" | jq --argjson i "$ino" '.netns[] | select(.inode == $i) | .tcp.ESTABLISHED')
+# (So it was dumped, at least once, with all of them.)
 is "$got" "$SOCKS" "$SOCKS sockets: all ESTABLISHED ones counted"
-age=$(tail -n 1 "$TMPD/s.json" | jq --argjson i "$ino" '.netns[] | select(.inode == $i) | .exact_age_ms')
-is "$age" 0 "$SOCKS sockets: the namespace is dumped every tick"
 
 # A socket list of 100k would be 12 MB by itself; the target is
 # 64 MB at 500k sockets.
@@ -140,8 +140,12 @@ churn
 phase "churn, $NCHURN namespaces made"
 rssB=$RSS aptB=$APT
 # The last made is still alive: one namespace of 2000 sockets on both sides.
-[ "$rssB" -le $((rssA + rssA / 10 + 2000)) ]
-ok $? "churn: RSS flat ($rssA -> $rssB kB over $((NCHURN - NCHURN / 4)) namespaces made and destroyed)"
+# ASan's quarantine keeps up to 256 MB of freed memory: there RSS only
+# shows that nothing runs away (leaks are LeakSanitizer's).
+slack=$((rssA / 10 + 2000))
+[ "$asan" = 1 ] && slack=300000
+[ "$rssB" -le $((rssA + slack)) ]
+ok $? "churn: RSS flat ($rssA -> $rssB kB over $((NCHURN - NCHURN / 4)) namespaces made and destroyed, slack $slack kB)"
 if [ "$asan" = 0 ]; then
 	[ "$aptB" -le $((aptA + aptA / 4 + 500)) ]
 	ok $? "churn: allocations per tick flat ($aptA -> $aptB)"
