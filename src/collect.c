@@ -722,6 +722,15 @@ static int dump_sockets(struct cw_collector *c, struct nsstate *s, bool info, bo
 	return 0;
 }
 
+/* Whether hostNetwork pods share the host's namespace: the last split
+ * found sockets of one, or one is known by its processes. Then the host's
+ * row is only part of its namespace, and state events (per namespace)
+ * cannot count it. */
+static bool host_shared(const struct cw_collector *c)
+{
+	return c->split_pods > 0 || c->nhn > 0;
+}
+
 static void dump(struct cw_collector *c, struct nsstate *s, bool info, bool keep, uint64_t keep_id,
 		 double *spent, struct cw_snapshot *snap, int64_t now)
 {
@@ -762,12 +771,15 @@ static void dump(struct cw_collector *c, struct nsstate *s, bool info, bool keep
 	if (list && !split)
 		cw_agg_build_list(c->builder, &cw_collect_ext(s)->agg, c->scratch.v, c->scratch.n,
 				  c->max_peers);
-	if (!split) {
+	if (!split || !host_shared(c)) {
 		/* events: this dump seeds the namespace's live counts, or
-		 * reconciles them (drift is counted and corrected). */
+		 * reconciles them (drift is counted and corrected). A host
+		 * that no hostNetwork pod shares holds all of its namespace. */
 		cw_events_after_dump(c->events, s->inode, &s->x->agg.count, &ev_before);
 	} else {
-		/* The row holds only part of the namespace; its events are all of it. */
+		/* The row holds only part of the namespace; its events are all
+		 * of it, and are keyed by namespace, not cgroup: the host and
+		 * its hostNetwork pods are counted by dumps. */
 		cw_events_unseed(c->events, s->inode);
 	}
 	s->has_exact = true;
@@ -1083,7 +1095,8 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 			it->cls = CW_SCHED_NEW;  /* a burst of new pods stays within budget */
 		/* events: live counts are exact already; dumps only reconcile
 		 * (and refresh peers), which the age bound schedules. */
-		else if ((s->ev_covered = cw_events_live(c->events, s->inode, &s->counters,
+		else if (!(is_host && host_shared(c)) &&
+			 (s->ev_covered = cw_events_live(c->events, s->inode, &s->counters,
 							 &s->x->ev_live)) &&
 			 live_agrees(&s->x->ev_live, &s->counters))
 			it->cls = CW_SCHED_LIVE;
@@ -1128,6 +1141,7 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 		struct nsstate *s = c->order[i];
 
 		s->live_events = !s->dumped && s->has_exact &&
+				 !(s->inode == c->host_inode && host_shared(c)) &&
 				 cw_events_live(c->events, s->inode, &s->counters, &s->x->ev_live);
 		snap->collector.netns_events += s->live_events;
 	}

@@ -134,11 +134,13 @@ bool cw_collect_split_host(struct cw_collector *c, struct nsstate *s, int64_t no
 		h->has_exact = true;
 		h->exact_ms = now;
 	}
+	c->split_pods = 0;
 	for (i = 0; i < sp->nparts; i++) {
 		struct hnstate *h;
 
 		if (!c->cgmap.pods[sp->parts[i].pod].id)
 			continue;
+		c->split_pods++;
 		h = hn_get(c, sp->parts[i].pod);
 		h->agg = sp->parts[i].agg; /* moved */
 		memset(&sp->parts[i].agg, 0, sizeof(sp->parts[i].agg));

@@ -173,6 +173,7 @@ struct cw_collector {
 	struct hnstate **hnorder;  /* live ones, this tick */
 	size_t nhn, caphn;
 	struct cw_hostnet_split split;
+	size_t split_pods;         /* hostNetwork pods the host's last split found sockets of */
 	struct kept kept;
 
 	struct cw_node_files node; /* the node's files and the host's sysctls */
