@@ -10,6 +10,10 @@ median() {
 		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# mean: the mean of the numbers on stdin ("nan" if none). For rates: a
+# budget spent as a rate has ticks far above and below it.
+mean() { awk '{ s += $1 } END { if (NR) print s / NR; else print "nan" }'; }
+
 # node_tcp: TCP sockets allocated on the whole node (sockstat "alloc" is
 # node-wide; TIME_WAIT and request sockets are not in it).
 node_tcp() { awk '$1 == "TCP:" { for (i = 2; i < NF; i += 2) if ($i == "alloc") print $(i + 1) }' /proc/net/sockstat; }

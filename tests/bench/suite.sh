@@ -267,6 +267,9 @@ round() {
 	tl=$(long_ticks "$bare")
 	cw_json bud "$tl" --no-bpf
 	put bud "$(ticks bud .cpu_ms | median)"
+	put bud_mean "$(ticks bud .cpu_ms | mean)"
+	put bud_dump "$(ticks bud .dump_ms | median)"
+	put bud_dump_mean "$(ticks bud .dump_ms | mean)"
 	nb=$(ticks bud '.oldest_exact_ms // 0' | sort -g | tail -1)
 	put old_nb "$(awk -v a="$nb" 'BEGIN { print a / 1000 }')"
 	# the run was shorter than the period it should show: a lower bound
@@ -276,6 +279,7 @@ round() {
 	if [ "$EVENTS" = bpf ]; then
 		cw_json ev "$TICKS_EVENTS"
 		put ev "$(ticks ev .cpu_ms | median)"
+		put ev_mean "$(ticks ev .cpu_ms | mean)"
 		put old_ev "$(ticks ev '.oldest_exact_ms // 0' | sort -g | tail -1 | awk '{ print $1 / 1000 }')"
 		put dump_x "$(div "$(ours_dump_ms ev)" "$bare")"
 		read -r ev_ms ev_n <"$TMPD/ev.prog"
@@ -333,7 +337,7 @@ cell() {
 		echo "# round $r/$ROUNDS ($((SECONDS - T0)) s)" >&2
 	done
 	teardown
-	ROWS+=("| $p | $s | $h | $node | $BUILD_S | $(med cnt) | $(med bud) | $(med ev) | $([ $TRUNC = 1 ] && echo "≥")$(med old_nb) | $(med old_ev) | $(med bare %.0f) | $(med ss %.0f) (×$(med ss_x %.2f)) | ×$(med dump_x %.2f) | $(med rss) | $(med first %.0f) | $(med exact %.0f) | $(med eps %.0f) | $(med bpf_ms %.2f) | $(med keys)$(keys_to) |")
+	ROWS+=("| $p | $s | $h | $node | $BUILD_S | $(med cnt) | $(med bud) / $(med bud_mean) | $(med bud_dump) / $(med bud_dump_mean) | $(med ev) / $(med ev_mean) | $([ $TRUNC = 1 ] && echo "≥")$(med old_nb) | $(med old_ev) | $(med bare %.0f) | $(med ss %.0f) (×$(med ss_x %.2f)) | ×$(med dump_x %.2f) | $(med rss) | $(med first %.0f) | $(med exact %.0f) | $(med eps %.0f) | $(med bpf_ms %.2f) | $(med keys)$(keys_to) |")
 }
 
 CW_ARGS=(--budget 100 -d 0.5)
@@ -348,15 +352,17 @@ done; done; done
 	echo "Each row: P namespaces × S ESTABLISHED sockets (sockgen pairs), churning $CHURN connections a second" \
 		"across the node, measured after $SETTLE s; $ROUNDS interleaved rounds, medians; --delay $DELAY; events: $EVENTS."
 	echo
-	echo "| P | S | hash | node TCP | build s | cpu/tick counters ms | cpu/tick budget ms | cpu/tick events ms" \
+	echo "| P | S | hash | node TCP | build s | cpu/tick counters ms | cpu/tick budget ms | dumps/tick budget ms | cpu/tick events ms" \
 		"| oldest exact s | oldest exact s, events | bare pass ms | ss -tan ms (× bare) | dump path × bare" \
 		"| RSS MB | first screen ms | all exact ms | events/s | BPF ms/s | key p95 ms |"
-	echo "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	echo "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 	printf '%s\n' "${ROWS[@]}"
 	echo
 	echo "- node TCP: TCP sockets allocated on the node (sockstat alloc) after the build; build s: namespaces and sockgens until ready."
 	echo "- cpu/tick: collector.cpu_ms per tick after the first: counters = ticks that dumped nothing (--budget 0.001 --no-bpf);" \
-		"budget = the default budget (10% of a core), --no-bpf; events = with TCP state events (default budget)."
+		"budget = the default budget (10% of a core), --no-bpf; events = with TCP state events (default budget);" \
+		"median / mean (the budget is a rate: a tick may spend what earlier ones left)." \
+		"dumps/tick: collector.dump_ms of the budget run, median / mean, against its budget of 100 ms a tick."
 	echo "- oldest exact: the maximum of collector.oldest_exact_ms over a run (the refresh period);" \
 		"≥: the run was shorter than 1.25× the period the bare pass predicts, so this is a lower bound."
 	echo "- bare pass: CPU of tests/tools/dumploop -m legacy over our namespaces and the host's (the baseline, 1.00);" \
