@@ -242,6 +242,7 @@ void cw_agg_add(struct cw_agg_builder *b, const struct cw_sock *s)
 			cw_xgrow((void **)&b->listeners, &b->caplisteners, b->nlisteners + 1,
 				 sizeof(*l));
 			l = &b->listeners[b->nlisteners++];
+			memset(l, 0, sizeof(*l)); /* padding too: aggregates compare whole */
 			l->addr = s->src;
 			l->port = s->sport;
 			l->queue = s->rqueue;   /* for listeners: current accept queue */

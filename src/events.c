@@ -252,16 +252,21 @@ int cw_events_after_dump(struct cw_events *ev, uint64_t inode, const struct cw_t
 	uint64_t unc;
 	unsigned slot;
 	int drift = 0;
+	bool lost;
 
 	if (!ev->active)
 		return 0;
 	sample(ev, inode, &after);
 	n = ns_get(ev, inode);
 	n->cur = after;
-	/* Events while this dump walked: each may or may not be in it. */
-	unc = sum_events(&after) - sum_events(before);
+	/* Events while this dump walked: each may or may not be in it. The
+	 * totals only grow; fewer after than before means the namespace's
+	 * entry was dropped and made again meanwhile: its events were lost. */
+	lost = sum_events(&after) < sum_events(before);
+	unc = lost ? 0 : sum_events(&after) - sum_events(before);
 	if (n->seeded) {
 		ev->stats.reconciled++;
+		drift = lost;
 		for (slot = 1; slot < CW_TCP_NSTATES; slot++) {
 			int64_t d = live_slot(n, &after, slot) - (int64_t)dumped->tcp[slot];
 

@@ -47,12 +47,12 @@ wait_ready quiet "$P3"
 declare -A INO
 for n in churn leak quiet; do INO[$n]=$(netns_inode "$t-$n"); done
 
-# ss in every test namespace, over and over, each sample between two
-# timestamps (ms): "before after name STATE=N ...".
+# sampler NAME...: ss in each test namespace $t-NAME, over and over, each
+# sample between two timestamps (ms): "before after name STATE=N ...".
 sampler() {
 	local n b a
 	while :; do
-		for n in churn leak quiet; do
+		for n in "$@"; do
 			b=$(date +%s%3N)
 			c=$(ss_counts "$t-$n" | grep -v UNKNOWN | tr '\n' ' ')
 			a=$(date +%s%3N)
@@ -60,7 +60,7 @@ sampler() {
 		done
 	done
 }
-sampler >"$TMPD/ss.txt" 2>/dev/null &
+sampler churn leak quiet >"$TMPD/ss.txt" 2>/dev/null &
 SAMPLER=$!
 on_exit "kill_wait $SAMPLER"
 sleep 0.5
@@ -72,53 +72,65 @@ kill_wait $SAMPLER
 
 is "$(jq -r '.collector.events' "$TMPD/run.json" | sort -u | tr '\n' ' ')" "bpf " "collector.events is \"bpf\" in every snapshot"
 
-# One line per (tick, namespace): "time_ms wall_ms name source STATE=N ...".
-for n in churn leak quiet; do
-	jq -r --argjson ino "${INO[$n]}" --arg n "$n" --arg states "$CW_STATES" '
-		(.time | (.[0:19] + "Z" | fromdate) * 1000 + (.[20:23] | tonumber)) as $t
-		| .collector.wall_ms as $w
-		| .netns[] | select(.inode == $ino) | select(.tcp)
-		| . as $r
-		| "\($t) \($w | ceil) \($n) \(.source_counts // "dump") "
-		  + ([$states | split(" ")[] as $s | "\($s)=\($r.tcp[$s])"] | join(" "))' "$TMPD/run.json"
-done >"$TMPD/cw.txt"
+# cw_lines JSON NAME...: one line per (tick, namespace $t-NAME) of a run:
+# "time_ms wall_ms name source STATE=N ...".
+cw_lines() {
+	local json=$1 n
+	shift
+	for n in "$@"; do
+		jq -r --argjson ino "${INO[$n]}" --arg n "$n" --arg states "$CW_STATES" '
+			(.time | (.[0:19] + "Z" | fromdate) * 1000 + (.[20:23] | tonumber)) as $t
+			| .collector.wall_ms as $w
+			| .netns[] | select(.inode == $ino) | select(.tcp)
+			| . as $r
+			| "\($t) \($w | ceil) \($n) \(.source_counts // "dump") "
+			  + ([$states | split(" ")[] as $s | "\($s)=\($r.tcp[$s])"] | join(" "))' "$json"
+	done
+}
 
-# For each of them, the ss samples that ended before the tick began and
-# began after it ended: each state must lie between them, within SLACK
-# (a connection of the churn passes through a state in less time than a
-# sample takes: its two ends). TIME_WAIT only grows in a run this short.
-SLACK=2
-awk -v slack=$SLACK '
-	function parse(s, arr,   i, n, kv, p) {
-		n = split(s, kv, " ")
-		for (i = 1; i <= n; i++) { split(kv[i], p, "="); arr[p[1]] = p[2] }
-	}
-	FNR == NR { nss++; sb[nss] = $1; sa[nss] = $2; sn[nss] = $3
-		line = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ /, "", line); sc[nss] = line; next }
-	{
-		t = $1; w = $2; name = $3; src = $4
-		line = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ [^ ]+ /, "", line)
-		bi = 0; ai = 0
-		for (i = 1; i <= nss; i++) {
-			if (sn[i] != name) continue
-			if (sa[i] <= t) bi = i
-			if (!ai && sb[i] >= t + w) ai = i
+# compare_ticks SS CW SLACK: for each line of CW, the ss samples of SS that
+# ended before the tick began and began after it ended: each state must lie
+# between them, within SLACK (a connection of the churn passes through a
+# state in less time than a sample takes: its two ends). TIME_WAIT only
+# grows in a run this short. Prints the mismatches as "# ..." lines, then
+# "checked=N bad=N unbracketed=N events=N dump=N".
+compare_ticks() {
+	awk -v slack="$3" '
+		function parse(s, arr,   i, n, kv, p) {
+			n = split(s, kv, " ")
+			for (i = 1; i <= n; i++) { split(kv[i], p, "="); arr[p[1]] = p[2] }
 		}
-		if (!bi || !ai) { nobr++; next }
-		delete c; delete x; delete y
-		parse(line, c); parse(sc[bi], x); parse(sc[ai], y)
-		checked++; src_n[src]++
-		for (s in c) {
-			lo = x[s] < y[s] ? x[s] : y[s]; hi = x[s] < y[s] ? y[s] : x[s]
-			if (s != "TIME_WAIT") { lo -= slack; hi += slack }
-			if (c[s] < lo || c[s] > hi) {
-				bad++
-				printf "# %s tick %s (%s): %s=%d, ss %d before and %d after\n", name, t, src, s, c[s], x[s], y[s]
+		FNR == NR { nss++; sb[nss] = $1; sa[nss] = $2; sn[nss] = $3
+			line = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ /, "", line); sc[nss] = line; next }
+		{
+			t = $1; w = $2; name = $3; src = $4
+			line = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ [^ ]+ /, "", line)
+			bi = 0; ai = 0
+			for (i = 1; i <= nss; i++) {
+				if (sn[i] != name) continue
+				if (sa[i] <= t) bi = i
+				if (!ai && sb[i] >= t + w) ai = i
+			}
+			if (!bi || !ai) { nobr++; next }
+			delete c; delete x; delete y
+			parse(line, c); parse(sc[bi], x); parse(sc[ai], y)
+			checked++; src_n[src]++
+			for (s in c) {
+				lo = x[s] < y[s] ? x[s] : y[s]; hi = x[s] < y[s] ? y[s] : x[s]
+				if (s != "TIME_WAIT") { lo -= slack; hi += slack }
+				if (c[s] < lo || c[s] > hi) {
+					bad++
+					printf "# %s tick %s (%s): %s=%d, ss %d before and %d after\n", name, t, src, s, c[s], x[s], y[s]
+				}
 			}
 		}
-	}
-	END { printf "checked=%d bad=%d unbracketed=%d events=%d dump=%d\n", checked, bad, nobr, src_n["events"], src_n["dump"] }
-' "$TMPD/ss.txt" "$TMPD/cw.txt" >"$TMPD/cmp.txt"
+		END { printf "checked=%d bad=%d unbracketed=%d events=%d dump=%d\n", checked, bad + 0, nobr + 0, src_n["events"] + 0, src_n["dump"] + 0 }
+	' "$1" "$2"
+}
+
+cw_lines "$TMPD/run.json" churn leak quiet >"$TMPD/cw.txt"
+SLACK=2
+compare_ticks "$TMPD/ss.txt" "$TMPD/cw.txt" $SLACK >"$TMPD/cmp.txt"
 grep '^#' "$TMPD/cmp.txt" | head -20
 res=$(tail -1 "$TMPD/cmp.txt")
 diag "$res"
@@ -185,6 +197,71 @@ last=$(jq -r --argjson i "$ino" '.netns[] | select(.inode == $i) | .tcp.ESTABLIS
 # after the last tick: within that, not off by what was lost.
 ok "$(awk -v a="$after" -v b="$last" 'BEGIN { d = a - b; exit !(d >= -2 && d <= 10) }'; echo $?)" \
 	"corrected: the last tick's ESTABLISHED ($last) agrees with ss just after ($after)"
+
+# Under churn of 1,000 connections a second across the node, while
+# namespaces come and go: four namespaces each hold 20 ESTABLISHED pairs and
+# open and close 250 connections a second; meanwhile a loop creates a
+# namespace with a few sockets, keeps it half a second and deletes it, over
+# and over. Every tick's counts of the four must lie between the ss samples
+# around it (a wider slack: at 250 a second more connections are between
+# states while a sample runs), most of them from events.
+for n in h0 h1 h2 h3; do
+	add_netns "$t-$n"
+	spawn_sockgen "$t-$n" "$n" --estab 20 --churn 250
+	eval "HP_$n=\$SG_PID"
+done
+for n in h0 h1 h2 h3; do
+	eval "wait_ready $n \$HP_$n"
+	INO[$n]=$(netns_inode "$t-$n")
+done
+# comings_goings: namespaces $t-gN, each with a sockgen, for as long as it runs.
+comings_goings() {
+	local i=0 pid=
+	trap '[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid"; ip netns del "$t-g$i" 2>/dev/null; exit 0' TERM
+	while :; do
+		ip netns add "$t-g$i" || exit 1
+		ip -n "$t-g$i" link set lo up
+		ip netns exec "$t-g$i" "$SOCKGEN" --estab 3 >/dev/null 2>&1 &
+		pid=$!
+		sleep 0.5
+		kill -TERM "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		pid=
+		ip netns del "$t-g$i"
+		i=$((i + 1))
+	done
+}
+comings_goings &
+GOINGS=$!
+on_exit "kill_wait $GOINGS"
+sampler h0 h1 h2 h3 >"$TMPD/ss-h.txt" 2>/dev/null &
+SAMPLER=$!
+on_exit "kill_wait $SAMPLER"
+sleep 0.5
+"$CONNWATCH" --json -n $TICKS -d 0.5 --budget 0.001 >"$TMPD/hot.json" 2>"$TMPD/hot.err"
+is "$?" 0 "$TICKS ticks under churn of 1000 connections a second, namespaces coming and going $(head -c 200 "$TMPD/hot.err")"
+sleep 0.3
+kill_wait $SAMPLER
+kill_wait $GOINGS
+is "$(jq -r '.collector.events' "$TMPD/hot.json" | sort -u | tr '\n' ' ')" "bpf " "... collector.events is \"bpf\" in every snapshot"
+gone=$(jq -r --arg p "$t-g" '.netns[] | select(.label | startswith($p)) | .inode' "$TMPD/hot.json" | sort -u | wc -l)
+ok "$([ "$gone" -ge 3 ]; echo $?)" "... the namespaces that came and went were seen ($gone of them)"
+is "$(jq -r '.collector.events_lost // 0' "$TMPD/hot.json" | sort -u | tr '\n' ' ')" "0 " "... no namespace's events lost to a full map"
+cw_lines "$TMPD/hot.json" h0 h1 h2 h3 >"$TMPD/cw-h.txt"
+compare_ticks "$TMPD/ss-h.txt" "$TMPD/cw-h.txt" 6 >"$TMPD/cmp-h.txt"
+grep '^#' "$TMPD/cmp-h.txt" | head -20
+res=$(tail -1 "$TMPD/cmp-h.txt")
+diag "under churn: $res"
+eval "$res"
+ok "$([ "$checked" -ge $((4 * TICKS - 8)) ]; echo $?)" "under churn: ticks compared with ss: $checked of $((4 * TICKS))"
+is "$bad" 0 "under churn: every compared tick's per-state counts equal ss -tan, within the samples around it"
+ok "$([ "$events" -ge $((4 * TICKS / 2)) ]; echo $?)" "under churn: most of them from events ($events events, $dump dump)"
+rates=$(jq -r --argjson i "${INO[h0]}" '.netns[] | select(.inode == $i) | .transitions // [] | .[]
+	| select(.comm == "sockgen" and .state == "TIME_WAIT") | .per_s' "$TMPD/hot.json" | tail -n +3)
+med=$(echo "$rates" | sort -g | awk 'NF { v[++n] = $1 } END { print n ? v[int((n + 1) / 2)] : 0 }')
+ok "$(awk -v m="$med" 'BEGIN { exit !(m >= 200 && m <= 300) }'; echo $?)" \
+	"under churn: sockgen enters TIME_WAIT at ${med}/s in one of them (median; it churns 250/s)"
+for n in h0 h1 h2 h3; do eval "kill_wait \$HP_$n"; done
 
 # --no-bpf: off, with the reason; the counts still match ss.
 "$CONNWATCH" --json --no-bpf >"$TMPD/nobpf.json" 2>"$TMPD/nobpf.err"
