@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# run.sh [-o OUTDIR] [--fresh] [--trs FILE] [SECONDS]: runs every libFuzzer
-# target in tests/fuzz for SECONDS each (default 600), up to nproc at a time,
+# run.sh [-o OUTDIR] [--fresh] [--trs FILE] [-j JOBS] [SECONDS]: runs every
+# libFuzzer target in tests/fuzz for SECONDS each (default 600), JOBS at a
+# time (default nproc; -j 0: all at once, sharing the cores),
 # and prints one table row per target: seconds, execs, execs/s, corpus size
 # and crashes. Exits 1 if any target crashed (or failed to run).
 #
@@ -17,13 +18,14 @@ srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
 builddir=${top_builddir:-$PWD}
 targets=(diag nscount cgroup podmeta workload json_in opts podfiles)
 out=$builddir/tests/fuzz/out
-fresh=false trs=
+fresh=false trs= jobs_max=$(nproc 2>/dev/null || echo 1)
 while [ $# -gt 0 ]; do
 	case $1 in
 	-o) out=$2; shift 2 ;;
 	--fresh) fresh=true; shift ;;
 	--trs) trs=$2; shift 2 ;;
-	-h|--help) sed -n '2,13s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-j) jobs_max=$2; shift 2 ;;
+	-h|--help) sed -n '2,14s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
@@ -71,7 +73,8 @@ run_one() {
 	echo "$(($(date +%s) - t0)) ${execs:-0} $(find "$d/corpus" "$out/seeds/$t" -type f | wc -l) $crashes $rc" >"$d/result"
 }
 
-jobs_max=$(nproc 2>/dev/null || echo 1)
+case $jobs_max in ''|*[!0-9]*) echo "run.sh: -j JOBS must be a whole number" >&2; exit 2 ;; esac
+[ "$jobs_max" -eq 0 ] && jobs_max=${#targets[@]}
 start=$(date +%s)
 for t in "${targets[@]}"; do
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
