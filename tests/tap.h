@@ -52,6 +52,25 @@ static inline void tap_skip_all(const char *why)
 	exit(0);
 }
 
+/* Ends the test at once with a TAP bail-out: the setup failed. */
+static inline void tap_bail(const char *why)
+{
+	printf("Bail out! %s\n", why);
+	exit(1);
+}
+
+/* Skips a test that needs root, except under CI=true, where it bails. */
+static inline void tap_need_root(bool is_root)
+{
+	const char *ci = getenv("CI");
+
+	if (is_root)
+		return;
+	if (ci && strcmp(ci, "true") == 0)
+		tap_bail("needs root, and CI=true forbids skipping");
+	tap_skip_all("needs root");
+}
+
 static inline int tap_done(void)
 {
 	printf("1..%d\n", tap_n);

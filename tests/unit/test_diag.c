@@ -7,6 +7,7 @@
 #include "agg.h"
 #include "collect.h"
 #include "diag.h"
+#include "ownnet.h"
 #include "tap.h"
 #include "tcp.h"
 #include "util.h"
@@ -27,39 +28,6 @@
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 
-static void bail(const char *why)
-{
-	printf("Bail out! %s\n", why);
-	exit(1);
-}
-
-static void need_root(void)
-{
-	const char *ci = getenv("CI");
-
-	if (geteuid() == 0)
-		return;
-	if (ci && strcmp(ci, "true") == 0)
-		bail("needs root, and CI=true forbids skipping");
-	tap_skip_all("needs root");
-}
-
-/* Brings lo up in the namespace just created. */
-static void lo_up(void)
-{
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) != 0)
-		bail("cannot read lo's flags");
-	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(fd, SIOCSIFFLAGS, &ifr) != 0)
-		bail("cannot bring lo up");
-	close(fd);
-}
-
 /* A listener and a connected pair on loopback: three sockets. */
 static uint16_t make_sockets(int fds[3])
 {
@@ -71,10 +39,10 @@ static uint16_t make_sockets(int fds[3])
 	if (fds[0] < 0 || fds[1] < 0 || bind(fds[0], (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
 	    listen(fds[0], 4) != 0 || getsockname(fds[0], (struct sockaddr *)&sa, &sl) != 0 ||
 	    connect(fds[1], (struct sockaddr *)&sa, sizeof(sa)) != 0)
-		bail("cannot make loopback sockets");
+		tap_bail("cannot make loopback sockets");
 	fds[2] = accept(fds[0], NULL, NULL);
 	if (fds[2] < 0)
-		bail("accept failed");
+		tap_bail("accept failed");
 	return ntohs(sa.sin_port);
 }
 
@@ -125,7 +93,7 @@ static int forger_open(void)
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 
 	if (fd < 0 || bind(fd, (struct sockaddr *)&me, sizeof(me)) != 0)
-		bail("cannot open a second sock_diag socket");
+		tap_bail("cannot open a second sock_diag socket");
 	return fd;
 }
 
@@ -173,7 +141,7 @@ static void test_client(uint16_t port)
 	size_t len;
 
 	if (cw_diag_open(&d, CW_DIAG_MODE_AUTO, &cause) != 0)
-		bail(cause ? cause : "cw_diag_open failed");
+		tap_bail(cause ? cause : "cw_diag_open failed");
 	ok(cw_diag_portid(d) != 0, "client has a port id (%u)", cw_diag_portid(d));
 	check_dump(d, port, "before forgery");
 	is_int(cw_diag_rejected(d), 0, "before forgery: nothing rejected");
@@ -278,10 +246,10 @@ static void test_collector(void)
 	int fd = forger_open(), n;
 
 	if (stat("/proc/thread-self/ns/net", &st) != 0)
-		bail("cannot stat our namespace");
+		tap_bail("cannot stat our namespace");
 	w.focus_id = (uint64_t)st.st_ino; /* dumped every tick */
 	if (cw_collector_new(&c, &cfg, &cause) != 0)
-		bail(cause ? cause : "cw_collector_new failed");
+		tap_bail(cause ? cause : "cw_collector_new failed");
 	s = cw_collector_tick(c, &w, cw_now_ms());
 	is_int(s->collector.diag_rejected, 0, "collector: nothing rejected at first");
 	cw_snapshot_unref(s);
@@ -324,7 +292,7 @@ static int udp_to(int fam, const char *addr, uint16_t port)
 		sl = sizeof(*s6);
 	}
 	if (fd < 0 || (port ? connect(fd, (struct sockaddr *)&ss, sl) : bind(fd, (struct sockaddr *)&ss, sl)))
-		bail("cannot make a UDP socket");
+		tap_bail("cannot make a UDP socket");
 	return fd;
 }
 
@@ -378,11 +346,11 @@ static void test_udp(enum cw_diag_mode mode, const char *what)
 
 		fds[n] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		if (fds[n] < 0 || bind(fds[n], (struct sockaddr *)&sa, sizeof(sa)) != 0)
-			bail("cannot bind a UDP port-53 server");
+			tap_bail("cannot bind a UDP port-53 server");
 		n++;
 	}
 	if (cw_diag_open(&d, mode, &cause) != 0)
-		bail(cause ? cause : "cw_diag_open failed");
+		tap_bail(cause ? cause : "cw_diag_open failed");
 	r = cw_diag_dump(d, false, &sv, &cause);
 	is_int(r, 0, "%s: TCP dump (%s)", what, cause ? cause : "no cause");
 	tcp = sv.n;
@@ -438,11 +406,9 @@ int main(void)
 	int fds[3], i;
 	uint16_t port;
 
-	need_root();
+	tap_need_root(geteuid() == 0);
 	/* Our own namespace: the dumps see only what this test made. */
-	if (unshare(CLONE_NEWNET) != 0)
-		bail("unshare(CLONE_NEWNET) failed");
-	lo_up();
+	own_netns();
 	port = make_sockets(fds);
 	test_client(port);
 	test_collector();

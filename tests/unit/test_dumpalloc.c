@@ -14,6 +14,7 @@
 #include "config.h"
 #include "agg.h"
 #include "diag.h"
+#include "ownnet.h"
 #include "tap.h"
 #include "tcp.h"
 #include "util.h"
@@ -94,27 +95,6 @@ static bool can_count(void)
 #define NADDRS 30
 #define PAIRS 600
 
-static void bail(const char *why)
-{
-	printf("Bail out! %s\n", why);
-	exit(1);
-}
-
-static void lo_up(void)
-{
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
-	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) != 0)
-		bail("cannot read lo's flags");
-	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(fd, SIOCSIFFLAGS, &ifr) != 0)
-		bail("cannot bring lo up");
-	close(fd);
-}
-
 /* A listener on 127.0.0.1, and PAIRS connections to it from 127.0.1.k
  * (0 < k <= NADDRS): an inbound peer per source address, and one outbound
  * peer (the listener) for every client. The descriptors stay open until
@@ -128,7 +108,7 @@ static void make_sockets(void)
 	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), i;
 
 	if (l < 0 || bind(l, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(l, 1024) != 0)
-		bail("cannot listen on loopback");
+		tap_bail("cannot listen on loopback");
 	for (i = 0; i < PAIRS; i++) {
 		struct sockaddr_in me = {.sin_family = AF_INET,
 					 .sin_addr.s_addr = htonl(0x7f000100u + (uint32_t)(i % NADDRS) + 1)};
@@ -136,7 +116,7 @@ static void make_sockets(void)
 
 		if (c < 0 || bind(c, (struct sockaddr *)&me, sizeof(me)) != 0 ||
 		    connect(c, (struct sockaddr *)&sa, sizeof(sa)) != 0 || accept(l, NULL, NULL) < 0)
-			bail("cannot connect a loopback pair");
+			tap_bail("cannot connect a loopback pair");
 	}
 }
 
@@ -162,19 +142,11 @@ int main(void)
 	int round, r;
 	bool same = true;
 
-	if (geteuid() != 0) {
-		const char *ci = getenv("CI");
-
-		if (ci && strcmp(ci, "true") == 0)
-			bail("needs root, and CI=true forbids skipping");
-		tap_skip_all("needs root");
-	}
-	if (unshare(CLONE_NEWNET) != 0)
-		bail("unshare(CLONE_NEWNET) failed");
-	lo_up();
+	tap_need_root(geteuid() == 0);
+	own_netns();
 	make_sockets();
 	if (cw_diag_open(&d, CW_DIAG_MODE_AUTO, &cause) != 0)
-		bail(cause ? cause : "cw_diag_open failed");
+		tap_bail(cause ? cause : "cw_diag_open failed");
 	memset(&s, 0, sizeof(s));
 	memset(&l, 0, sizeof(l));
 	for (round = 0; round < 3; round++) {
