@@ -45,6 +45,17 @@ static void dump(struct cw_events *ev, const struct cw_tcpcount *d, int *drift)
 	*drift = cw_events_after_dump(ev, NS, d, &before);
 }
 
+/* A dump during which the namespace's totals become `during`; its drift. */
+static int dump_during(struct cw_events *ev, const struct cw_tcpcount *d,
+		       const struct cw_evtotals *during)
+{
+	struct cw_evtotals before;
+
+	cw_events_before_dump(ev, NS, &before);
+	cw_events_ingest_ns(ev, NS, during);
+	return cw_events_after_dump(ev, NS, d, &before);
+}
+
 static void test_off(void)
 {
 	struct cw_events *ev = cw_events_new(false);
@@ -124,7 +135,7 @@ static void test_seed_live_reconcile(void)
 static void test_events_during_dump(void)
 {
 	struct cw_events *ev = source();
-	struct cw_evtotals t, before;
+	struct cw_evtotals t;
 	struct cw_tcpcount d;
 	int drift;
 
@@ -135,12 +146,10 @@ static void test_events_during_dump(void)
 	dump(ev, &d, &drift);
 	/* During the next dump one socket closes: the walk may or may not
 	 * have seen it, so a difference of one is not drift. */
-	cw_events_before_dump(ev, NS, &before);
 	t.leave[CW_TCP_ESTABLISHED] = 1;
 	t.enter[CW_TCP_FIN_WAIT1] = 1;
-	cw_events_ingest_ns(ev, NS, &t);
 	d.tcp[CW_TCP_ESTABLISHED] = 4; /* the walk saw it still ESTABLISHED */
-	drift = cw_events_after_dump(ev, NS, &d, &before);
+	drift = dump_during(ev, &d, &t);
 	is_int(drift, 0, "a difference within the events during the dump: no drift");
 	is_int((int)cw_events_stats(ev)->drift, 0, "none counted");
 	cw_events_free(ev);
@@ -152,7 +161,7 @@ static void test_events_during_dump(void)
 static void test_entry_reset_during_dump(void)
 {
 	struct cw_events *ev = source();
-	struct cw_evtotals t, before;
+	struct cw_evtotals t;
 	struct cw_tcpcount d;
 	int drift;
 
@@ -162,12 +171,10 @@ static void test_entry_reset_during_dump(void)
 	tick(ev, 1000, 0, &t);
 	d.tcp[CW_TCP_ESTABLISHED] = 50;
 	dump(ev, &d, &drift);
-	cw_events_before_dump(ev, NS, &before);
 	memset(&t, 0, sizeof(t));
 	t.enter[CW_TCP_ESTABLISHED] = 1; /* counting again from nothing */
-	cw_events_ingest_ns(ev, NS, &t);
 	d.tcp[CW_TCP_ESTABLISHED] = 51;
-	drift = cw_events_after_dump(ev, NS, &d, &before);
+	drift = dump_during(ev, &d, &t);
 	is_int(drift, 1, "totals that went back during a dump: drift");
 	is_int((int)cw_events_stats(ev)->drift, 1, "... counted");
 	t.enter[CW_TCP_ESTABLISHED] = 3;
