@@ -361,27 +361,30 @@ static int dump_tcp(struct cw_diag *d, bool with_info, const struct dest *out, c
 	return r;
 }
 
-int cw_diag_dump(struct cw_diag *d, bool with_info, struct cw_sockvec *out, char **cause)
+/* A TCP dump into a list or a sink, holding the shared receive buffer. */
+static int dump_tcp_held(struct cw_diag *d, bool with_info, const struct dest *to, char **cause)
 {
-	struct dest to = {.vec = out};
 	int r;
 
 	hold_buffer(d);
-	r = dump_tcp(d, with_info, &to, cause);
+	r = dump_tcp(d, with_info, to, cause);
 	release_buffer(d);
 	return r;
+}
+
+int cw_diag_dump(struct cw_diag *d, bool with_info, struct cw_sockvec *out, char **cause)
+{
+	struct dest to = {.vec = out};
+
+	return dump_tcp_held(d, with_info, &to, cause);
 }
 
 int cw_diag_dump_sink(struct cw_diag *d, bool with_info, const struct cw_diag_sink *sink,
 		      char **cause)
 {
 	struct dest to = {.sink = sink};
-	int r;
 
-	hold_buffer(d);
-	r = dump_tcp(d, with_info, &to, cause);
-	release_buffer(d);
-	return r;
+	return dump_tcp_held(d, with_info, &to, cause);
 }
 
 int cw_diag_dump_udp_dns(struct cw_diag *d, struct cw_sockvec *out, char **cause)
