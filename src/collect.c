@@ -1115,7 +1115,7 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	cw_sched_order(c->items, c->norder, now_ms, &c->model);
 	/* The budget is a rate: what the last ticks left unspent may pay for
 	 * a dump that does not fit this one's. */
-	cw_sched_tick_start(&tick, budget_ns, c->carry_ns);
+	cw_sched_tick_start(&tick, budget_ns, c->carry_ns, c->overs);
 	/* events: a namespace with live counts needs dumps only to reconcile
 	 * (and for its peers): those spend a share of the budget of their
 	 * own, as a rate, whatever the others spent. */
@@ -1134,6 +1134,7 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 		dumped++;
 	}
 	c->carry_ns = cw_sched_tick_carry(&tick);
+	c->overs = cw_sched_tick_overs(&tick);
 	c->live_carry_ns = cw_sched_tick_live_carry(&tick);
 	cw_collect_hostnet_order(c, now_ms);
 	/* events: live counts for the namespaces not dumped this tick. */

@@ -160,6 +160,7 @@ struct cw_collector {
 	size_t capitems;
 	struct cw_sched_model model;  /* what dumps cost, learnt (sched) */
 	int64_t carry_ns;          /* dump budget the last tick left unspent (sched) */
+	uint32_t overs;            /* the last ticks over budget + 10% (sched) */
 	int64_t live_carry_ns;     /* ... and of the reconciling dumps' share (events) */
 	const char *dump_mode;
 	uint64_t ticks;            /* ticks done */

@@ -179,11 +179,31 @@ void cw_sched_order(struct cw_sched_item *items, size_t n, int64_t now_ms,
 		qsort(items, n, sizeof(*items), cmp);
 }
 
-void cw_sched_tick_start(struct cw_sched_tick *t, int64_t budget_ns, int64_t carry_ns)
+void cw_sched_tick_start(struct cw_sched_tick *t, int64_t budget_ns, int64_t carry_ns, uint32_t overs)
 {
 	memset(t, 0, sizeof(*t));
 	t->budget_ns = budget_ns > 0 ? budget_ns : 0;
 	t->carry_ns = carry_ns > 0 ? carry_ns : 0;
+	t->overs = overs & ((1u << CW_SCHED_OVER_WINDOW) - 1);
+}
+
+static int bits(uint32_t v)
+{
+	int n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+static int64_t over_line(const struct cw_sched_tick *t)
+{
+	return t->budget_ns + t->budget_ns / 10;
+}
+
+uint32_t cw_sched_tick_overs(const struct cw_sched_tick *t)
+{
+	return ((t->overs << 1) | (t->spent_ns > over_line(t))) & ((1u << CW_SCHED_OVER_WINDOW) - 1);
 }
 
 /* What a tick leaves of a budget and its carry, capped: no more than the
@@ -249,7 +269,12 @@ bool cw_sched_should_dump(const struct cw_sched_item *it, struct cw_sched_tick *
 	/* What earlier ticks left pays for one dump a tick, in full: the
 	 * ticks that pass the budget are few and spread, and a round takes
 	 * what the budget allows, not a tick per dump that does not fit. */
-	if (!t->carried && c <= t->carry_ns) {
+	/* But a tick that would pass the budget + 10% with a second dump
+	 * does so only while such ticks are few (the median tick keeps the
+	 * budget): one dump alone dearer than that is not held back. */
+	if (!t->carried && c <= t->carry_ns &&
+	    (t->spent_ns == 0 || t->spent_ns + c <= over_line(t) ||
+	     bits(t->overs) < CW_SCHED_OVER_MAX)) {
 		t->carried = true;
 		return true;
 	}

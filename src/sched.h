@@ -18,12 +18,13 @@
  * carries over to the next, up to about the dearest dump's cost. So a dump
  * that costs more than what the asked-for ones leave of a tick (or more
  * than a whole tick's budget) still goes, a few ticks later, paid for by
- * those ticks, instead of only once it is overdue; the median tick keeps
- * the budget (where a dump fits in one) and the mean spends it, and a
- * full round takes the sum of the dumps' costs over the budget per second
- * (the "round"). The age bound is
- * 5/4 of that round (at least CW_SCHED_MIN_AGE_MS): a safety net that the
- * round-robin keeps clear of.
+ * those ticks, instead of only once it is overdue. The mean tick spends
+ * the budget, or most of it, and the median tick keeps it where a dump
+ * fits in one (the carry takes fewer than half of the ticks past it: see
+ * CW_SCHED_OVER_MAX). A full round takes about the sum of the dumps' costs
+ * over the budget per second (the "round"). The age bound is 5/4 of that
+ * round (at least CW_SCHED_MIN_AGE_MS): a safety net that the round-robin
+ * keeps clear of.
  *
  * Predicted costs: a namespace's last dump's; for one never dumped, a cost
  * model. A dump walks the hash its namespace uses: the node's shared one
@@ -120,6 +121,7 @@ struct cw_sched_tick {
 	int64_t carry_ns;        /* what the last ticks left unspent */
 	int64_t spent_ns;        /* the caller adds each dump's cost */
 	int64_t max_cost_ns;     /* the dearest predicted cost among the others */
+	uint32_t overs;          /* the last ticks that spent over budget + 10%, bit 0 the last */
 	bool carried;            /* the carry paid for a dump this tick */
 	bool held;               /* a dump waits for the carry to grow: no other goes */
 	/* LIVE items' reconciling dumps spend a share of their own, as a rate. */
@@ -129,8 +131,19 @@ struct cw_sched_tick {
 	int64_t live_max_ns;     /* the dearest predicted LIVE dump */
 };
 
-/* Starts a tick with what the last one carried over. */
-void cw_sched_tick_start(struct cw_sched_tick *t, int64_t budget_ns, int64_t carry_ns);
+/* The carry pays for a second dump in a tick that it takes past the budget
+ * + 10% only while fewer than CW_SCHED_OVER_MAX of the last
+ * CW_SCHED_OVER_WINDOW ticks went past it: so fewer than half of the ticks
+ * do, and the median tick keeps the budget even where two dumps overrun it
+ * and one leaves most of a third (dumps of 50-90% of a budget). */
+#define CW_SCHED_OVER_WINDOW 20
+#define CW_SCHED_OVER_MAX 9
+
+/* Starts a tick with what the last one carried over, and which of the last
+ * ticks spent over the budget + 10% (cw_sched_tick_overs). */
+void cw_sched_tick_start(struct cw_sched_tick *t, int64_t budget_ns, int64_t carry_ns, uint32_t overs);
+/* The overs to start the next tick with, once spent_ns is the tick's. */
+uint32_t cw_sched_tick_overs(const struct cw_sched_tick *t);
 /* What carries over to the next tick: what is left of the budget and the
  * carry after the tick's dumps, between 0 and the dearest predicted cost
  * of a dump not asked for (plus one budget when that is dearer than a
@@ -143,7 +156,8 @@ int64_t cw_sched_tick_live_carry(const struct cw_sched_tick *t);
 /* Whether the item should be dumped now (items in dump order). Asked-for
  * and overdue ones always go. The others go if their predicted cost fits
  * what is left of the tick's budget, or, for one dump a tick, if the carry
- * pays for all of it. One that fits neither waits, and the tick holds (no
+ * pays for all of it (and, for a second dump past the budget + 10%, if
+ * few of the last ticks went past it: CW_SCHED_OVER_MAX). One that fits neither waits, and the tick holds (no
  * other dump goes: the round-robin keeps its order, and what is left
  * carries over, until it pays for that one, even a dump dearer than the
  * budget). LIVE ones go when their share and its carry pay for them and

@@ -24,7 +24,7 @@ static bool fits(const struct cw_sched_item *it, int64_t spent_ns, int64_t budge
 {
 	struct cw_sched_tick t;
 
-	cw_sched_tick_start(&t, budget_ns, 0);
+	cw_sched_tick_start(&t, budget_ns, 0, 0);
 	t.spent_ns = spent_ns;
 	return cw_sched_should_dump(it, &t, m);
 }
@@ -185,8 +185,9 @@ static void test_budget(void)
 		struct cw_sched_item c76 = {0, CW_SCHED_MOVED, 1, 76, 0, 1, 0, 0},
 				     c4 = {0, CW_SCHED_MOVED, 1, 4, 0, 1, 0, 0},
 				     c300 = {0, CW_SCHED_MOVED, 1, 300, 0, 1, 0, 0};
+		const uint32_t few = (1u << (CW_SCHED_OVER_MAX - 1)) - 1; /* one fewer than the most */
 
-		cw_sched_tick_start(&t, 100, 0);
+		cw_sched_tick_start(&t, 100, 0, 0);
 		ok(cw_sched_should_dump(&c76, &t, NULL), "76 of a budget of 100: goes");
 		t.spent_ns = 76;
 		ok(!cw_sched_should_dump(&c76, &t, NULL) && t.held, "another 76: waits, and the tick holds");
@@ -197,14 +198,32 @@ static void test_budget(void)
 		ok(cw_sched_should_dump(&c4, &t, NULL), "but with a share it fits, it goes: it only reconciles");
 		c4.cls = CW_SCHED_MOVED;
 		is_int(cw_sched_tick_carry(&t), 24, "what is left carries over");
-		cw_sched_tick_start(&t, 100, 76);
+		cw_sched_tick_start(&t, 100, 76, 0);
 		t.spent_ns = 76;
 		ok(cw_sched_should_dump(&c76, &t, NULL), "with 76 carried over, a second 76 goes");
 		t.spent_ns = 152;
 		ok(!cw_sched_should_dump(&c4, &t, NULL), "... and no more: the carry pays one a tick");
 		is_int(cw_sched_tick_carry(&t), 24, "what is left of it carries over");
+		is_int((int)cw_sched_tick_overs(&t), 1, "a tick of 152: over the budget + 10%%, counted");
+		/* Over the budget + 10% in CW_SCHED_OVER_MAX of the last
+		 * CW_SCHED_OVER_WINDOW ticks (the oldest of them among them): no more. */
+		cw_sched_tick_start(&t, 100, 76, few << 1 | 1u << (CW_SCHED_OVER_WINDOW - 1));
+		t.spent_ns = 76;
+		ok(!cw_sched_should_dump(&c76, &t, NULL) && t.held,
+		   "%d of the last %d ticks over: a second 76 waits, though carried over",
+		   CW_SCHED_OVER_MAX, CW_SCHED_OVER_WINDOW);
+		is_int((int)cw_sched_tick_overs(&t), (int)(few << 2), "the oldest tick leaves the window");
+		cw_sched_tick_start(&t, 100, 76, few << 1);
+		t.spent_ns = 76;
+		ok(cw_sched_should_dump(&c76, &t, NULL), "one fewer: it goes");
+		cw_sched_tick_start(&t, 100, 100, ~0u);
+		t.spent_ns = 76;
+		ok(cw_sched_should_dump(&c4, &t, NULL), "every tick over: a dump that keeps this one "
+		   "within 10%% still goes");
+		cw_sched_tick_start(&t, 100, 300, ~0u);
+		ok(cw_sched_should_dump(&c300, &t, NULL), "and so does one dump alone, dearer than that");
 		/* A row in view takes 76 of every tick: no other 76 fits one. */
-		cw_sched_tick_start(&t, 100, 48);
+		cw_sched_tick_start(&t, 100, 48, 0);
 		must.cost_ns = 76;
 		ok(cw_sched_should_dump(&must, &t, NULL), "the asked-for one");
 		t.spent_ns = 76;
@@ -212,26 +231,26 @@ static void test_budget(void)
 		ok(!cw_sched_should_dump(&c4, &t, NULL), "... so a cheaper one waits too");
 		is_int(cw_sched_tick_carry(&t), 72, "and the carry grows for it");
 		/* A dump of three budgets: the ticks hold and carry until it is paid. */
-		cw_sched_tick_start(&t, 100, 0);
+		cw_sched_tick_start(&t, 100, 0, 0);
 		ok(!cw_sched_should_dump(&c300, &t, NULL) && !cw_sched_should_dump(&c4, &t, NULL),
 		   "a 300 with nothing carried: waits, and the tick holds");
 		is_int(cw_sched_tick_carry(&t), 100, "the whole budget carries over");
-		cw_sched_tick_start(&t, 100, 100);
+		cw_sched_tick_start(&t, 100, 100, 0);
 		ok(!cw_sched_should_dump(&c300, &t, NULL), "with 100 carried: still waits");
 		is_int(cw_sched_tick_carry(&t), 200, "the carry grows past one budget for it");
-		cw_sched_tick_start(&t, 100, 200);
+		cw_sched_tick_start(&t, 100, 200, 0);
 		ok(!cw_sched_should_dump(&c300, &t, NULL), "with 200 carried: still waits");
 		is_int(cw_sched_tick_carry(&t), 300, "the carry grows by the whole budget");
-		cw_sched_tick_start(&t, 100, 250);
+		cw_sched_tick_start(&t, 100, 250, 0);
 		ok(!cw_sched_should_dump(&c300, &t, NULL), "with 250: waits");
 		is_int(cw_sched_tick_carry(&t), 350, "a held tick loses none of its budget (300 + 100 at most)");
-		cw_sched_tick_start(&t, 100, 300);
+		cw_sched_tick_start(&t, 100, 300, 0);
 		ok(cw_sched_should_dump(&c300, &t, NULL), "with 300 carried: goes");
 		t.spent_ns = 300;
 		is_int(cw_sched_tick_carry(&t), 100, "and the tick's own budget is left");
 		t.spent_ns = 450;
 		is_int(cw_sched_tick_carry(&t), 0, "an overrun carries no debt");
-		cw_sched_tick_start(&t, 100, 0);
+		cw_sched_tick_start(&t, 100, 0, 0);
 		ok(cw_sched_should_dump(&c4, &t, NULL), "a tick of one 4");
 		t.spent_ns = 4;
 		is_int(cw_sched_tick_carry(&t), 4, "carries no more than its dearest dump needs");
@@ -251,6 +270,7 @@ struct node {
 	int own_every;       /* every own_every-th namespace has its own hash; 0: none */
 	int64_t budget_ms;   /* 0: 100 ms */
 	bool half_idle;      /* the counters of every other namespace stay still */
+	int64_t dump_ms;     /* a shared-hash dump at 500k sockets; 0: 72 ms */
 };
 
 struct result {
@@ -273,6 +293,7 @@ static void simulate(const struct node *nd, struct result *res)
 	struct cw_sched_item it[NS];
 	struct cw_sched_model m;
 	int64_t carry = 0, sum = 0, total = 0;
+	uint32_t overs = 0;
 	size_t i, t, run = 0, counted = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -284,7 +305,8 @@ static void simulate(const struct node *nd, struct result *res)
 		shared += hash[i] ? socks : 0;
 	}
 	for (i = 0; i < NS; i++) {
-		cost[i] = hash[i] ? (72000000 + (int64_t)(i % 9) * 1000000) * (int64_t)shared / 500000
+		cost[i] = hash[i] ? ((nd->dump_ms ? nd->dump_ms : 72) * 1000000 + (int64_t)(i % 9) * 1000000) *
+					    (int64_t)shared / 500000
 				  : 70000 + 930 * (int64_t)socks;
 		if (!(nd->focus && i == 0))
 			sum += cost[i];
@@ -314,7 +336,7 @@ static void simulate(const struct node *nd, struct result *res)
 		res->bound_ms = cw_sched_age_bound(res->sched_round_ms);
 		cw_sched_overdue(it, NS, now, res->bound_ms, res->bound_ms);
 		cw_sched_order(it, NS, now, &m);
-		cw_sched_tick_start(&tick, BUDGET, carry);
+		cw_sched_tick_start(&tick, BUDGET, carry, overs);
 		for (i = 0; i < NS; i++) {
 			size_t k = it[i].index;
 
@@ -333,6 +355,7 @@ static void simulate(const struct node *nd, struct result *res)
 			}
 		}
 		carry = cw_sched_tick_carry(&tick);
+		overs = cw_sched_tick_overs(&tick);
 		for (i = 0; i < NS; i++)
 			all = all && last[i];
 		if (!all)
@@ -391,18 +414,21 @@ static void check(const struct node *nd, const struct result *r)
 static void test_node(void)
 {
 	static const struct node nodes[] = {
-		{"shared hash, churn", false, false, 0, 0, false},
-		{"shared hash, a focused row", true, false, 0, 0, false},
-		{"shared hash, --json's exact first tick", false, true, 0, 0, false},
-		{"half own hashes", false, false, 2, 0, false},
-		{"half own hashes, a focused row", true, false, 2, 0, false},
-		{"own hashes", false, false, 1, 0, false},
+		{"shared hash, churn", false, false, 0, 0, false, 0},
+		{"shared hash, a focused row", true, false, 0, 0, false, 0},
+		{"shared hash, --json's exact first tick", false, true, 0, 0, false, 0},
+		{"half own hashes", false, false, 2, 0, false, 0},
+		{"half own hashes, a focused row", true, false, 2, 0, false, 0},
+		{"own hashes", false, false, 1, 0, false, 0},
 		/* Every dump dearer than the budget: each waits for the carry. */
-		{"shared hash, a 50 ms budget", false, false, 0, 50, false},
+		{"shared hash, a 50 ms budget", false, false, 0, 50, false, 0},
 		/* Moved ones come round 9/8 as often as idle ones. */
-		{"shared hash, half the namespaces idle", false, false, 0, 0, true},
+		{"shared hash, half the namespaces idle", false, false, 0, 0, true, 0},
+		/* Two dumps pass the budget by more than 10%, one leaves a third. */
+		{"shared hash, 57 ms dumps", false, false, 0, 0, false, 57},
+		{"shared hash, 64 ms dumps", false, false, 0, 0, false, 64},
 	};
-	struct result r[8];
+	struct result r[10];
 	size_t i;
 
 	for (i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
@@ -446,7 +472,7 @@ static void test_live(void)
 	/* One live dump of 80 against a share of 25 a tick: the share's carry
 	 * pays for it every 80/25 ticks, and it never waits on the budget. */
 	for (tick = 0; tick < 100; tick++) {
-		cw_sched_tick_start(&k, 100, carry);
+		cw_sched_tick_start(&k, 100, carry, 0);
 		cw_sched_tick_live(&k, 25, live_carry);
 		if (cw_sched_should_dump(&one, &k, NULL)) {
 			k.spent_ns += 80;
