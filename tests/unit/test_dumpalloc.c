@@ -25,6 +25,7 @@
 #include <netinet/in.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -107,6 +108,14 @@ static void make_sockets(void)
 				 .sin_port = htons(5000)};
 	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), i;
 
+	struct rlimit rl;
+
+	/* 2 descriptors a pair: past the usual soft limit of 1024. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 2 * PAIRS + 64) {
+		rl.rlim_cur = rl.rlim_max < 2 * PAIRS + 64 ? rl.rlim_max : 2 * PAIRS + 64;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < 2 * PAIRS + 64)
+			tap_bail("RLIMIT_NOFILE is below the 2 descriptors a pair this needs");
+	}
 	if (l < 0 || bind(l, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(l, 1024) != 0)
 		tap_bail("cannot listen on loopback");
 	for (i = 0; i < PAIRS; i++) {
