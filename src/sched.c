@@ -163,17 +163,14 @@ void cw_sched_order(struct cw_sched_item *items, size_t n, int64_t now_ms,
 		int64_t age = it->last_exact_ms ? now_ms - it->last_exact_ms : 0;
 
 		/* The highest first: never dumped, the most sockets per ms
-		 * of predicted CPU; in the round-robin, the oldest, one that
-		 * moved at 9/8 of its age; otherwise the oldest. */
+		 * of predicted CPU; otherwise the oldest, and in the
+		 * round-robin, of two as old (dumped in the same tick), one
+		 * whose counters moved. */
 		if (it->cls == CW_SCHED_NEW)
 			it->prio = (int64_t)((double)it->weight * 1e9 /
 					     (double)(cw_sched_cost(m, it) > 0 ? cw_sched_cost(m, it) : 1));
-		else if (it->cls == CW_SCHED_MOVED)
-			it->prio = age * 9;
-		else if (it->cls == CW_SCHED_IDLE)
-			it->prio = age * 8;
 		else
-			it->prio = age;
+			it->prio = age * 2 + (it->cls == CW_SCHED_MOVED);
 	}
 	if (n > 1)
 		qsort(items, n, sizeof(*items), cmp);

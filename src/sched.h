@@ -5,10 +5,11 @@
  * oldest first, whatever the budget; then namespaces never dumped, those
  * with the most sockets (by their cheap counters) per predicted CPU first
  * (the first screen fills in where it matters, and fast); then every
- * other namespace in one round-robin by age, where one whose cheap
- * counters moved counts as 9/8 as old as it is (it comes round sooner,
- * but cannot starve the idle ones: their turn comes by 9/8 of a round at
- * worst, within the bound); then those whose counts are exact already from
+ * other namespace in one round-robin by age, where of two as old (dumped
+ * in the same tick) one whose cheap counters moved goes first (an age
+ * bonus for moving would make idle ones wait longer than a round, and the
+ * round is already longer than the budget's where the carry is held back:
+ * see CW_SCHED_OVER_MAX); then those whose counts are exact already from
  * state events, oldest first (their dumps only reconcile). Below the
  * first two, a dump goes only if its predicted cost keeps the tick within
  * what it may spend; one that would overrun waits for the next tick, and
@@ -136,8 +137,8 @@ struct cw_sched_tick {
  * CW_SCHED_OVER_WINDOW ticks went past it: so fewer than half of the ticks
  * do, and the median tick keeps the budget even where two dumps overrun it
  * and one leaves most of a third (dumps of 50-90% of a budget). */
-#define CW_SCHED_OVER_WINDOW 20
-#define CW_SCHED_OVER_MAX 9
+#define CW_SCHED_OVER_WINDOW 30
+#define CW_SCHED_OVER_MAX 14
 
 /* Starts a tick with what the last one carried over, and which of the last
  * ticks spent over the budget + 10% (cw_sched_tick_overs). */
@@ -157,8 +158,9 @@ int64_t cw_sched_tick_live_carry(const struct cw_sched_tick *t);
  * and overdue ones always go. The others go if their predicted cost fits
  * what is left of the tick's budget, or, for one dump a tick, if the carry
  * pays for all of it (and, for a second dump past the budget + 10%, if
- * few of the last ticks went past it: CW_SCHED_OVER_MAX). One that fits neither waits, and the tick holds (no
- * other dump goes: the round-robin keeps its order, and what is left
+ * few of the last ticks went past it: CW_SCHED_OVER_MAX). One that fits
+ * neither waits, and the tick holds (no other dump goes: the round-robin
+ * keeps its order, and what is left
  * carries over, until it pays for that one, even a dump dearer than the
  * budget). LIVE ones go when their share and its carry pay for them and
  * they fit what is left of the budget, held or not, and never hold a

@@ -39,9 +39,9 @@ static void test_order(void)
 		{8, CW_SCHED_NEVER, 50, 0, 0, 1, 0, 0},
 	};
 	/* At 1000: MUST by age (6 is 800 old, 1 never dumped); then one
-	 * round-robin, MOVED at 9/8 of its age: 5 (900 -> 1012), then the
-	 * IDLE 4 and 7 (900, by index), then 2 (700 -> 787), then 0 (500);
-	 * NEVER last. */
+	 * round-robin by age, MOVED first among equals: 5 (900), then the
+	 * IDLE 4 and 7 (900, by index), then 2 (700), then 0 (500); NEVER
+	 * last. */
 	const size_t want[] = {6, 1, 5, 4, 7, 2, 0, 8, 3};
 	char got[64] = "", exp[64] = "";
 	size_t i, n = sizeof(it) / sizeof(it[0]);
@@ -51,24 +51,24 @@ static void test_order(void)
 		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%zu ", it[i].index);
 		snprintf(exp + strlen(exp), sizeof(exp) - strlen(exp), "%zu ", want[i]);
 	}
-	is_str(got, exp, "order: MUST, then MOVED and IDLE in one round-robin by age (MOVED x9/8), NEVER");
+	is_str(got, exp, "order: MUST, then MOVED and IDLE in one round-robin by age (MOVED first among equals), NEVER");
 	cw_sched_order(it, n, 1000, NULL);
 	is_int(it[2].index, 5, "ordering is idempotent");
 	cw_sched_order(it + 8, 1, 1000, NULL);
 	cw_sched_order(NULL, 0, 0, NULL);
 	is_int(it[8].index, 3, "n = 1 leaves the item (and n = 0 takes NULL)");
 
-	/* A moved one 100 ms old does not pass an idle one 130 ms old:
-	 * 112.5 < 130; at 110, it does. */
+	/* One round-robin by age: a moved one 100 ms old does not pass an
+	 * idle one 101 ms old; of two as old, the moved one goes first. */
 	{
-		struct cw_sched_item t[] = {{0, CW_SCHED_IDLE, 870, 0, 0, 1, 0, 0},
+		struct cw_sched_item t[] = {{0, CW_SCHED_IDLE, 899, 0, 0, 1, 0, 0},
 					    {1, CW_SCHED_MOVED, 900, 0, 0, 1, 0, 0}};
 
 		cw_sched_order(t, 2, 1000, NULL);
-		is_int(t[0].index, 0, "idle 130 ms old before moved 100 ms old");
-		t[0].last_exact_ms = 890;
+		is_int(t[0].index, 0, "idle 101 ms old before moved 100 ms old");
+		t[0].last_exact_ms = 900;
 		cw_sched_order(t, 2, 1000, NULL);
-		is_int(t[0].index, 1, "moved 100 ms old before idle 110 ms old");
+		is_int(t[0].index, 1, "moved before idle, both 100 ms old");
 	}
 	/* Live from state events: exact already, so after the round-robin,
 	 * however old (the bound still reconciles them). */
@@ -422,13 +422,15 @@ static void test_node(void)
 		{"own hashes", false, false, 1, 0, false, 0},
 		/* Every dump dearer than the budget: each waits for the carry. */
 		{"shared hash, a 50 ms budget", false, false, 0, 50, false, 0},
-		/* Moved ones come round 9/8 as often as idle ones. */
+		/* Idle ones come round with the others. */
 		{"shared hash, half the namespaces idle", false, false, 0, 0, true, 0},
 		/* Two dumps pass the budget by more than 10%, one leaves a third. */
 		{"shared hash, 57 ms dumps", false, false, 0, 0, false, 57},
 		{"shared hash, 64 ms dumps", false, false, 0, 0, false, 64},
+		/* Two dumps mostly fit the budget + 10%; half of them idle. */
+		{"shared hash, 52 ms dumps, half idle", false, false, 0, 0, true, 52},
 	};
-	struct result r[10];
+	struct result r[11];
 	size_t i;
 
 	for (i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
