@@ -419,6 +419,26 @@ char *cw_exporter_render(const struct cw_snapshot *s, size_t peers, size_t *len)
 	family(&b, "connwatch_collector_budget_seconds", "gauge",
 	       "CPU time the collector may spend on dumps per tick (--budget).");
 	bprintf(&b, "connwatch_collector_budget_seconds %.9g\n", s->collector.budget_ms / 1000.0);
+	family(&b, "connwatch_collector_oldest_exact_age_seconds", "gauge",
+	       "Age of the oldest exact count among the rows (the refresh period the budget allows).");
+	bprintf(&b, "connwatch_collector_oldest_exact_age_seconds %.3f\n",
+		(double)s->collector.oldest_exact_ms / 1000.0);
+	family(&b, "connwatch_collector_age_bound_seconds", "gauge",
+	       "No exact count gets older than this: the scheduler's bound, 5/4 of its round.");
+	bprintf(&b, "connwatch_collector_age_bound_seconds %.3f\n",
+		(double)s->collector.age_bound_ms / 1000.0);
+	family(&b, "connwatch_collector_round_seconds", "gauge",
+	       "How long a full round of dumps takes at the budget.");
+	bprintf(&b, "connwatch_collector_round_seconds %.3f\n", (double)s->collector.round_ms / 1000.0);
+	family(&b, "connwatch_collector_dumps_failed_total", "counter",
+	       "Dumps that failed (ENOBUFS, interrupted twice); each row kept its last exact counts.");
+	bprintf(&b, "connwatch_collector_dumps_failed_total %" PRIu64 "\n", s->collector.dumps_failed);
+	family(&b, "connwatch_collector_dumps_retried_total", "counter",
+	       "Dumps interrupted by socket churn (NLM_F_DUMP_INTR) and asked again.");
+	bprintf(&b, "connwatch_collector_dumps_retried_total %" PRIu64 "\n", s->collector.dumps_retried);
+	family(&b, "connwatch_collector_events_drift_total", "counter",
+	       "Dumps that found the live state-event counts wrong (then corrected).");
+	bprintf(&b, "connwatch_collector_events_drift_total %" PRIu64 "\n", s->collector.events_drift);
 	family(&b, "connwatch_netns", "gauge", "Network namespaces found on the latest tick.");
 	bprintf(&b, "connwatch_netns %zu\n", s->collector.netns_total);
 	family(&b, "connwatch_netns_dumped", "gauge",

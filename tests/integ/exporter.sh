@@ -100,7 +100,8 @@ promtool check metrics <"$TMPD/m.txt" >"$TMPD/promtool.out" 2>&1
 ok $? "promtool check metrics accepts the output" || diag "$(head -c 600 "$TMPD/promtool.out")"
 for fam in connwatch_tcp_active_opens_total connwatch_finding connwatch_collector_cpu_seconds \
 	connwatch_collector_budget_seconds connwatch_row_exact_age_seconds connwatch_peer_tcp_sockets \
-	connwatch_node_file_max; do
+	connwatch_node_file_max connwatch_collector_oldest_exact_age_seconds \
+	connwatch_collector_age_bound_seconds connwatch_collector_dumps_failed_total; do
 	grep -q "^# TYPE $fam " "$TMPD/m.txt"
 	ok $? "family $fam is announced"
 done

@@ -22,7 +22,8 @@ static const char *doc =
 	"{\"schema\":2,\"time\":\"2026-11-30T10:00:00.000Z\",\"hostname\":\"n1\","
 	"\"collector\":{\"cpu_ms\":12.5,\"budget_ms\":100,\"dump_ms\":3,\"netns_total\":4,"
 	"\"netns_dumped\":2,\"dump_mode\":\"legacy\",\"host_netns_from\":\"pid1\","
-	"\"procs_denied\":0,\"diag_rejected\":0},"
+	"\"procs_denied\":0,\"diag_rejected\":0,\"oldest_exact_ms\":61500,\"age_bound_ms\":85000,"
+	"\"round_ms\":68000,\"dumps_failed\":3,\"dumps_retried\":7,\"events\":\"bpf\",\"events_drift\":2},"
 	"\"findings\":["
 	"{\"rule\":\"close-wait\",\"severity\":\"crit\",\"inode\":4026532001,\"label\":\"shop/web-7d4b9c-hg76\","
 	"\"since\":\"2026-11-30T09:59:00.000Z\",\"text\":\"t\"},"
@@ -176,6 +177,13 @@ static void test_render(void)
 	ok(has_line(t, "connwatch_row_exact_age_seconds{netns=\"host\",kind=\"host\"} 1.5"), "exact age in seconds");
 	ok(has_line(t, "connwatch_collector_cpu_seconds 0.0125"), "collector cpu");
 	ok(has_line(t, "connwatch_collector_budget_seconds 0.1"), "collector budget");
+	ok(has_line(t, "connwatch_collector_oldest_exact_age_seconds 61.500"), "the oldest exact count");
+	ok(has_line(t, "connwatch_collector_age_bound_seconds 85.000"), "the age bound");
+	ok(has_line(t, "connwatch_collector_round_seconds 68.000"), "the round");
+	ok(has_line(t, "connwatch_collector_dumps_failed_total 3") &&
+	   strstr(t, "# TYPE connwatch_collector_dumps_failed_total counter\n"), "failed dumps, a counter");
+	ok(has_line(t, "connwatch_collector_dumps_retried_total 7"), "retried dumps");
+	ok(has_line(t, "connwatch_collector_events_drift_total 2"), "drift found by the reconciling dumps");
 	ok(has_line(t, "connwatch_finding{namespace=\"shop\",pod=\"web-7d4b9c-hg76\",workload=\"web\",kind=\"pod\","
 		       "rule=\"close-wait\",severity=\"crit\"} 1"), "a finding with its row's labels, worst severity");
 	is_int(count_prefix(t, "connwatch_finding{"), 2, "one finding per (row, rule), and the node's");
