@@ -135,8 +135,8 @@ struct cw_sched_tick {
 /* The carry pays for a second dump in a tick that it takes past the budget
  * + 10% only while fewer than CW_SCHED_OVER_MAX of the last
  * CW_SCHED_OVER_WINDOW ticks went past it: so fewer than half of the ticks
- * do, and the median tick keeps the budget even where two dumps overrun it
- * and one leaves most of a third (dumps of 50-90% of a budget). */
+ * do, and the median tick keeps the budget even where one dump leaves room
+ * for most, but not all, of a second (dumps of 55-90% of a budget). */
 #define CW_SCHED_OVER_WINDOW 30
 #define CW_SCHED_OVER_MAX 14
 
