@@ -8,6 +8,10 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 need_cmd valgrind
 TMPD=$(mktemp -d)
 on_exit "rm -rf '$TMPD'"
+# valgrind makes the soft open-file limit it starts with the program's hard
+# limit (less its own few): a test that raises its own (test_dumpalloc's
+# 1,200 loopback descriptors) needs room above the usual 1024.
+ulimit -Sn "$(ulimit -Hn)" 2>/dev/null || true
 
 vg() { # vg LOG CMD...: memcheck with errors (and definite leaks) as failures
 	local log=$1
