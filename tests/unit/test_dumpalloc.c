@@ -106,16 +106,16 @@ static void make_sockets(void)
 	 * listener's would count as inbound (peers go by port). */
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 				 .sin_port = htons(5000)};
-	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), i;
-
+	const rlim_t need = 2 * PAIRS + 64; /* past the usual soft limit of 1024 */
 	struct rlimit rl;
+	int l, i;
 
-	/* 2 descriptors a pair: past the usual soft limit of 1024. */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 2 * PAIRS + 64) {
-		rl.rlim_cur = rl.rlim_max < 2 * PAIRS + 64 ? rl.rlim_max : 2 * PAIRS + 64;
-		if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < 2 * PAIRS + 64)
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < need) {
+		rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < need)
 			tap_bail("RLIMIT_NOFILE is below the 2 descriptors a pair this needs");
 	}
+	l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (l < 0 || bind(l, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(l, 1024) != 0)
 		tap_bail("cannot listen on loopback");
 	for (i = 0; i < PAIRS; i++) {
