@@ -246,7 +246,7 @@ keys_to() {
 
 # round: one round over the current population.
 round() {
-	local bare ss n nb tl ev_ms ev_n w t0 cnt rs
+	local bare ss n nb rd tl ev_ms ev_n w t0 cnt rs
 	n=$((${#PATHS[@]}))
 	"$DUMPLOOP" -r 1 -m legacy "${PATHS[@]}" >"$TMPD/dl.out" 2>"$TMPD/dl.err" ||
 		bail "dumploop failed: $(head -c 300 "$TMPD/dl.err")"
@@ -272,6 +272,13 @@ round() {
 	put bud_dump_mean "$(ticks bud .dump_ms | mean)"
 	nb=$(ticks bud '.oldest_exact_ms // 0' | sort -g | tail -1)
 	put old_nb "$(awk -v a="$nb" 'BEGIN { print a / 1000 }')"
+	# the period the budget allows: by the bare pass (100 ms of it a
+	# second), and by connwatch's own dump costs (collector.round_ms, its
+	# median over the run); the oldest count as a ratio to each
+	rd=$(ticks bud '.round_ms // 0' | median)
+	put round "$(awk -v a="$rd" 'BEGIN { if (a > 0) print a / 1000; else print "-" }')"
+	put old_x_bare "$(div "$nb" "$(awk -v c="$bare" 'BEGIN { print c * 10 }')")"
+	put old_x_round "$(div "$nb" "$rd")"
 	# the run was shorter than the period it should show: a lower bound
 	awk -v c="$bare" -v t="$tl" 'BEGIN { exit !(c / 100 * 1.25 > t - 1) }' && TRUNC=1
 	put dump_x "$(div "$(ours_dump_ms bud)" "$bare")"
@@ -337,7 +344,7 @@ cell() {
 		echo "# round $r/$ROUNDS ($((SECONDS - T0)) s)" >&2
 	done
 	teardown
-	ROWS+=("| $p | $s | $h | $node | $BUILD_S | $(med cnt) | $(med bud) / $(med bud_mean) | $(med bud_dump) / $(med bud_dump_mean) | $(med ev) / $(med ev_mean) | $([ $TRUNC = 1 ] && echo "≥")$(med old_nb) | $(med old_ev) | $(med bare %.0f) | $(med ss %.0f) (×$(med ss_x %.2f)) | ×$(med dump_x %.2f) | $(med rss) | $(med first %.0f) | $(med exact %.0f) | $(med eps %.0f) | $(med bpf_ms %.2f) | $(med keys)$(keys_to) |")
+	ROWS+=("| $p | $s | $h | $node | $BUILD_S | $(med cnt) | $(med bud) / $(med bud_mean) | $(med bud_dump) / $(med bud_dump_mean) | $(med ev) / $(med ev_mean) | $([ $TRUNC = 1 ] && echo "≥")$(med old_nb) (×$(med old_x_bare %.2f) / ×$(med old_x_round %.2f)) | $(med round) | $(med old_ev) | $(med bare %.0f) | $(med ss %.0f) (×$(med ss_x %.2f)) | ×$(med dump_x %.2f) | $(med rss) | $(med first %.0f) | $(med exact %.0f) | $(med eps %.0f) | $(med bpf_ms %.2f) | $(med keys)$(keys_to) |")
 }
 
 CW_ARGS=(--budget 100 -d 0.5)
@@ -353,9 +360,9 @@ done; done; done
 		"across the node, measured after $SETTLE s; $ROUNDS interleaved rounds, medians; --delay $DELAY; events: $EVENTS."
 	echo
 	echo "| P | S | hash | node TCP | build s | cpu/tick counters ms | cpu/tick budget ms | dumps/tick budget ms | cpu/tick events ms" \
-		"| oldest exact s | oldest exact s, events | bare pass ms | ss -tan ms (× bare) | dump path × bare" \
+		"| oldest exact s (× period: bare / round) | round s | oldest exact s, events | bare pass ms | ss -tan ms (× bare) | dump path × bare" \
 		"| RSS MB | first screen ms | all exact ms | events/s | BPF ms/s | key p95 ms |"
-	echo "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	echo "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 	printf '%s\n' "${ROWS[@]}"
 	echo
 	echo "- node TCP: TCP sockets allocated on the node (sockstat alloc) after the build; build s: namespaces and sockgens until ready."
@@ -364,7 +371,9 @@ done; done; done
 		"median / mean (the budget is a rate: a tick may spend what earlier ones left)." \
 		"dumps/tick: collector.dump_ms of the budget run, median / mean, against its budget of 100 ms a tick."
 	echo "- oldest exact: the maximum of collector.oldest_exact_ms over a run (the refresh period);" \
-		"≥: the run was shorter than 1.25× the period the bare pass predicts, so this is a lower bound."
+		"≥: the run was shorter than 1.25× the period the bare pass predicts, so this is a lower bound;" \
+		"× period: its ratio to the round-robin period the budget allows, by the bare pass (its CPU over 100 ms a second)" \
+		"and by connwatch's own dump costs (round s: collector.round_ms, the sum of every row's last dump cost over the budget, median over the run)."
 	echo "- bare pass: CPU of tests/tools/dumploop -m legacy over our namespaces and the host's (the baseline, 1.00);" \
 		"ss -tan: CPU of ip netns exec NS ss -tan in each; dump path: connwatch's dump CPU of the same rows on its first tick over the bare pass."
 	echo "- RSS: max resident size of the --json runs; first screen: start of the live view (tmux) to a screen with our pods;" \
