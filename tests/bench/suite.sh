@@ -44,7 +44,10 @@
 #          [-o FILE|DIR] [-n]
 #   -o   also write the table to FILE (a DIR gets DIR/YYYY-MM-DD.md)
 #   -n   dry run: check that each row is feasible here (descriptors, ports,
-#        kernel memory) and estimate its run time and the grid's; no change
+#        kernel memory) and estimate its run time and the grid's; no change.
+#        A row whose sockgen needs more descriptors than a process may have
+#        here (the hard limit, or fs.nr_open where it may be raised) is not
+#        run: its table row says so.
 # Needs: root, ip, ss, jq, tmux, perf, bpftool (for the events figures),
 #   /usr/bin/time, and: make connwatch tests/tools/sockgen
 #   tests/tools/dumploop tests/tools/keylat
@@ -135,35 +138,54 @@ machine() {
 		"$(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg); connwatch $(git -C "$top_srcdir" describe --always --dirty 2>/dev/null || echo '?')"
 }
 
+# fd_ceiling: the most descriptors a sockgen can have here: the hard
+# RLIMIT_NOFILE, or fs.nr_open where the hard limit may be raised past it
+# (CAP_SYS_RESOURCE).
+fd_ceiling() {
+	local nr_open hard
+	nr_open=$(cat /proc/sys/fs/nr_open) hard=$(ulimit -Hn)
+	[ "$hard" = unlimited ] && hard=$nr_open
+	if [ "$nr_open" -gt "$hard" ] && (ulimit -Hn "$nr_open") 2>/dev/null; then
+		echo "$nr_open"
+	else
+		echo "$hard"
+	fi
+}
+
+# sockgen_fds P S: the descriptors a row's sockgen needs (its own
+# reckoning; TIME_WAIT holds none).
+sockgen_fds() { echo $((256 + 2 * ($2 / (2 * $1)) + 1024)); }
+
 # dry_run: the feasibility and run-time table of -n.
 dry_run() {
-	local lo hi nr_open file_max avail total h s p pairs fds kmem ok pass b r row
+	local lo hi nr_open fdmax file_max avail total h s p pairs fds kmem ok pass b r row
 	read -r lo hi </proc/sys/net/ipv4/ip_local_port_range
-	nr_open=$(cat /proc/sys/fs/nr_open) file_max=$(cat /proc/sys/fs/file-max)
+	nr_open=$(cat /proc/sys/fs/nr_open) file_max=$(cat /proc/sys/fs/file-max) fdmax=$(fd_ceiling)
 	avail=$(awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo) # KiB
 	echo "# dry run: $ROUNDS rounds, churn $CHURN/s, settle $SETTLE s, $PRESSES key presses; fs.nr_open $nr_open," \
+		"descriptors a process may have $fdmax," \
 		"fs.file-max $file_max, ports $lo-$hi, MemAvailable $((avail >> 10)) MiB"
 	printf '| %4s | %7s | %6s | %8s | %11s | %11s | %8s | %7s | %5s | %6s | %12s | %6s |\n' P S hash "pairs/ns" \
 		"fds/sockgen" "feasible" "kmem MiB" "pass ms" ticks build rounds row
 	total=0
 	for h in "${HS[@]}"; do for s in "${SS[@]}"; do for p in "${PS[@]}"; do
 		pairs=$((s / (2 * p)))
-		fds=$((256 + 2 * pairs + 1024)) # sockgen's own reckoning; TIME_WAIT holds no fd
+		fds=$(sockgen_fds "$p" "$s")
 		kmem=$(((s * SOCK_BYTES + CHURN * 60 * 256) >> 20)) # a TIME_WAIT socket is 256 bytes
 
 		ok=ok
-		[ "$fds" -le "$nr_open" ] || ok="fds>nr_open"
+		[ "$fds" -le "$fdmax" ] || ok="fds>limit"
 		[ $((hi - lo)) -gt $((pairs + 1000)) ] || ok="ports"
 		[ $((s + 2 * CHURN * 60)) -lt "$file_max" ] || ok="file-max"
 		[ $((kmem << 10)) -lt $((avail / 2)) ] || ok="memory"
 		pass=$(pass_ms "$p" "$s" "$h")
 		read -r b r < <(estimate "$p" "$s" "$h")
 		row=$((b + ROUNDS * r))
-		total=$((total + row))
+		[ "$ok" = ok ] && total=$((total + row)) # rows that cannot run here are left out
 		printf '| %4s | %7s | %6s | %8s | %11s | %11s | %8s | %7s | %5s | %6s | %12s | %6s |\n' "$p" "$s" "$h" "$pairs" "$fds" \
 			"$ok" "$kmem" "$pass" "$(long_ticks "$pass")" "$(fmt_s "$b")" "$ROUNDS x $(fmt_s "$r")" "$(fmt_s "$row")"
 	done; done; done
-	echo "# estimated run time of the whole grid: $(fmt_s "$total")"
+	echo "# estimated run time of the whole grid (the feasible rows): $(fmt_s "$total")"
 }
 if [ "$DRY" = 1 ]; then
 	dry_run
@@ -348,7 +370,14 @@ cell() {
 }
 
 CW_ARGS=(--budget 100 -d 0.5)
+FDMAX=$(fd_ceiling)
 for h in "${HS[@]}"; do for s in "${SS[@]}"; do for p in "${PS[@]}"; do
+	# a row this machine cannot hold is said so, not run
+	if [ "$(sockgen_fds "$p" "$s")" -gt "$FDMAX" ]; then
+		echo "# row $p x $s $h: not run: a sockgen needs $(sockgen_fds "$p" "$s") descriptors, a process may have $FDMAX here" >&2
+		ROWS+=("| $p | $s | $h | not run here: a sockgen needs $(sockgen_fds "$p" "$s") descriptors, a process may have $FDMAX |")
+		continue
+	fi
 	cell "$p" "$s" "$h"
 done; done; done
 
