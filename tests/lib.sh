@@ -70,6 +70,21 @@ need_cmd() {
 }
 
 # on_exit CMD: run CMD (a string) at exit, last registered first.
+# fd_ceiling: the most descriptors a process started here may have: the
+# hard RLIMIT_NOFILE, or fs.nr_open where the hard limit may be raised past
+# it (CAP_SYS_RESOURCE). sockgen raises its own limit that far; the
+# shell's soft limit, often 1024, does not bound it.
+fd_ceiling() {
+	local nr_open hard
+	nr_open=$(cat /proc/sys/fs/nr_open) hard=$(ulimit -Hn)
+	[ "$hard" = unlimited ] && hard=$nr_open
+	if [ "$nr_open" -gt "$hard" ] && (ulimit -Hn "$nr_open") 2>/dev/null; then
+		echo "$nr_open"
+	else
+		echo "$hard"
+	fi
+}
+
 on_exit() { _cleanups=("$1" "${_cleanups[@]}"); }
 _run_cleanups() {
 	local c

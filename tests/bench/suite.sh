@@ -138,20 +138,6 @@ machine() {
 		"$(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg); connwatch $(git -C "$top_srcdir" describe --always --dirty 2>/dev/null || echo '?')"
 }
 
-# fd_ceiling: the most descriptors a sockgen can have here: the hard
-# RLIMIT_NOFILE, or fs.nr_open where the hard limit may be raised past it
-# (CAP_SYS_RESOURCE).
-fd_ceiling() {
-	local nr_open hard
-	nr_open=$(cat /proc/sys/fs/nr_open) hard=$(ulimit -Hn)
-	[ "$hard" = unlimited ] && hard=$nr_open
-	if [ "$nr_open" -gt "$hard" ] && (ulimit -Hn "$nr_open") 2>/dev/null; then
-		echo "$nr_open"
-	else
-		echo "$hard"
-	fi
-}
-
 # sockgen_fds P S: the descriptors a row's sockgen needs (its own
 # reckoning; TIME_WAIT holds none).
 sockgen_fds() { echo $((256 + 2 * ($2 / (2 * $1)) + 1024)); }

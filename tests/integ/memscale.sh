@@ -40,18 +40,11 @@ allocs() { od -An -t u8 -N 8 "$TMPD/count" 2>/dev/null | tr -d ' '; }
 lines() { wc -l <"$TMPD/s.json"; }
 
 # Each sockgen holds 2 descriptors per pair and raises its own
-# RLIMIT_NOFILE: up to the hard limit, or past it up to fs.nr_open where it
-# may (CAP_SYS_RESOURCE). The shell's soft limit, often 1024, does not
-# bound it. Stay well under what it can reach.
-nofile=$(ulimit -Hn)
-[ "$nofile" = unlimited ] && nofile=1048576
-nr_open=$(cat /proc/sys/fs/nr_open)
-if [ "$nr_open" -gt "$nofile" ] && (ulimit -Hn "$nr_open") 2>/dev/null; then
-	nofile=$nr_open
-fi
+# RLIMIT_NOFILE as far as it may (fd_ceiling). Stay well under that.
+nofile=$(fd_ceiling)
 PER=$(((nofile - 500) / 2))
 [ "$PER" -gt 20000 ] && PER=20000
-[ "$PER" -ge 1000 ] || bail "RLIMIT_NOFILE hard $(ulimit -Hn) and fs.nr_open $nr_open are too small"
+[ "$PER" -ge 1000 ] || bail "RLIMIT_NOFILE hard $(ulimit -Hn) and fs.nr_open $(cat /proc/sys/fs/nr_open) are too small"
 
 add_netns "$t"
 # Room for the pairs' ephemeral ports (a port serves one connection per

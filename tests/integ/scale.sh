@@ -22,10 +22,8 @@ on_exit "rm -rf '$TMPD'"
 # Every sockgen holds 2*PAIRS descriptors and one ephemeral port per pair.
 read -r lo hi < /proc/sys/net/ipv4/ip_local_port_range
 [ $((hi - lo)) -gt $((PAIRS + 1000)) ] || bail "ip_local_port_range $lo-$hi is too small for $PAIRS pairs"
-hard=$(ulimit -Hn)
-[ "$hard" = unlimited ] || [ "$hard" -ge $((2 * PAIRS + 512)) ] ||
-	[ "$(cat /proc/sys/fs/nr_open)" -ge $((2 * PAIRS + 512)) ] ||
-	bail "RLIMIT_NOFILE hard $hard and fs.nr_open are below $((2 * PAIRS + 512))"
+[ "$(fd_ceiling)" -ge $((2 * PAIRS + 512)) ] ||
+	bail "RLIMIT_NOFILE hard $(ulimit -Hn) and fs.nr_open (where it may be raised) are below $((2 * PAIRS + 512))"
 diag "$NNS namespaces x $PAIRS ESTABLISHED pairs; $NCHURN of them churn $CHURN_RATE conn/s"
 
 t=cwts$$
