@@ -69,7 +69,6 @@ need_cmd() {
 	done
 }
 
-# on_exit CMD: run CMD (a string) at exit, last registered first.
 # fd_ceiling: the most descriptors a process started here may have: the
 # hard RLIMIT_NOFILE, or fs.nr_open where the hard limit may be raised past
 # it (CAP_SYS_RESOURCE). sockgen raises its own limit that far; the
@@ -85,6 +84,7 @@ fd_ceiling() {
 	fi
 }
 
+# on_exit CMD: run CMD (a string) at exit, last registered first.
 on_exit() { _cleanups=("$1" "${_cleanups[@]}"); }
 _run_cleanups() {
 	local c
