@@ -265,16 +265,23 @@ bool cw_sched_should_dump(const struct cw_sched_item *it, struct cw_sched_tick *
 		return true;
 	/* What earlier ticks left pays for one dump a tick, in full: the
 	 * ticks that pass the budget are few and spread, and a round takes
-	 * what the budget allows, not a tick per dump that does not fit. */
-	/* But a tick that would pass the budget + 10% with a second dump
-	 * does so only while such ticks are few (the median tick keeps the
-	 * budget): one dump alone dearer than that is not held back. */
+	 * what the budget allows, not a tick per dump that does not fit.
+	 * A tick that it would take past the budget + 10% does so only while
+	 * such ticks are few (CW_SCHED_OVER_MAX), so the median tick keeps
+	 * the budget: a dump dearer than that waits too, saving up. */
 	if (!t->carried && c <= t->carry_ns &&
-	    (t->spent_ns == 0 || t->spent_ns + c <= over_line(t) ||
-	     bits(t->overs) < CW_SCHED_OVER_MAX)) {
+	    (t->spent_ns + c <= over_line(t) || bits(t->overs) < CW_SCHED_OVER_MAX)) {
 		t->carried = true;
 		return true;
 	}
+	/* A tick past the line is one of the few however far past: it
+	 * spends what is left of the carry on the next dumps. Where one dump
+	 * costs 1.1-2 budgets, two go in a tick that has saved for them, and
+	 * the ticks between spend nothing: the round keeps the budget's pace
+	 * with fewer than half of the ticks past the line. */
+	if (t->carried && t->spent_ns > over_line(t) &&
+	    t->spent_ns + c <= t->budget_ns + t->carry_ns)
+		return true;
 	/* It waits, and the tick holds: what is left carries over for it,
 	 * over as many ticks as it takes (a dump dearer than the budget too).
 	 * Cheaper dumps after it would take that, tick after tick: cheap

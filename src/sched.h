@@ -132,11 +132,13 @@ struct cw_sched_tick {
 	int64_t live_max_ns;     /* the dearest predicted LIVE dump */
 };
 
-/* The carry pays for a second dump in a tick that it takes past the budget
- * + 10% only while fewer than CW_SCHED_OVER_MAX of the last
- * CW_SCHED_OVER_WINDOW ticks went past it: so fewer than half of the ticks
- * do, and the median tick keeps the budget even where one dump leaves room
- * for most, but not all, of a second (dumps of 55-90% of a budget). */
+/* The carry pays for a dump that takes its tick past the budget + 10%
+ * only while fewer than CW_SCHED_OVER_MAX of the last CW_SCHED_OVER_WINDOW
+ * ticks went past it: so fewer than half of the ticks do, and the median
+ * tick keeps the budget even where one dump leaves room for most, but not
+ * all, of a second (dumps of 55-90% of a budget), or costs 1.1-2 budgets
+ * alone (then a tick past the line spends the rest of the carry on the
+ * next dumps, and the round keeps the budget's pace). */
 #define CW_SCHED_OVER_WINDOW 30
 #define CW_SCHED_OVER_MAX 14
 
@@ -157,8 +159,10 @@ int64_t cw_sched_tick_live_carry(const struct cw_sched_tick *t);
 /* Whether the item should be dumped now (items in dump order). Asked-for
  * and overdue ones always go. The others go if their predicted cost fits
  * what is left of the tick's budget, or, for one dump a tick, if the carry
- * pays for all of it (and, for a second dump past the budget + 10%, if
- * few of the last ticks went past it: CW_SCHED_OVER_MAX). One that fits
+ * pays for all of it (and, if that takes the tick past the budget + 10%,
+ * if few of the last ticks went past it: CW_SCHED_OVER_MAX); in a tick
+ * that such a dump took past the line, while what is left of the budget
+ * and the carry pays for them. One that fits
  * neither waits, and the tick holds (no other dump goes: the round-robin
  * keeps its order, and what is left
  * carries over, until it pays for that one, even a dump dearer than the
