@@ -704,20 +704,22 @@ static bool wait_state(int fd, int want, double timeout_s)
 
 /* A connection to a --closer listener elsewhere, kept open once the peer
  * closed its side: one CLOSE_WAIT here. fatal: die if it does not work
- * (at start-up), else give up quietly (a load keeps going). */
-static void make_closewait_remote(const struct endpoint *to, double wait_s, bool fatal)
+ * (at start-up), else give up quietly and return false (a load keeps
+ * going, and tries again). */
+static bool make_closewait_remote(const struct endpoint *to, double wait_s, bool fatal)
 {
 	int c = fatal ? connect_retry(to, NULL, 0, wait_s) : connect_wait(to, NULL, 0, 1);
 
 	if (c < 0)
-		return;
+		return false;
 	if (!wait_state(c, TCP_CLOSE_WAIT, fatal ? wait_s : 2)) {
 		if (fatal)
 			die("closewait: %s did not close its side (is it a --closer?)", ep_str(to));
 		close(c);
-		return;
+		return false;
 	}
 	keep(c);
+	return true;
 }
 
 static void make_finwait1(int tiny, const struct endpoint *to)
@@ -1426,20 +1428,24 @@ int main(int argc, char **argv)
 				if (c >= 0)
 					close(c);
 			}
+			/* A pile-up keeps its rate: an attempt that fails (a
+			 * peer too busy to accept in time) is made again on
+			 * the next turn, not counted as done. */
 			for (; cfg.leak > 0 && leaked < cfg.max && leaked < (long)(t * cfg.leak);
 			     leaked++) {
 				int c = connect_wait(target, NULL, 0, 1);
 
-				if (c >= 0)
-					keep(c);
+				if (c < 0)
+					break;
+				keep(c);
 			}
 			for (; cfg.closewait_rate > 0 && cwd < cfg.max &&
 			       cwd < (long)(t * cfg.closewait_rate);
 			     cwd++) {
-				if (cfg.have_cw_remote)
-					make_closewait_remote(&cfg.cw_remote, 0, false);
-				else
+				if (!cfg.have_cw_remote)
 					make_closewait(lfd, &lo4);
+				else if (!make_closewait_remote(&cfg.cw_remote, 0, false))
+					break;
 			}
 			for (; cfg.dns > 0 && dnsed < (long)(t * cfg.dns); dnsed++)
 				probe_one(&dns, cfg.dns_retries, &dns_pending, cfg.max);
