@@ -902,10 +902,17 @@ static void on_event(struct epoll_event *ev)
 	if (c->listener) {
 		int fd;
 
+		static bool told;
+
 		while ((fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
 			if (c->closer)
 				shutdown(fd, SHUT_WR); /* the peer gets our FIN: CLOSE_WAIT there */
 			adopt(fd);
+		}
+		if ((errno == EMFILE || errno == ENFILE) && !told) {
+			told = true;
+			fprintf(stderr, "sockgen: accept: %s: incoming connections wait in the queue\n",
+				strerror(errno));
 		}
 		return;
 	}
@@ -1248,6 +1255,22 @@ int main(int argc, char **argv)
 	want = need + (cfg.nremotes || cfg.churn > 0 || cfg.leak > 0 ? 1024 : 0) +
 	       2 * (rlim_t)cfg.max * (rlim_t)nloads;
 	limit = raise_nofile(want);
+	/* The listener holds incoming connections too (other namespaces'
+	 * --out, --leak, --churn, CLOSE_WAITs toward a --closer), how many is
+	 * not known here: the soft limit goes up to the hard one, as a
+	 * server's would. (Past it, accept fails and the peers' connections
+	 * wait in the queue: a lab backend under a soft limit of 1024 stopped
+	 * accepting at about 1,400.) */
+	{
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max &&
+		    rl.rlim_max != RLIM_INFINITY) {
+			rl.rlim_cur = rl.rlim_max;
+			if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+				limit = rl.rlim_cur;
+		}
+	}
 	if (limit < need)
 		die("RLIMIT_NOFILE %lu is below the %lu descriptors needed",
 		    (unsigned long)limit, (unsigned long)need);
