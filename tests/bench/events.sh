@@ -14,13 +14,16 @@
 #     its CPU (kernel.bpf_stats_enabled, turned on for the run and restored);
 #   - the age of exact counts: the oldest among our namespaces per tick
 #     (the refresh period the budget allows, without events).
-# Usage: tests/bench/events.sh [-n NS] [-s SOCKETS] [-c CHURN] [-r ROUNDS] [-t TICKS] [-d DELAY]
+# With -B OTHER (another build of connwatch, say the last release), each
+# round also runs OTHER with events, and the table compares its collector
+# CPU and map reads per tick with this build's, in the same run.
+# Usage: tests/bench/events.sh [-n NS] [-s SOCKETS] [-c CHURN] [-r ROUNDS] [-t TICKS] [-d DELAY] [-B OTHER]
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/lib.sh"
 . "$top_srcdir/tests/integ/netns-lib.sh"
 . "$top_srcdir/tests/bench/bench-lib.sh"
 
-NNS=20 SOCKS=40000 CHURN=10 ROUNDS=3 TICKS=20 DELAY=0.5
-while getopts n:s:c:r:t:d: o; do
+NNS=20 SOCKS=40000 CHURN=10 ROUNDS=3 TICKS=20 DELAY=0.5 OTHER=
+while getopts n:s:c:r:t:d:B: o; do
 	case $o in
 	n) NNS=$OPTARG ;;
 	s) SOCKS=$OPTARG ;;
@@ -28,11 +31,13 @@ while getopts n:s:c:r:t:d: o; do
 	r) ROUNDS=$OPTARG ;;
 	t) TICKS=$OPTARG ;;
 	d) DELAY=$OPTARG ;;
-	*) echo "usage: $0 [-n NS] [-s SOCKETS] [-c CHURN] [-r ROUNDS] [-t TICKS] [-d DELAY]" >&2; exit 2 ;;
+	B) OTHER=$OPTARG ;;
+	*) echo "usage: $0 [-n NS] [-s SOCKETS] [-c CHURN] [-r ROUNDS] [-t TICKS] [-d DELAY] [-B OTHER]" >&2; exit 2 ;;
 	esac
 done
 need_root
 need_cmd ip jq bpftool
+[ -z "$OTHER" ] || [ -x "$OTHER" ] || { echo "$0: -B $OTHER: not an executable" >&2; exit 2; }
 PAIRS=$((SOCKS / NNS / 2))
 TMPD=$(mktemp -d /tmp/cwb-events.XXXXXX)
 on_exit "rm -rf '$TMPD'"
@@ -59,11 +64,12 @@ echo "# setup: $NNS namespaces x $PAIRS pairs, churn $CHURN/s each, in $((SECOND
 
 mine='[.netns[] | select(.label | startswith("'$prefix'-"))]'
 # run NAME ARGS...: one run; per-tick figures (after the first) into NAME.*
+# (BIN: the binary, connwatch of this build unless set)
 run() {
 	local name=$1 pid n before after t0 t1
 	shift
 	t0=$(date +%s%N)
-	"$CONNWATCH" --json -n "$TICKS" -d "$DELAY" "$@" >"$TMPD/$name.json" 2>"$TMPD/$name.err" &
+	"${BIN:-$CONNWATCH}" --json -n "$TICKS" -d "$DELAY" "$@" >"$TMPD/$name.json" 2>"$TMPD/$name.err" &
 	pid=$!
 	# The program's counters while it is loaded: just before the end.
 	while kill -0 "$pid" 2>/dev/null && [ "$(cat "$TMPD/$name.json" 2>/dev/null | wc -l)" -lt $((TICKS - 1)) ]; do
@@ -82,6 +88,7 @@ run() {
 for ((r = 1; r <= ROUNDS; r++)); do
 	run "ev$r"
 	run "nb$r" --no-bpf
+	[ -z "$OTHER" ] || BIN=$OTHER run "ob$r"
 	echo "# round $r done" >&2
 done
 cat_all() { local k; for ((k = 1; k <= ROUNDS; k++)); do cat "$TMPD/$1$k.$2"; done; }
@@ -113,3 +120,11 @@ printf '%-46s %12s %8s\n' "oldest exact count of ours per tick, --no-bpf" "${anb
 printf '%-46s %12s %8s\n' "oldest exact count of ours per tick, events" "${aev} ms" "$(awk -v a="$aev" -v b="$anb" 'BEGIN { printf("%.2f", (b > 0 ? a / b : 0)) }')"
 printf '%-46s %12s %8s\n' "... the worst tick, --no-bpf / events" "$amx_nb / $amx_ev ms" -
 printf '%-46s %12s %8s\n' "our rows counted from events per tick" "$nev of $NNS" -
+if [ -n "$OTHER" ]; then
+	cob=$(cat_all ob cpu | median) rob=$(cat_all ob read | median)
+	echo "# against -B $OTHER, with events, the same rounds:"
+	printf '%-46s %12s %8s\n' "collector CPU per tick, -B (ms)" "$cob" 1.00
+	printf '%-46s %12s %8s\n' "collector CPU per tick, this build (ms)" "$cev" "$(awk -v a="$cev" -v b="$cob" 'BEGIN { printf("%.2f", (b > 0 ? a / b : 0)) }')"
+	printf '%-46s %12s %8s\n' "map reads per tick, -B (ms)" "$rob" 1.00
+	printf '%-46s %12s %8s\n' "map reads per tick, this build (ms)" "$rd" "$(awk -v a="$rd" -v b="$rob" 'BEGIN { printf("%.2f", (b > 0 ? a / b : 0)) }')"
+fi
