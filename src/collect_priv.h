@@ -45,11 +45,13 @@
 /* events: the share of the dump budget that namespaces with live event
  * counts may spend (on reconciling, and on their peers), as a rate. Their
  * counts are exact from the events; the dumps only catch drift, which the
- * CurrEstab check also flags at once (live_agrees). A quarter keeps the
+ * CurrEstab check also flags at once (live_agrees). A sixth keeps the
  * whole collector within 5% of a core with the default budget on the
- * issue's node (110 namespaces, 500k sockets), where counters and the
- * event maps cost about a further 1-2%. */
-#define CW_EVENTS_DUMP_SHARE 0.25
+ * issue's node (110 namespaces, 500k sockets), where the counters cost
+ * about a further 1.5% and the BPF program 0.8%; a quarter passed 5% in
+ * one run of two there. A full reconciliation there takes about 8 minutes
+ * (8.4 s of dumps at 1.7% of a core). */
+#define CW_EVENTS_DUMP_SHARE (1.0 / 6)
 
 /* The socket list (scratch) keeps its room from one tick to the next; it
  * is shrunk when over this many ticks no dump needed a quarter of it. */
