@@ -99,19 +99,24 @@ run_keylat() {
 	[ -s "$TMPD/$1.lat" ] || bail "keylat printed nothing: $(head -c 300 "$TMPD/$1.err")"
 }
 
-# first_screen_ms SOCK PREFIX: starts the live view (`connwatch -F PREFIX`) in
-# a tmux session on socket SOCK and prints the ms from start until the first
-# screen shows a row of ours (a label starting PREFIX-), polled every 20 ms
-# (60 s at most); the session is then killed.
+# first_screen_ms SOCK PREFIX [BIN]: starts the live view (`BIN -F PREFIX`,
+# connwatch of this build by default) in a tmux session on socket SOCK and
+# prints the ms from start until the first screen shows a row of ours (a
+# label starting PREFIX-), polled every 20 ms (60 s at most); the session is
+# then killed. The CPU the view had used by then (ms, all its threads) goes
+# to $TMPD/first.cpu: a wall time far above it waited for a core.
 first_screen_ms() {
-	local t0
+	local t0 pid
 	t0=$(now_ms)
-	tmux -S "$1" new-session -d -s v -x 120 -y 40 "$CONNWATCH -F $2 --no-mouse"
+	tmux -S "$1" new-session -d -s v -x 120 -y 40 "exec ${3:-$CONNWATCH} -F $2 --no-mouse"
 	while ! tmux -S "$1" capture-pane -p -t v 2>/dev/null | grep -qE "^[^ ]* +$2-"; do
 		sleep 0.02
 		[ $(($(now_ms) - t0)) -gt 60000 ] && break
 	done
 	echo $(($(now_ms) - t0))
+	pid=$(tmux -S "$1" display -p -t v '#{pane_pid}' 2>/dev/null)
+	awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) * 1000 / hz }' "/proc/$pid/stat" \
+		>"$TMPD/first.cpu" 2>/dev/null || echo - >"$TMPD/first.cpu"
 	tmux -S "$1" kill-session -t v
 }
 
