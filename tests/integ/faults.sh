@@ -306,10 +306,17 @@ jq -c --argjson ino "$INTR_INO" '.netns[] | select(.inode == $ino) | {s: .status
 	"$TMPD/intr.json" >"$TMPD/intr.rows"
 diag "5: statuses seen: $(jq -r .s "$TMPD/intr.rows" | sort | uniq -c | tr '\n' ' ')"
 # 4000 ESTABLISHED are static; churn adds at most a few in flight. A dump
-# that kept half of a restarted walk would double them; one that lost it, less.
-bad=$(jq -r 'select(.s == "ok" and (.e < 4000 or .e > 4100 or .l < 1 or .t != .sum)) | tostring' "$TMPD/intr.rows" | head -3)
+# that kept half of a restarted walk would double them; one that lost it
+# would count far fewer. But inet_diag resumes a dump, batch after batch, at
+# a socket's position in its hash bucket: when a churned socket ahead of it
+# in the bucket goes between two batches, the walk skips one that stayed
+# (the kernel flags nothing, see below). One CI run saw 3998 in 2 snapshots
+# of 60: a few lost in 4000 is the kernel's, not a lost walk (1% is allowed).
+bad=$(jq -r 'select(.s == "ok" and (.e < 3960 or .e > 4100 or .l < 1 or .t != .sum)) | tostring' "$TMPD/intr.rows" | head -3)
 [ -z "$bad" ] && [ -s "$TMPD/intr.rows" ]
-ok $? "5: every ok row counts the 4000 static ESTABLISHED (no doubled or lost walk), and tcp_total is the sum: ${bad:-fine}"
+ok $? "5: every ok row counts the 4000 static ESTABLISHED, within the 1% that the kernel's resumed walks skip under churn (no doubled or lost walk), and tcp_total is the sum: ${bad:-fine}"
+short=$(jq -r 'select(.s == "ok" and .e < 4000)' "$TMPD/intr.rows" | jq -s length)
+diag "5: snapshots with fewer than the 4000 static ESTABLISHED: $short of $(wc -l <"$TMPD/intr.rows")"
 bad=$(jq -r 'select(.e != null and (.e < 0 or .t < 0)) | tostring' "$TMPD/intr.rows" | head -3)
 [ -z "$bad" ]
 ok $? "5: no negative or garbage count: ${bad:-fine}"
