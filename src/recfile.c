@@ -286,6 +286,36 @@ static void reserve(struct cw_recr *r, size_t more)
 	}
 }
 
+bool cw_zstd_magic_in(const void *buf, size_t len)
+{
+	const unsigned char *b = buf;
+	size_t i;
+
+	for (i = 0; i + 4 <= len; i++)
+		if (b[i] == 0x28 && b[i + 1] == 0xb5 && b[i + 2] == 0x2f && b[i + 3] == 0xfd)
+			return true;
+	return false;
+}
+
+/* Whether a zstd frame begins in the file between from and to. */
+static bool frame_follows(const struct cw_recr *r, uint64_t from, uint64_t to)
+{
+	unsigned char b[4096];
+	uint64_t at = from;
+
+	while (at + 4 <= to) {
+		size_t want = to - at < sizeof(b) ? (size_t)(to - at) : sizeof(b);
+		ssize_t n = pread(r->fd, b, want, (off_t)at);
+
+		if (n < 4)
+			return false;
+		if (cw_zstd_magic_in(b, (size_t)n))
+			return true;
+		at += (uint64_t)n - 3;
+	}
+	return false;
+}
+
 /* Adds decoded text to the buffer: 1 if some came, 0 at the end of the
  * file, -errno with a cause. */
 static int fill(struct cw_recr *r, char **cause)
@@ -319,6 +349,12 @@ static int fill(struct cw_recr *r, char **cause)
 				/* A frame cut short: what it gave is a cut line,
 				 * dropped by the caller; what it did not give
 				 * counts as cut too. */
+				if (r->consumed > r->frame_at &&
+				    frame_follows(r, r->frame_at + 1, r->consumed))
+					return cw_cause(cause, -EBADMSG,
+							"%s: line %zu: corrupt zstd data (a frame "
+							"header runs past the frames after it)",
+							r->path, r->lineno + 1);
 				if (r->consumed > r->frame_at)
 					r->cut = r->consumed - r->frame_at;
 				return 0;

@@ -54,6 +54,11 @@ int cw_recr_open(struct cw_recr **out, const char *path, char **cause);
 int cw_recr_next(struct cw_recr *r, const char **line, size_t *lineno, char **cause);
 /* At the end: the bytes of a cut last line that were thrown away (0: none). */
 size_t cw_recr_partial(const struct cw_recr *r);
+/* Whether a zstd frame's magic number appears in buf[0..len). A frame left
+ * open at the end of a recording is the last one written, cut short,
+ * unless another frame begins after its start: then its header was
+ * corrupt (a size that swallowed the frames after it). */
+bool cw_zstd_magic_in(const void *buf, size_t len);
 bool cw_recr_compressed(const struct cw_recr *r);
 void cw_recr_close(struct cw_recr *r);
 

@@ -173,9 +173,11 @@ static int index_zstd(struct cw_replay *r, char **cause)
 		if (ZSTD_isError(fsize)) {
 			if (have == (uint64_t)st.st_size - off && have < want) {
 				/* The file ends inside this frame: a cut last line,
-				 * unless it is not a frame at all. */
-				if (ZSTD_getFrameContentSize(buf, have) == ZSTD_CONTENTSIZE_ERROR &&
-				    have >= 4 && !(((unsigned char *)buf)[0] == 0x28)) {
+				 * unless it is not a frame at all, or another
+				 * frame follows its start. */
+				if ((ZSTD_getFrameContentSize(buf, have) == ZSTD_CONTENTSIZE_ERROR &&
+				     have >= 4 && !(((unsigned char *)buf)[0] == 0x28)) ||
+				    (have > 1 && cw_zstd_magic_in((unsigned char *)buf + 1, have - 1))) {
 					free(buf);
 					return cw_cause(cause, -EBADMSG, "%s: line %zu: corrupt zstd data",
 							r->path, r->n + 1);

@@ -79,6 +79,21 @@ printf '\xff\xff\xff\xff' | dd of="$TMPD/flip.zst" bs=1 seek=$((size / 2)) conv=
 is "$?" 1 "a corrupted zstd recording: status 1"
 grep -qE 'flip.zst: line [0-9]+: corrupt zstd data' "$TMPD/z.err"
 ok $? "... naming the line: $(cat "$TMPD/z.err")"
+# The header of every frame but the last (which a corrupt header leaves as
+# open as a recording cut short), and a few bytes into it: a header whose
+# sizes swallow the frames after it once passed for a cut last line.
+starts=$(perl -0777 -ne 'while (/\x28\xb5\x2f\xfd/g) { print pos() - 4, "\n" }' "$TMPD/r.ndjson.zst" | sed '$d')
+bad='' n=0
+for s0 in $starts; do
+	for d in 0 4 5 6 8; do
+		cp "$TMPD/r.ndjson.zst" "$TMPD/flip.zst"
+		printf '\xff\xff\xff\xff' | dd of="$TMPD/flip.zst" bs=1 seek=$((s0 + d)) conv=notrunc 2>/dev/null
+		"$CONNWATCH" --replay "$TMPD/flip.zst" --json >/dev/null 2>"$TMPD/z.err"
+		[ $? = 1 ] || bad="$bad $((s0 + d))"
+		n=$((n + 1))
+	done
+done
+is "$bad" "" "4 bytes overwritten in the header of each frame but the last ($n files): status 1 each time"
 "$CONNWATCH" --replay "$TMPD/none" --json 2>"$TMPD/n.err"
 is "$?" 1 "a missing recording: status 1"
 is "$(wc -l <"$TMPD/n.err")" 1 "... one line: $(cat "$TMPD/n.err")"
