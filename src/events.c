@@ -32,6 +32,8 @@
  * this many bytes of per-CPU values, a system call. */
 #define CW_EV_BATCH_KEYS 256
 #define CW_EV_BATCH_BYTES (256 * 1024)
+/* One CPU's share of a per-CPU counts value, as the kernel lays them out. */
+#define CW_EV_COUNTS_STRIDE ((sizeof(struct cw_ev_counts) + 7) & ~(size_t)7)
 #define CW_EV_COMMLEN 16
 
 struct evns {
@@ -408,7 +410,7 @@ void cw_events_prune(struct cw_events *ev, const uint64_t *live, size_t n)
 
 static void sum_counts(const struct cw_events *ev, const void *buf, struct cw_evtotals *out)
 {
-	size_t stride = (sizeof(struct cw_ev_counts) + 7) & ~(size_t)7;
+	size_t stride = CW_EV_COUNTS_STRIDE;
 	int cpu, s;
 
 	memset(out, 0, sizeof(*out));
@@ -510,7 +512,7 @@ static void bpf_start(struct cw_events *ev)
 	free(ev->why);
 	ev->why = NULL;
 	ev->skel = skel;
-	ev->buf = cw_xcalloc((size_t)ev->ncpus, (sizeof(struct cw_ev_counts) + 7) & ~(size_t)7);
+	ev->buf = cw_xcalloc((size_t)ev->ncpus, CW_EV_COUNTS_STRIDE);
 	ev->active = true;
 }
 
@@ -544,7 +546,7 @@ static void stage(struct cw_events *ev, bool states, const void *key, const void
 static bool read_batched(struct cw_events *ev, int fd, bool states)
 {
 	size_t ksz = states ? sizeof(__u32) : sizeof(struct cw_ev_trans_key);
-	size_t vsz = states ? (sizeof(struct cw_ev_counts) + 7) & ~(size_t)7 : sizeof(__u64);
+	size_t vsz = states ? CW_EV_COUNTS_STRIDE : sizeof(__u64);
 	size_t stride = vsz * (size_t)ev->ncpus, per = CW_EV_BATCH_BYTES / stride, i;
 	__u64 token = 0;
 	bool started = false;
@@ -558,7 +560,7 @@ static bool read_batched(struct cw_events *ev, int fd, bool states)
 		per = 1;
 	if (!ev->bkeys) {
 		/* per * stride fits, for either map: one value at least. */
-		size_t most = (size_t)ev->ncpus * ((sizeof(struct cw_ev_counts) + 7) & ~(size_t)7);
+		size_t most = (size_t)ev->ncpus * CW_EV_COUNTS_STRIDE;
 
 		ev->bkeys = cw_xmalloc(CW_EV_BATCH_KEYS * sizeof(struct cw_ev_trans_key));
 		ev->bvals = cw_xmalloc(most > CW_EV_BATCH_BYTES ? most : CW_EV_BATCH_BYTES);
