@@ -297,7 +297,7 @@ int cw_app_run(struct cw_app *a, char **cause)
 	 * before the thread pool starts so its threads inherit the reduced
 	 * sets. Reducing them needs no privilege, so this cannot leave us
 	 * with too few; on an error the run goes on with what it has. */
-	cw_privs_drop(a->col && cw_collector_events_active(a->col), NULL);
+	cw_privs_drop(a->col && cw_collector_events_wanted(a->col), NULL);
 	a->hist = cw_history_new(CW_HISTORY_LINGER_MS, a->history_min);
 	a->findings = cw_findings_new(&a->fconf);
 	/* A closed pipe is an error from write(), not a signal that kills. */

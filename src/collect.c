@@ -134,7 +134,8 @@ int cw_collector_new(struct cw_collector **out, const struct cw_collector_cfg *c
 	c->fd_reserve = cfg->fd_reserve;
 	c->diag_mode = cfg->diag_mode;
 	c->builder = cw_agg_builder_new();
-	/* events: loaded once; off (with its reason) when BPF cannot be had. */
+	/* events: loaded by the first tick that may (cw_collector_tick); off,
+	 * with its reason, when BPF cannot be had. */
 	c->events = cw_events_new(cfg->events);
 	c->podid = cw_podid_new(c->procfs, &c->root);
 	cw_podid_index(c->podid);
@@ -174,9 +175,9 @@ void cw_collector_free(struct cw_collector *c)
 	free(c);
 }
 
-bool cw_collector_events_active(const struct cw_collector *c)
+bool cw_collector_events_wanted(const struct cw_collector *c)
 {
-	return cw_events_active(c->events);
+	return cw_events_wanted(c->events);
 }
 
 /* Runs inside the namespace: the handles that must be created there. */
@@ -1041,6 +1042,10 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 		w = &none;
 	hn_focus = (w->focus_id & CW_ROW_ID_CGROUP) != 0;
 	hn_socks = (w->sockets_id & CW_ROW_ID_CGROUP) != 0;
+	/* events: loaded after the first snapshot (it costs over 100 ms of
+	 * CPU), unless that snapshot must be exact: then they seed with it. */
+	if (c->ticks || w->exact_all)
+		cw_events_start(c->events);
 	refresh(c, w, now_ms);
 	read_counters(c);
 	cw_node_files_read(&c->node, &snap->node);
@@ -1115,7 +1120,12 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	cw_sched_order(c->items, c->norder, now_ms, &c->model);
 	/* The budget is a rate: what the last ticks left unspent may pay for
 	 * a dump that does not fit this one's. */
-	cw_sched_tick_start(&tick, budget_ns, c->carry_ns, c->overs);
+	/* The first tick's snapshot is the first screen: unless an output
+	 * wants every count exact at once, its dumps get a share of the
+	 * budget (a small node's all fit; a big node with the shared hash
+	 * shows its counters first, and dumps from the next tick on). */
+	cw_sched_tick_start(&tick, c->ticks || w->exact_all ? budget_ns : budget_ns / CW_FIRST_TICK_SHARE,
+			    c->carry_ns, c->overs);
 	/* events: a namespace with live counts needs dumps only to reconcile
 	 * (and for its peers): those spend a share of the budget of their
 	 * own, as a rate, whatever the others spent. */

@@ -32,8 +32,9 @@ struct cw_collector;
 /* Fails (with a one-line cause) when procfs or rootfs cannot be read. */
 int cw_collector_new(struct cw_collector **out, const struct cw_collector_cfg *cfg, char **cause);
 void cw_collector_free(struct cw_collector *c);
-/* Whether TCP state events are in use (their capabilities must stay). */
-bool cw_collector_events_active(const struct cw_collector *c);
+/* Whether TCP state events are in use or still to be loaded by a tick (on
+ * a worker thread): their capabilities must stay. */
+bool cw_collector_events_wanted(const struct cw_collector *c);
 /* Runs one tick; now_ms is the wall clock the snapshot is stamped with. */
 struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wants *w,
 				      int64_t now_ms);

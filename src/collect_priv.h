@@ -34,6 +34,9 @@
  * time per tick instead of stalling the first one. A real node, even at
  * hundreds of pods, is done in the first tick. */
 #define CW_EXAMINE_PER_TICK 2000
+/* The first tick's dumps spend this fraction of the budget (1/N), unless
+ * an output wants every count exact at once. */
+#define CW_FIRST_TICK_SHARE 4
 /* The cgroup tree is walked again this often (pods come and go), and when
  * a socket names a cgroup not seen yet, at most this often: */
 #define CW_CGMAP_RESCAN_MS 10000

@@ -77,6 +77,7 @@ struct tr_entry {
 
 struct cw_events {
 	bool active;
+	bool pending;               /* asked for, not loaded yet (cw_events_start) */
 	char *why;                  /* why off, or NULL */
 	struct cw_events_stats stats;
 	struct cw_imap ns;          /* inode -> struct evns */
@@ -246,6 +247,11 @@ void cw_events_force_active(struct cw_events *ev)
 bool cw_events_active(const struct cw_events *ev)
 {
 	return ev && ev->active;
+}
+
+bool cw_events_wanted(const struct cw_events *ev)
+{
+	return ev && (ev->active || ev->pending);
 }
 
 const char *cw_events_source(const struct cw_events *ev)
@@ -707,11 +713,22 @@ struct cw_events *cw_events_new(bool enable)
 		return ev;
 	}
 #ifdef HAVE_BPF
-	bpf_start(ev);
+	ev->pending = true;
+	ev->why = cw_xstrdup("events off: not loaded yet (they load after the first snapshot)");
 #else
 	ev->why = cw_xstrdup("events off: built without BPF (configure --with-bpf)");
 #endif
 	return ev;
+}
+
+void cw_events_start(struct cw_events *ev)
+{
+	if (!ev->pending)
+		return;
+	ev->pending = false;
+#ifdef HAVE_BPF
+	bpf_start(ev);
+#endif
 }
 
 static void free_val(void *v)

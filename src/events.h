@@ -43,11 +43,20 @@ struct cw_events_stats {
 
 struct cw_events;
 
-/* Always gives a source; when enable is false or BPF cannot be used it is
- * off, and cw_events_source() says why. */
+/* Always gives a source; when enable is false it is off, and
+ * cw_events_source() says why. Nothing is loaded yet: loading the program
+ * (its maps, the kernel's BTF, the verifier) costs over 100 ms of CPU, which
+ * the first screen should not wait for. */
 struct cw_events *cw_events_new(bool enable);
+/* Loads and attaches the program, once; a no-op after the first call or
+ * when the source was made off. When BPF cannot be used the source stays
+ * off, and says why. Called on the thread that will read the maps, with
+ * the privileges it has then (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN). */
+void cw_events_start(struct cw_events *ev);
 void cw_events_free(struct cw_events *ev);
 bool cw_events_active(const struct cw_events *ev);
+/* Active, or asked for and not started yet: the privileges to keep. */
+bool cw_events_wanted(const struct cw_events *ev);
 /* "bpf" when active, else why not (one line). */
 const char *cw_events_source(const struct cw_events *ev);
 const struct cw_events_stats *cw_events_stats(const struct cw_events *ev);

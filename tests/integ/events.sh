@@ -6,13 +6,14 @@
 # `ss -tan` in it, within what concurrency allows: ss is sampled all the
 # time beside connwatch, and a tick's count must lie between the samples
 # just before and just after it. Then: the transitions view names the
-# churning process with TIME_WAIT at its rate; --no-bpf says why events are
+# churning process with TIME_WAIT at its rate, in JSON and in the live view
+# (where events load after the first screen); --no-bpf says why events are
 # off and changes nothing else; no drift in a quiet namespace; and the
 # capabilities kept.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/integ/netns-lib.sh"
 need_root
-need_cmd ip ss jq awk setpriv capsh
+need_cmd ip ss jq awk setpriv capsh tmux
 [ -x "$SOCKGEN" ] || bail "no $SOCKGEN: run make check (or make tests/tools/sockgen)"
 
 TMPD=$(mktemp -d /tmp/cwt-events.XXXXXX)
@@ -264,6 +265,20 @@ med=$(echo "$rates" | sort -g | awk 'NF { v[++n] = $1 } END { print n ? v[int((n
 ok "$(awk -v m="$med" 'BEGIN { exit !(m >= 200 && m <= 300) }'; echo $?)" \
 	"under churn: sockgen enters TIME_WAIT at ${med}/s in one of them (median; it churns 250/s)"
 for n in h0 h1 h2 h3; do eval "kill_wait \$HP_$n"; done
+
+# The live view: events load after its first screen (loading costs over
+# 100 ms of CPU, which the first screen does not wait for) and come on a
+# tick later; its transitions screen then shows the churn.
+SOCK=$TMPD/tmux.sock
+on_exit "tmux -S '$SOCK' kill-server 2>/dev/null"
+tmux -S "$SOCK" new-session -d -s cw -x 120 -y 40 "exec '$CONNWATCH' -d 0.5 -F $t --no-mouse"
+wait_for 15 sh -c "tmux -S '$SOCK' capture-pane -p -t cw | grep -qE '^[^ ]* +$t-churn '"
+ok $? "the live view shows the churning namespace"
+tmux -S "$SOCK" send-keys -t cw X
+wait_for 15 sh -c "tmux -S '$SOCK' capture-pane -p -t cw | grep -qE '^$t-churn +sockgen +TIME_WAIT +[0-9]'"
+ok $? "... and events load after its first screen: the transitions screen shows sockgen entering TIME_WAIT" ||
+	tmux -S "$SOCK" capture-pane -p -t cw | sed 's/^/# /'
+tmux -S "$SOCK" kill-server 2>/dev/null
 
 # --no-bpf: off, with the reason; the counts still match ss.
 "$CONNWATCH" --json --no-bpf >"$TMPD/nobpf.json" 2>"$TMPD/nobpf.err"

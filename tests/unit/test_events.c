@@ -65,6 +65,27 @@ static void test_off(void)
 	ok(!cw_events_active(ev), "--no-bpf: off");
 	is_str(cw_events_source(ev), "events off: --no-bpf", "says why in one line");
 	ok(!cw_events_live(ev, NS, &c, &out), "off: no live counts");
+	ok(!cw_events_wanted(ev), "--no-bpf: not wanted (no capability kept for it)");
+	cw_events_start(ev);
+	ok(!cw_events_active(ev) && !cw_events_wanted(ev), "--no-bpf: starting does nothing");
+	cw_events_free(ev);
+}
+
+/* Asked for, nothing loads until cw_events_start: the first screen does
+ * not wait for the program. */
+static void test_deferred(void)
+{
+	struct cw_events *ev = cw_events_new(true);
+
+#ifdef HAVE_BPF
+	ok(cw_events_wanted(ev) && !cw_events_active(ev), "asked for: wanted, not loaded yet");
+	is_str(cw_events_source(ev), "events off: not loaded yet (they load after the first snapshot)",
+	       "says so in one line until started");
+#else
+	ok(!cw_events_wanted(ev), "built without BPF: not wanted");
+	is_str(cw_events_source(ev), "events off: built without BPF (configure --with-bpf)",
+	       "says why in one line");
+#endif
 	cw_events_free(ev);
 }
 
@@ -264,6 +285,7 @@ static void test_transitions(void)
 int main(void)
 {
 	test_off();
+	test_deferred();
 	test_seed_live_reconcile();
 	test_events_during_dump();
 	test_entry_reset_during_dump();
