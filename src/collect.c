@@ -255,6 +255,7 @@ static void setup(struct cw_collector *c, struct nsstate *s, int64_t now)
 
 	s->setup_tried = true;
 	s->setup_ms = now;
+	s->setup_vanished = false;
 	free(s->setup_err);
 	s->setup_err = NULL;
 	if (s->inode == c->self_inode) {
@@ -274,6 +275,7 @@ static void setup(struct cw_collector *c, struct nsstate *s, int64_t now)
 						   : cw_xasprintf("%s%s", why, errno_tag(-r));
 		/* Privilege does not change while we run; other failures may pass. */
 		s->setup_final = r == -EPERM || r == -EACCES;
+		s->setup_vanished = r == -ENOENT;
 	} else {
 		s->setup_final = true;
 	}
@@ -294,6 +296,7 @@ static void setup(struct cw_collector *c, struct nsstate *s, int64_t now)
 			s->setup_err = cw_xasprintf("%s%s", x.cause ? x.cause : strerror(-r),
 						    errno_tag(-r));
 			s->setup_final = false; /* EMFILE passes; a vanished pid too */
+			s->setup_vanished = r == -ENOENT;
 		}
 		free(x.cause);
 	}
@@ -557,7 +560,8 @@ static void refresh(struct cw_collector *c, const struct cw_wants *w, int64_t no
 		struct nsstate *s = c->order[i];
 
 		if (s->fd_kept && s->identified &&
-		    (!s->setup_tried || (!s->setup_final && now - s->setup_ms >= CW_RESETUP_MS))) {
+		    (!s->setup_tried ||
+		     (!s->setup_final && (s->setup_vanished || now - s->setup_ms >= CW_RESETUP_MS)))) {
 			setup(c, s, now);
 			examined++;
 		}

@@ -99,6 +99,11 @@ struct nsstate {
 	bool fd_kept;                   /* the fd budget lets it keep handles */
 	bool identified;
 	bool setup_tried, setup_final;
+	/* The last setup found the namespace gone (ENOENT). Seen again by a
+	 * later scan, its inode is a live namespace's (the kernel reuses
+	 * them at once): set up again on the next tick, not CW_RESETUP_MS
+	 * later, or the new namespace shows the old one's error. */
+	bool setup_vanished;
 	bool has_exact, dumped;
 	bool live_events;               /* events: this tick's counts are live (not dumped) */
 	bool ev_covered;                /* events: it had live counts as the tick began */

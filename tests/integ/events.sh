@@ -194,7 +194,11 @@ after=$(ss_counts "$t-leak" | sed -n 's/^ESTABLISHED=//p')
 ok "$([ "$(jq -r --argjson i "$ino" '.netns[] | select(.inode == $i) | .events_drift // 0' "$TMPD/drift.json" | tail -1)" -ge 1 ]; echo $?)" \
 	"the leaking namespace's drift is counted (events_drift)"
 ok "$([ "$(jq -r '.collector.events_drift' "$TMPD/drift.json" | tail -1)" -ge 1 ]; echo $?)" \
-	"... and in collector.events_drift ($(jq -c '.collector | [.events_drift, .events_reconciled, .events_drift_share]' "$TMPD/drift.json" | tail -1))"
+	"... and in collector.events_drift ($(jq -c '.collector | [.events_drift, .events_reconciled, .events_drift_share]' "$TMPD/drift.json" | tail -1))" ||
+	# Each tick of the leaking row, to tell a dump that failed (it
+	# re-seeds without reconciling) from one that never came.
+	jq -r --argjson i "$ino" '(.netns[] | select(.inode == $i) | "# \(.source_counts // "dump") ESTABLISHED \(.tcp.ESTABLISHED) exact_age_ms \(.exact_age_ms) drift \(.events_drift // 0)")
+		+ " | dumped \(.collector.netns_dumped) failed \(.collector.dumps_failed // 0) retried \(.collector.dumps_retried // 0)"' "$TMPD/drift.json"
 last=$(jq -r --argjson i "$ino" '.netns[] | select(.inode == $i) | .tcp.ESTABLISHED' "$TMPD/drift.json" | tail -1)
 # It leaks 4 connections a second (8 ESTABLISHED ends), and ss runs just
 # after the last tick: within that, not off by what was lost.
