@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <linux/capability.h>
 #include "bpf/states.h"
 #include "privs.h"
@@ -469,6 +470,33 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
 	return 0;
 }
 
+/* Whether the running kernel is release maj.min or later. */
+static bool kernel_at_least(int maj, int min)
+{
+	struct utsname u;
+	int a = 0, b = 0;
+
+	if (uname(&u) != 0 || sscanf(u.release, "%d.%d", &a, &b) != 2)
+		return false;
+	return a > maj || (a == maj && b >= min);
+}
+
+/* Both hash maps allocate an entry when a key first comes, not all of them
+ * at load: preallocated, the namespace map alone pins 8192 x 256 bytes per
+ * possible CPU (2 MiB each: 192 MiB on a 96-CPU node) for the hundred
+ * namespaces a node has, and allocating it all costs most of the
+ * program's loading time. Tracing programs may use such maps from Linux 6.1
+ * (bpf_mem_alloc); before, the verifier lets them load with a kernel
+ * warning, so they stay preallocated there. A failed allocation counts as a
+ * full map (states.bpf.c), which the reader already handles. */
+static void maps_on_insert(struct cw_states *skel)
+{
+	if (!kernel_at_least(6, 1))
+		return;
+	bpf_map__set_map_flags(skel->maps.states, bpf_map__map_flags(skel->maps.states) | BPF_F_NO_PREALLOC);
+	bpf_map__set_map_flags(skel->maps.trans, bpf_map__map_flags(skel->maps.trans) | BPF_F_NO_PREALLOC);
+}
+
 static void bpf_start(struct cw_events *ev)
 {
 	struct cw_states *skel;
@@ -500,6 +528,7 @@ static void bpf_start(struct cw_events *ev)
 		}
 		bpf_program__set_autoload(skel->progs.cw_set_state, !raw);
 		bpf_program__set_autoload(skel->progs.cw_set_state_raw, raw);
+		maps_on_insert(skel);
 		r = cw_states__load(skel);
 		if (r == 0) {
 			r = cw_states__attach(skel);
