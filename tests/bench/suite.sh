@@ -42,7 +42,8 @@
 # Usage: tests/bench/suite.sh [-P 10,50,...] [-S 10000,...] [--hash shared,own]
 #          [-r ROUNDS] [-c CHURN] [-k PRESSES] [-T MAXTICKS] [--settle S]
 #          [-o FILE|DIR] [-n]
-#   -o   also write the table to FILE (a DIR gets DIR/YYYY-MM-DD.md)
+#   -o   also write the table to FILE (a DIR gets DIR/YYYY-MM-DD.md, or
+#        YYYY-MM-DD-2.md and on where that exists: nothing is overwritten)
 #   -n   dry run: check that each row is feasible here (descriptors, ports,
 #        kernel memory) and estimate its run time and the grid's; no change.
 #        A row whose sockgen needs more descriptors than a process may have
@@ -61,7 +62,7 @@
 PLIST=10,50,110,200 SLIST=10000,100000,500000 HASHES=shared,own
 ROUNDS=3 CHURN=1000 PRESSES=40 MAXT=300 SETTLE=60 OUT='' DRY=0
 DELAY=1 TICKS_COUNTERS=8 TICKS_EVENTS=12
-usage() { echo "usage: suite.sh [-P LIST] [-S LIST] [--hash shared,own] [-r R] [-c CHURN] [-k PRESSES] [-T MAXTICKS] [--settle S] [-o FILE] [-n]" >&2; exit 2; }
+usage() { echo "usage: suite.sh [-P LIST] [-S LIST] [--hash shared,own] [-r R] [-c CHURN] [-k PRESSES] [-T MAXTICKS] [--settle S] [-o FILE|DIR] [-n]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	-P) PLIST=$2; shift ;;
@@ -399,7 +400,12 @@ done; done; done
 } >"$TMPD/table.md"
 cat "$TMPD/table.md"
 if [ -n "$OUT" ]; then
-	[ -d "$OUT" ] && OUT=$OUT/$(date -u +%F).md
+	if [ -d "$OUT" ]; then
+		# A directory: a new dated file, never one written before.
+		base=${OUT%/}/$(date -u +%F) n=1
+		OUT=$base.md
+		while [ -e "$OUT" ]; do n=$((n + 1)); OUT=$base-$n.md; done
+	fi
 	cp "$TMPD/table.md" "$OUT"
 	echo "# written to $OUT" >&2
 fi
