@@ -755,6 +755,9 @@ void cw_events_start(struct cw_events *ev)
 	if (!ev->pending)
 		return;
 	ev->pending = false;
+	/* bpf_start says why when it fails, or leaves no reason. */
+	free(ev->why);
+	ev->why = NULL;
 #ifdef HAVE_BPF
 	bpf_start(ev);
 #endif
