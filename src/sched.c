@@ -180,6 +180,11 @@ void cw_sched_tick_start(struct cw_sched_tick *t, int64_t budget_ns, int64_t car
 {
 	memset(t, 0, sizeof(*t));
 	t->budget_ns = budget_ns > 0 ? budget_ns : 0;
+	t->base_ns = t->budget_ns;
+	/* A debt (the last tick spent past what it had) is paid from this
+	 * tick's budget. */
+	if (carry_ns < 0)
+		t->budget_ns = t->budget_ns + carry_ns > 0 ? t->budget_ns + carry_ns : 0;
 	t->carry_ns = carry_ns > 0 ? carry_ns : 0;
 	t->overs = overs & ((1u << CW_SCHED_OVER_WINDOW) - 1);
 }
@@ -195,7 +200,7 @@ static int bits(uint32_t v)
 
 static int64_t over_line(const struct cw_sched_tick *t)
 {
-	return t->budget_ns + t->budget_ns / 10;
+	return t->base_ns + t->base_ns / 10;
 }
 
 uint32_t cw_sched_tick_overs(const struct cw_sched_tick *t)
@@ -209,32 +214,43 @@ uint32_t cw_sched_tick_overs(const struct cw_sched_tick *t)
  * several held ticks, each adding a whole budget: then up to a budget
  * more, or part of one would be thrown away and the round would take
  * longer than the budget allows. */
-static int64_t carry_left(int64_t budget, int64_t carry, int64_t spent, int64_t max_cost)
+static int64_t carry_left(int64_t budget, int64_t base, int64_t carry, int64_t spent, int64_t max_cost)
 {
 	int64_t left = budget + carry - spent, cap = max_cost;
+	int64_t max_debt = max_cost > base ? max_cost : base;
 
-	if (cap > budget)
-		cap += budget;
+	if (cap > base)
+		cap += base;
+	/* Spent past what it had (a dump dearer than predicted, or one that
+	 * had to go: overdue, asked for): the next ticks pay it back, so the
+	 * mean keeps the budget. At most a budget, or the dearest dump where
+	 * that is dearer: a tick that had to dump far more (an exact first
+	 * tick) is not paid back over many. */
+	if (left < -max_debt)
+		return -max_debt;
 	if (left < 0)
-		return 0;
+		return left;
 	return left > cap ? cap : left;
 }
 
 int64_t cw_sched_tick_carry(const struct cw_sched_tick *t)
 {
-	return carry_left(t->budget_ns, t->carry_ns, t->spent_ns, t->max_cost_ns);
+	return carry_left(t->budget_ns, t->base_ns, t->carry_ns, t->spent_ns, t->max_cost_ns);
 }
 
 void cw_sched_tick_live(struct cw_sched_tick *t, int64_t share_ns, int64_t carry_ns)
 {
 	t->live_ns = share_ns > 0 ? share_ns : 0;
+	t->live_base_ns = t->live_ns;
+	if (carry_ns < 0) /* a debt, as in cw_sched_tick_start */
+		t->live_ns = t->live_ns + carry_ns > 0 ? t->live_ns + carry_ns : 0;
 	t->live_carry_ns = carry_ns > 0 ? carry_ns : 0;
 	t->live_spent_ns = t->live_max_ns = 0;
 }
 
 int64_t cw_sched_tick_live_carry(const struct cw_sched_tick *t)
 {
-	return carry_left(t->live_ns, t->live_carry_ns, t->live_spent_ns, t->live_max_ns);
+	return carry_left(t->live_ns, t->live_base_ns, t->live_carry_ns, t->live_spent_ns, t->live_max_ns);
 }
 
 bool cw_sched_should_dump(const struct cw_sched_item *it, struct cw_sched_tick *t,

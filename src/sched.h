@@ -118,7 +118,8 @@ void cw_sched_order(struct cw_sched_item *items, size_t n, int64_t now_ms,
 
 /* One tick's spending. */
 struct cw_sched_tick {
-	int64_t budget_ns;       /* this tick's budget */
+	int64_t budget_ns;       /* this tick's budget, less the last tick's debt */
+	int64_t base_ns;         /* ... before the debt: a debt is at most this */
 	int64_t carry_ns;        /* what the last ticks left unspent */
 	int64_t spent_ns;        /* the caller adds each dump's cost */
 	int64_t max_cost_ns;     /* the dearest predicted cost among the others */
@@ -126,7 +127,8 @@ struct cw_sched_tick {
 	bool carried;            /* the carry paid for a dump this tick */
 	bool held;               /* a dump waits for the carry to grow: no other goes */
 	/* LIVE items' reconciling dumps spend a share of their own, as a rate. */
-	int64_t live_ns;         /* their share of this tick's budget */
+	int64_t live_ns;         /* their share of this tick's budget, less its debt */
+	int64_t live_base_ns;    /* ... before the debt */
 	int64_t live_carry_ns;   /* what the last ticks left of it */
 	int64_t live_spent_ns;   /* the caller adds each LIVE dump's cost */
 	int64_t live_max_ns;     /* the dearest predicted LIVE dump */

@@ -279,7 +279,12 @@ static void test_budget(void)
 		t.spent_ns = 300;
 		is_int(cw_sched_tick_carry(&t), 100, "and the tick's own budget is left");
 		t.spent_ns = 450;
-		is_int(cw_sched_tick_carry(&t), 0, "an overrun carries no debt");
+		is_int(cw_sched_tick_carry(&t), -50, "an overrun carries its debt");
+		cw_sched_tick_start(&t, 100, -50, 0);
+		is_int(t.budget_ns, 50, "which the next tick's budget pays");
+		ok(!cw_sched_should_dump(&c76, &t, NULL), "so a 76 that fitted the budget waits");
+		t.spent_ns = 900;
+		is_int(cw_sched_tick_carry(&t), -100, "a debt is at most one budget, however far past");
 		cw_sched_tick_start(&t, 100, 0, 0);
 		ok(cw_sched_should_dump(&c4, &t, NULL), "a tick of one 4");
 		t.spent_ns = 4;
