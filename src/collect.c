@@ -1046,7 +1046,7 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 		w = &none;
 	hn_focus = (w->focus_id & CW_ROW_ID_CGROUP) != 0;
 	hn_socks = (w->sockets_id & CW_ROW_ID_CGROUP) != 0;
-	/* events: loaded after the first snapshot (it costs over 100 ms of
+	/* events: loaded after the first snapshot (it costs about 100 ms of
 	 * CPU), unless that snapshot must be exact: then they seed with it. */
 	if (c->ticks || w->exact_all)
 		cw_events_start(c->events);

@@ -45,7 +45,7 @@ struct cw_events;
 
 /* Always gives a source; when enable is false it is off, and
  * cw_events_source() says why. Nothing is loaded yet: loading the program
- * (its maps, the kernel's BTF, the verifier) costs over 100 ms of CPU, which
+ * (its maps, the kernel's BTF, the verifier) costs about 100 ms of CPU, which
  * the first screen should not wait for. */
 struct cw_events *cw_events_new(bool enable);
 /* Loads and attaches the program, once; a no-op after the first call or
