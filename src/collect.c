@@ -1038,6 +1038,9 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	char fd_note[128] = "";
 	/* A hostNetwork pod's row is the host's dump. */
 	bool hn_focus, hn_socks;
+	/* The first tick's snapshot is the first screen, unless an output
+	 * wants every count exact at once. */
+	bool first_screen;
 	const struct nsstate *host = NULL;
 	const struct cw_ns_row *host_row = NULL;
 	struct status_cache sc = {0};
@@ -1046,9 +1049,10 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 		w = &none;
 	hn_focus = (w->focus_id & CW_ROW_ID_CGROUP) != 0;
 	hn_socks = (w->sockets_id & CW_ROW_ID_CGROUP) != 0;
-	/* events: loaded after the first snapshot (it costs about 100 ms of
-	 * CPU), unless that snapshot must be exact: then they seed with it. */
-	if (c->ticks || w->exact_all)
+	first_screen = !c->ticks && !w->exact_all;
+	/* events: loaded after the first screen (it costs about 100 ms of
+	 * CPU); an exact first snapshot seeds them, so they load before it. */
+	if (!first_screen)
 		cw_events_start(c->events);
 	refresh(c, w, now_ms);
 	read_counters(c);
@@ -1124,11 +1128,10 @@ struct cw_snapshot *cw_collector_tick(struct cw_collector *c, const struct cw_wa
 	cw_sched_order(c->items, c->norder, now_ms, &c->model);
 	/* The budget is a rate: what the last ticks left unspent may pay for
 	 * a dump that does not fit this one's. */
-	/* The first tick's snapshot is the first screen: unless an output
-	 * wants every count exact at once, its dumps get a share of the
-	 * budget (a small node's all fit; a big node with the shared hash
-	 * shows its counters first, and dumps from the next tick on). */
-	cw_sched_tick_start(&tick, c->ticks || w->exact_all ? budget_ns : budget_ns / CW_FIRST_TICK_SHARE,
+	/* The first screen's dumps get a share of the budget (a small node's
+	 * all fit; a big node with the shared hash shows its counters first,
+	 * and dumps from the next tick on). */
+	cw_sched_tick_start(&tick, first_screen ? budget_ns / CW_FIRST_TICK_SHARE : budget_ns,
 			    c->carry_ns, c->overs);
 	/* events: a namespace with live counts needs dumps only to reconcile
 	 * (and for its peers): those spend a share of the budget of their

@@ -176,16 +176,22 @@ void cw_sched_order(struct cw_sched_item *items, size_t n, int64_t now_ms,
 		qsort(items, n, sizeof(*items), cmp);
 }
 
+/* A tick's budget (or share) from what the last tick left: its base, less
+ * a debt (the last tick spent past what it had) or with a carry. */
+static void start_budget(int64_t budget_ns, int64_t carry_ns, int64_t *now, int64_t *base,
+			 int64_t *carry)
+{
+	int64_t debt = carry_ns < 0 ? -carry_ns : 0;
+
+	*base = budget_ns > 0 ? budget_ns : 0;
+	*now = *base > debt ? *base - debt : 0;
+	*carry = carry_ns > 0 ? carry_ns : 0;
+}
+
 void cw_sched_tick_start(struct cw_sched_tick *t, int64_t budget_ns, int64_t carry_ns, uint32_t overs)
 {
 	memset(t, 0, sizeof(*t));
-	t->budget_ns = budget_ns > 0 ? budget_ns : 0;
-	t->base_ns = t->budget_ns;
-	/* A debt (the last tick spent past what it had) is paid from this
-	 * tick's budget. */
-	if (carry_ns < 0)
-		t->budget_ns = t->budget_ns + carry_ns > 0 ? t->budget_ns + carry_ns : 0;
-	t->carry_ns = carry_ns > 0 ? carry_ns : 0;
+	start_budget(budget_ns, carry_ns, &t->budget_ns, &t->base_ns, &t->carry_ns);
 	t->overs = overs & ((1u << CW_SCHED_OVER_WINDOW) - 1);
 }
 
@@ -240,11 +246,7 @@ int64_t cw_sched_tick_carry(const struct cw_sched_tick *t)
 
 void cw_sched_tick_live(struct cw_sched_tick *t, int64_t share_ns, int64_t carry_ns)
 {
-	t->live_ns = share_ns > 0 ? share_ns : 0;
-	t->live_base_ns = t->live_ns;
-	if (carry_ns < 0) /* a debt, as in cw_sched_tick_start */
-		t->live_ns = t->live_ns + carry_ns > 0 ? t->live_ns + carry_ns : 0;
-	t->live_carry_ns = carry_ns > 0 ? carry_ns : 0;
+	start_budget(share_ns, carry_ns, &t->live_ns, &t->live_base_ns, &t->live_carry_ns);
 	t->live_spent_ns = t->live_max_ns = 0;
 }
 

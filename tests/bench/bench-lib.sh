@@ -47,6 +47,18 @@ start_load() {
 	echo "# setup: $NNS namespaces x $PAIRS ESTABLISHED pairs${*:+ ($*)} in $LOAD_S s" >&2
 }
 
+# start_churn_load CHURN: start_load, the namespaces also opening and closing
+# CHURN connections a second in all (0: none), then 10 s for the churn's
+# TIME_WAIT to build up.
+start_churn_load() {
+	if [ "$1" != 0 ]; then
+		start_load --churn "$(awk -v c="$1" -v n="$NNS" 'BEGIN { print c / n }')"
+		sleep 10
+	else
+		start_load
+	fi
+}
+
 # teardown: stops this section's sockgens and deletes its namespaces now
 # (on_exit would also do it, at exit).
 teardown() {

@@ -41,12 +41,7 @@ on_exit "rm -rf '$TMPD'"
 SOCK=$TMPD/tmux.sock
 on_exit "tmux -S '$SOCK' kill-server 2>/dev/null"
 populate "cwbf$$"
-if [ "$CHURN" != 0 ]; then
-	start_load --churn "$(awk -v c="$CHURN" -v n="$NNS" 'BEGIN { print c / n }')"
-	sleep 10 # the churn's TIME_WAIT builds up
-else
-	start_load
-fi
+start_churn_load "$CHURN"
 
 ex=() exw=() vw=() vc=() ow=() oc=()
 for ((r = 1; r <= ROUNDS; r++)); do

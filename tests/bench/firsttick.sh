@@ -45,12 +45,7 @@ TMPD=$(mktemp -d /tmp/cwb-firsttick.XXXXXX)
 on_exit "rm -rf '$TMPD'"
 P=cwbt$$
 populate "$P"
-if [ "$CHURN" != 0 ]; then
-	start_load --churn "$(awk -v c="$CHURN" -v n="$NNS" 'BEGIN { print c / n }')"
-	sleep 10 # the churn's TIME_WAIT builds up
-else
-	start_load
-fi
+start_churn_load "$CHURN"
 PATHS=(.)
 for n in "${NSLIST[@]}"; do PATHS+=("/run/netns/$n"); done
 

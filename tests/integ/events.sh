@@ -278,7 +278,7 @@ ok "$(awk -v m="$med" 'BEGIN { exit !(m >= 200 && m <= 300) }'; echo $?)" \
 	"under churn: sockgen enters TIME_WAIT at ${med}/s in one of them (median; it churns 250/s)"
 for n in h0 h1 h2 h3; do eval "kill_wait \$HP_$n"; done
 
-# The live view: events load after its first screen (loading costs over
+# The live view: events load after its first screen (loading costs about
 # 100 ms of CPU, which the first screen does not wait for) and come on a
 # tick later; its transitions screen then shows the churn.
 SOCK=$TMPD/tmux.sock
